@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// The nixshift launcher. `--version` is answered without loading the CLI (start-up time).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+} else {
+  const cli = join(root, 'dist', 'src', 'cli.js');
+  if (!existsSync(cli)) {
+    process.stderr.write(`nixshift: not built yet (${cli} is missing); run \`npm install\` (or \`npm run build\`) in ${root}\n`);
+    process.exitCode = 2;
+  } else {
+    const { main } = await import(cli);
+    const readStdin = async () => {
+      const chunks = [];
+      for await (const c of process.stdin) chunks.push(c);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, readStdin, cwd: process.cwd(), env: process.env });
+  }
+}

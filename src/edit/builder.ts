@@ -1,0 +1,361 @@
+/**
+ * The edit builder a transform gets as `api.edit`: raw edits (replace / insert / remove) plus
+ * structural helpers that insert or remove formals, list elements and bindings in the style of
+ * the surrounding code (indentation, one-per-line vs inline, leading- vs trailing-comma
+ * formals). New multi-line code follows nixfmt (RFC 166): two-space indentation, one list
+ * element per line once a list has two or more, trailing commas in multi-line formals.
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import { detectEol, type Eol, normalizeEdits, type TextEdit } from './edits.js';
+import { indentOfLine, lineStartOf } from '../nix/position.js';
+import { bindingSet, type Formal, type FunctionInfo, listElements } from '../nix/syntax.js';
+
+export interface Range {
+  startIndex: number;
+  endIndex: number;
+}
+
+export interface FileStyle {
+  eol: Eol;
+  /** One level of indentation. */
+  indent: string;
+  /** The file looks nixfmt-formatted (trailing commas in formals): new lists of 2+ elements are expanded. */
+  nixfmt: boolean;
+}
+
+export function detectStyle(source: string, hasTrailingFormalCommas: boolean): FileStyle {
+  const tabs = /^\t+\S/m.test(source);
+  return { eol: detectEol(source), indent: tabs ? '\t' : '  ', nixfmt: hasTrailingFormalCommas };
+}
+
+function isBlank(s: string): boolean {
+  return /^[ \t]*$/.test(s);
+}
+
+export class EditBuilder {
+  private readonly list: TextEdit[] = [];
+
+  constructor(
+    readonly source: string,
+    readonly style: FileStyle,
+    private readonly origin?: string,
+  ) {}
+
+  /** The edits made so far (in creation order). */
+  edits(): readonly TextEdit[] {
+    return this.list;
+  }
+
+  /** True when no edit has been made. */
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+
+  /** Check the edits made so far for overlaps (throws OverlappingEditsError). */
+  validate(): void {
+    normalizeEdits(this.list);
+  }
+
+  replace(range: Range, text: string): this {
+    this.list.push({ start: range.startIndex, end: range.endIndex, text, origin: this.origin });
+    return this;
+  }
+
+  insertAt(offset: number, text: string): this {
+    this.list.push({ start: offset, end: offset, text, origin: this.origin });
+    return this;
+  }
+
+  insertBefore(node: Range, text: string): this {
+    return this.insertAt(node.startIndex, text);
+  }
+
+  insertAfter(node: Range, text: string): this {
+    return this.insertAt(node.endIndex, text);
+  }
+
+  remove(range: Range): this {
+    return this.replace(range, '');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Layout helpers
+
+  private lineOf(offset: number): { start: number; end: number } {
+    const start = lineStartOf(this.source, offset);
+    let end = this.source.indexOf('\n', offset);
+    if (end === -1) end = this.source.length;
+    return { start, end };
+  }
+
+  /** Whether [start,end) is alone on its line(s) (only whitespace around it). */
+  aloneOnLine(start: number, end: number): boolean {
+    const first = this.lineOf(start);
+    const last = this.lineOf(end);
+    return isBlank(this.source.slice(first.start, start)) && isBlank(this.source.slice(end, last.end).replace(/\r$/, ''));
+  }
+
+  /**
+   * Remove [start,end): the whole line(s) when nothing else is on them, otherwise the range plus
+   * the blanks before it (or after it, when it starts the line).
+   */
+  removeRange(start: number, end: number): this {
+    if (this.aloneOnLine(start, end)) {
+      const first = this.lineOf(start);
+      const last = this.lineOf(end);
+      const stop = last.end < this.source.length ? last.end + 1 : last.end;
+      // At end of file without a final newline, take the newline before instead.
+      if (stop === last.end && first.start > 0) return this.replace({ startIndex: first.start - 1, endIndex: stop }, '');
+      return this.replace({ startIndex: first.start, endIndex: stop }, '');
+    }
+    let s = start;
+    while (s > 0 && (this.source[s - 1] === ' ' || this.source[s - 1] === '\t')) s--;
+    const line = this.lineOf(start);
+    if (s === line.start) {
+      let e = end;
+      while (e < this.source.length && (this.source[e] === ' ' || this.source[e] === '\t')) e++;
+      return this.replace({ startIndex: start, endIndex: e }, '');
+    }
+    return this.replace({ startIndex: s, endIndex: end }, '');
+  }
+
+  private indentAt(offset: number): string {
+    return indentOfLine(this.source, offset).replace(/^\uFEFF/, '');
+  }
+
+  private sameLine(a: number, b: number): boolean {
+    return this.source.slice(Math.min(a, b), Math.max(a, b)).indexOf('\n') === -1;
+  }
+
+  /** The next non-blank, non-comment character offset at or after `offset`. */
+  private nextToken(offset: number): number {
+    let i = offset;
+    for (;;) {
+      while (i < this.source.length && /\s/.test(this.source[i]!)) i++;
+      if (this.source.startsWith('#', i)) {
+        const nl = this.source.indexOf('\n', i);
+        i = nl === -1 ? this.source.length : nl;
+        continue;
+      }
+      if (this.source.startsWith('/*', i)) {
+        const close = this.source.indexOf('*/', i + 2);
+        i = close === -1 ? this.source.length : close + 2;
+        continue;
+      }
+      return i;
+    }
+  }
+
+  /** The previous non-blank character offset before `offset` (comments are not skipped). */
+  private prevToken(offset: number): number {
+    let i = offset - 1;
+    while (i >= 0 && /\s/.test(this.source[i]!)) i--;
+    return i;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Formals
+
+  renameFormal(formal: Formal, name: string): this {
+    return this.replace(formal.nameNode, name);
+  }
+
+  /**
+   * Add a formal `name` (with an optional default) to a function's formals, after `after` (a
+   * formal) or at the start or end. The layout of the formals decides the shape:
+   * inline `{ a, b }` → `{ a, b, name }`; nixfmt one-per-line with trailing commas; the older
+   * leading-comma style `{ a\n, b\n}`.
+   */
+  addFormal(fn: FunctionInfo, name: string, opts: { after?: Formal; atStart?: boolean; defaultText?: string } = {}): this {
+    const formal = opts.defaultText !== undefined ? `${name} ? ${opts.defaultText}` : name;
+    const formalsNode = fn.formalsNode;
+    if (!formalsNode) throw new Error('addFormal: the function has no formals');
+    const formals = fn.formals;
+    if (formals.length === 0) {
+      // `{ }` or `{ ... }`
+      if (fn.ellipsis) return this.insertBefore(fn.ellipsis, `${formal}, `);
+      const open = formalsNode.startIndex;
+      return this.replace({ startIndex: open, endIndex: formalsNode.endIndex }, `{ ${formal} }`);
+    }
+    if (opts.atStart) {
+      const first = formals[0]!;
+      const alone = this.aloneOnLine(first.node.startIndex, this.formalEnd(first));
+      if (!alone) return this.insertBefore(first.node, `${formal}, `);
+      const indent = this.indentAt(first.node.startIndex);
+      const commaAfter = this.source[this.nextToken(first.node.endIndex)] === ',';
+      if (commaAfter && this.sameLine(first.node.endIndex, this.nextToken(first.node.endIndex))) {
+        return this.insertBefore(first.node, `${formal},\n${indent}`);
+      }
+      return this.insertBefore(first.node, `${formal}\n${indent}, `);
+    }
+    const anchor = opts.after ?? formals[formals.length - 1]!;
+    const anchorEnd = anchor.node.endIndex;
+    const multiline = !this.sameLine(formalsNode.startIndex, formalsNode.endIndex);
+    const alone = this.aloneOnLine(anchor.node.startIndex, this.formalEnd(anchor));
+    if (!multiline || !alone) return this.insertAt(anchorEnd, `, ${formal}`);
+    const next = this.nextToken(anchorEnd);
+    const indent = this.indentAt(anchor.node.startIndex);
+    if (this.source[next] === ',' && this.sameLine(anchorEnd, next)) {
+      // trailing-comma style: `  a,` → `  a,\n  name,`
+      return this.insertAt(next + 1, `\n${indent}${formal},`);
+    }
+    const prev = this.prevToken(anchor.node.startIndex);
+    if (this.source[prev] === ',' && this.sameLine(prev, anchor.node.startIndex)) {
+      // leading-comma style: `, a` → `, a\n, name`
+      const lineIndent = this.indentAt(prev);
+      return this.insertAt(anchorEnd, `\n${lineIndent}, ${formal}`);
+    }
+    // last formal of a one-per-line list without a trailing comma
+    return this.insertAt(anchorEnd, `,\n${indent}${formal}`);
+  }
+
+  /** End of a formal including a trailing `,` on the same line. */
+  private formalEnd(f: Formal): number {
+    const next = this.nextToken(f.node.endIndex);
+    return this.source[next] === ',' && this.sameLine(f.node.endIndex, next) ? next + 1 : f.node.endIndex;
+  }
+
+  /** Remove a formal and one adjacent comma; the whole line when it stood alone. */
+  removeFormal(fn: FunctionInfo, formal: Formal): this {
+    const idx = fn.formals.indexOf(formal);
+    const start = formal.node.startIndex;
+    const end = formal.node.endIndex;
+    const next = this.nextToken(end);
+    const hasCommaAfter = this.source[next] === ',';
+    const prev = this.prevToken(start);
+    const hasCommaBefore = this.source[prev] === ',';
+    const isOnly = fn.formals.length === 1 && !fn.ellipsis;
+    if (isOnly) {
+      // `{ x }` → `{ }`
+      return this.replace({ startIndex: fn.formalsNode!.startIndex, endIndex: fn.formalsNode!.endIndex }, '{ }');
+    }
+    // Trailing style (`a,` alone on its line) or leading style (`, a` alone on its line).
+    if (hasCommaAfter && this.aloneOnLine(start, next + 1)) return this.removeRange(start, next + 1);
+    if (hasCommaBefore && this.aloneOnLine(prev, end)) return this.removeRange(prev, end);
+    if (idx === 0 && hasCommaAfter) {
+      // `{ a, b }` → `{ b }`; `{ a\n, b }` → `{ b }`
+      let e = this.nextToken(next + 1);
+      if (this.source[e] === '}' || e > this.source.length) e = next + 1;
+      return this.replace({ startIndex: start, endIndex: this.sameLine(start, e) ? e : this.skipBlanks(next + 1) }, '');
+    }
+    if (hasCommaBefore) return this.replace({ startIndex: prev, endIndex: end }, '');
+    if (hasCommaAfter) return this.replace({ startIndex: start, endIndex: this.skipBlanks(next + 1) }, '');
+    return this.replace({ startIndex: start, endIndex: end }, '');
+  }
+
+  private skipBlanks(offset: number): number {
+    let i = offset;
+    while (i < this.source.length && (this.source[i] === ' ' || this.source[i] === '\t')) i++;
+    return i;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Lists
+
+  /**
+   * Add elements to a list literal after `after` (an element) or at the end. One-per-line lists
+   * get one line per new element at the indentation of their elements. Inline lists stay inline,
+   * except in a nixfmt-formatted file, where a list that reaches two elements is expanded.
+   */
+  addListElements(list: SyntaxNode, texts: string[], opts: { after?: SyntaxNode } = {}): this {
+    if (texts.length === 0) return this;
+    const elements = listElements(list);
+    const open = list.startIndex;
+    const close = list.endIndex - 1; // the `]`
+    const baseIndent = this.indentAt(open);
+    if (elements.length === 0) {
+      const inner = this.source.slice(open + 1, close);
+      if (inner.includes('\n') || (this.style.nixfmt && texts.length > 1)) {
+        const indent = baseIndent + this.style.indent;
+        return this.replace({ startIndex: open, endIndex: list.endIndex }, `[\n${texts.map((t) => indent + t).join('\n')}\n${baseIndent}]`);
+      }
+      if (inner.trim() !== '') return this.insertAt(close, ` ${texts.join(' ')} `); // only comments inside
+      return this.replace({ startIndex: open, endIndex: list.endIndex }, `[ ${texts.join(' ')} ]`);
+    }
+    const anchor = opts.after ?? elements[elements.length - 1]!;
+    const multiline = !this.sameLine(open, close);
+    if (multiline) {
+      // End of the anchor's line content (keep a trailing comment on that line with the anchor).
+      const indent = this.indentAt(anchor.startIndex);
+      return this.insertAt(this.endOfElementLine(anchor), texts.map((t) => `\n${indent}${t}`).join(''));
+    }
+    if (this.style.nixfmt && elements.length + texts.length >= 2) {
+      const indent = baseIndent + this.style.indent;
+      const all = elements.map((e) => this.source.slice(e.startIndex, e.endIndex));
+      const at = elements.indexOf(anchor);
+      all.splice(at + 1, 0, ...texts);
+      return this.replace({ startIndex: open, endIndex: list.endIndex }, `[\n${all.map((t) => indent + t).join('\n')}\n${baseIndent}]`);
+    }
+    return this.insertAt(anchor.endIndex, texts.map((t) => ` ${t}`).join(''));
+  }
+
+  /** After an element, past a comment that ends its line (`foo # why`). */
+  private endOfElementLine(el: SyntaxNode): number {
+    let i = el.endIndex;
+    const lineEnd = this.lineOf(i).end;
+    const rest = this.source.slice(i, lineEnd);
+    const m = /^[ \t]*#.*?(\r?)$/.exec(rest);
+    if (m) i = lineEnd - (m[1] ? 1 : 0);
+    return i;
+  }
+
+  /** Remove one element of a list (its line when it stood alone). */
+  removeListElement(element: SyntaxNode): this {
+    const end = this.endOfElementLine(element);
+    if (this.aloneOnLine(element.startIndex, end)) return this.removeRange(element.startIndex, end);
+    return this.removeRange(element.startIndex, element.endIndex);
+  }
+
+  /** Replace one list element by several, keeping the list's layout. */
+  replaceListElement(list: SyntaxNode, element: SyntaxNode, texts: string[]): this {
+    if (texts.length === 0) return this.removeListElement(element);
+    this.replace(element, texts[0]!);
+    if (texts.length > 1) {
+      const multiline = !this.sameLine(list.startIndex, list.endIndex);
+      if (multiline) {
+        const indent = this.indentAt(element.startIndex);
+        this.insertAt(this.endOfElementLine(element), texts.slice(1).map((t) => `\n${indent}${t}`).join(''));
+      } else {
+        this.insertAt(element.endIndex, texts.slice(1).map((t) => ` ${t}`).join(''));
+      }
+    }
+    return this;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Bindings
+
+  /**
+   * Add a binding (`name = value;` text, possibly multi-line with `\n` and relative indentation)
+   * to an attrset-like node (`{ }`, `rec { }`, `let … in`), after `after` or at the end.
+   */
+  addBinding(attrset: SyntaxNode, bindingText: string, opts: { after?: SyntaxNode } = {}): this {
+    const set = bindingSet(attrset);
+    const bindings = set ? set.namedChildren.filter((c) => c.type !== 'comment') : [];
+    if (bindings.length === 0) {
+      // `{ }` → `{ name = value; }`; `{\n}` → multi-line
+      const openBrace = attrset.type === 'let_expression' ? attrset.startIndex + 3 : this.source.indexOf('{', attrset.startIndex) + 1;
+      const baseIndent = this.indentAt(attrset.startIndex);
+      const indent = baseIndent + this.style.indent;
+      return this.insertAt(openBrace, `\n${this.reindent(bindingText, indent)}\n${attrset.type === 'let_expression' ? '' : baseIndent}`);
+    }
+    const anchor = opts.after ?? bindings[bindings.length - 1]!;
+    const indent = this.indentAt(anchor.startIndex);
+    if (!this.aloneOnLine(anchor.startIndex, this.endOfElementLine(anchor))) return this.insertAt(anchor.endIndex, ` ${bindingText}`);
+    return this.insertAt(this.endOfElementLine(anchor), `\n${this.reindent(bindingText, indent)}`);
+  }
+
+  /** Remove a binding / inherit (its lines when it stood alone). */
+  removeBinding(binding: SyntaxNode): this {
+    const end = this.endOfElementLine(binding);
+    return this.removeRange(binding.startIndex, this.aloneOnLine(binding.startIndex, end) ? end : binding.endIndex);
+  }
+
+  /** Indent every line of `text` by `indent` (blank lines stay empty). */
+  reindent(text: string, indent: string): string {
+    return text
+      .split('\n')
+      .map((l) => (l.trim() === '' ? '' : indent + l))
+      .join('\n');
+  }
+}

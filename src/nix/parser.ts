@@ -1,0 +1,189 @@
+/**
+ * Parsing Nix with tree-sitter.
+ *
+ * The grammar is the one shipped (as C sources) by the npm package `tree-sitter-nix` 0.0.2,
+ * compiled by our own N-API binding (native/binding.cc, binding.gyp). Two things it does not
+ * know are handled here so that every offset still points into the user's original text:
+ *
+ * - trailing commas in formals (`{ lib, stdenv, }:`), the nixfmt style of current nixpkgs;
+ * - nothing else is patched: every other error is a real syntax error and is reported.
+ *
+ * The trailing-comma fix works on a *shadow* copy of the source of the same length, where
+ * each offending comma is replaced by a space, and re-parses it incrementally. Because the
+ * shadow has the same length, node offsets of the shadow tree are offsets into the original.
+ * Node text must therefore always be read from the original source (see `text()`), never from
+ * the shadow.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type ParserT from 'tree-sitter';
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import { positionAt } from './position.js';
+
+export type { SyntaxNode, Tree };
+
+const require = createRequire(import.meta.url);
+
+function packageRoot(): string {
+  // dist/src/nix/parser.js or src/nix/parser.ts: walk up to the folder with package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('nixshift: cannot find the package root (binding.gyp)');
+}
+
+let cachedLanguage: unknown;
+function language(): unknown {
+  if (cachedLanguage) return cachedLanguage;
+  const root = packageRoot();
+  const candidates = [
+    join(root, 'build', 'Release', 'nixshift_tree_sitter_nix.node'),
+    join(root, 'build', 'Debug', 'nixshift_tree_sitter_nix.node'),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new Error(
+      'nixshift: the Nix grammar binding is not built (build/Release/nixshift_tree_sitter_nix.node). Run `npm install` (or `npx node-gyp rebuild`) in ' +
+        root,
+    );
+  }
+  cachedLanguage = require(found);
+  return cachedLanguage;
+}
+
+let cachedParser: ParserT | undefined;
+/** One parser per thread (tree-sitter parsers are not thread-safe, but each worker has its own). */
+export function parser(): ParserT {
+  if (cachedParser) return cachedParser;
+  const Parser = require('tree-sitter') as typeof ParserT;
+  const p = new Parser();
+  p.setLanguage(language() as Parameters<ParserT['setLanguage']>[0]);
+  cachedParser = p;
+  return p;
+}
+
+export interface SyntaxErrorInfo {
+  /** Offset (UTF-16 code units) into the original source. */
+  offset: number;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface ParsedFile {
+  /** The original source, exactly as read. */
+  source: string;
+  tree: Tree;
+  root: SyntaxNode;
+  /** Offsets of trailing formals commas that were blanked in the shadow copy. */
+  blankedCommas: number[];
+  /** Present when the file has a real syntax error. */
+  syntaxError?: SyntaxErrorInfo;
+}
+
+/** The text of a node, read from the original source (never from a shadow copy). */
+export function text(source: string, node: { startIndex: number; endIndex: number }): string {
+  return source.slice(node.startIndex, node.endIndex);
+}
+
+/** All leaf tokens under `node`, in order (comments included). */
+function* leaves(node: SyntaxNode): Generator<SyntaxNode> {
+  const cursor = node.walk();
+  let descending = true;
+  for (;;) {
+    if (descending && cursor.gotoFirstChild()) continue;
+    if (descending) yield cursor.currentNode;
+    if (cursor.gotoNextSibling()) {
+      descending = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) return;
+    descending = false;
+  }
+}
+
+/**
+ * Offsets of commas that end a formals list: `,` followed (after comments) by `}`, and preceded
+ * by a formal (an identifier or a default value). A comma after `...` or `{` stays, because Nix
+ * rejects those (`{ a, ..., }` is a syntax error in Nix too).
+ */
+function trailingFormalCommas(root: SyntaxNode): number[] {
+  const out: number[] = [];
+  let prev: SyntaxNode | undefined; // previous non-comment leaf
+  let pendingComma: SyntaxNode | undefined;
+  let beforeComma: SyntaxNode | undefined;
+  for (const leaf of leaves(root)) {
+    if (leaf.type === 'comment') continue;
+    if (leaf.isMissing && leaf.startIndex === leaf.endIndex) continue;
+    if (pendingComma) {
+      if (leaf.type === '}' && beforeComma && !['...', '{', ',', 'ellipses'].includes(beforeComma.type)) {
+        out.push(pendingComma.startIndex);
+      }
+      pendingComma = undefined;
+    }
+    if (leaf.type === ',') {
+      pendingComma = leaf;
+      beforeComma = prev;
+    }
+    prev = leaf;
+  }
+  return out;
+}
+
+function firstError(root: SyntaxNode): SyntaxNode | undefined {
+  if (!root.hasError) return undefined;
+  const cursor = root.walk();
+  for (;;) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) return node;
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    // Move to the next sibling, or up and then next.
+    for (;;) {
+      if (cursor.gotoNextSibling()) break;
+      if (!cursor.gotoParent()) return undefined;
+    }
+  }
+}
+
+function describeError(source: string, node: SyntaxNode): string {
+  if (node.isMissing) return `syntax error: missing ${JSON.stringify(node.type)}`;
+  const bad = source.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 20));
+  const first = bad.split(/\r?\n/)[0] ?? '';
+  if (node.startIndex >= source.length || first.length === 0) return 'syntax error: unexpected end of input';
+  return `syntax error: unexpected ${JSON.stringify(first)}`;
+}
+
+/**
+ * Parse a Nix source. Never throws on bad input: a syntax error is returned as `syntaxError`
+ * (with a position in the original text).
+ */
+export function parseNix(source: string): ParsedFile {
+  const p = parser();
+  let tree = p.parse(source);
+  let blanked: number[] = [];
+  if (tree.rootNode.hasError) {
+    blanked = trailingFormalCommas(tree.rootNode);
+    if (blanked.length > 0) {
+      let shadow = '';
+      let from = 0;
+      for (const off of blanked) {
+        shadow += source.slice(from, off) + ' ';
+        from = off + 1;
+      }
+      shadow += source.slice(from);
+      tree = p.parse(shadow);
+    }
+  }
+  const root = tree.rootNode;
+  const result: ParsedFile = { source, tree, root, blankedCommas: blanked };
+  const err = firstError(root);
+  if (err) {
+    const pos = positionAt(source, err.startIndex);
+    result.syntaxError = { offset: err.startIndex, line: pos.line, column: pos.column, message: describeError(source, err) };
+  }
+  return result;
+}

@@ -1,0 +1,42 @@
+/** Line/column computations on the original source. Lines and columns are 1-based; columns
+ * count Unicode code points (as editors and `nix-instantiate` do for ASCII text). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export function positionAt(source: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  let column = 1;
+  for (let i = lineStart; i < offset && i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    // count a surrogate pair once
+    if (c >= 0xdc00 && c <= 0xdfff && i > lineStart) {
+      const prev = source.charCodeAt(i - 1);
+      if (prev >= 0xd800 && prev <= 0xdbff) continue;
+    }
+    if (c === 0xfeff && i === 0) continue; // a BOM is not a column
+    column++;
+  }
+  return { line, column };
+}
+
+/** Start offset of the line containing `offset`. */
+export function lineStartOf(source: string, offset: number): number {
+  const i = source.lastIndexOf('\n', offset - 1);
+  return i === -1 ? 0 : i + 1;
+}
+
+/** The leading whitespace of the line containing `offset`. */
+export function indentOfLine(source: string, offset: number): string {
+  const start = lineStartOf(source, offset);
+  let end = start;
+  while (end < source.length && (source[end] === ' ' || source[end] === '\t')) end++;
+  // a BOM at the very start is not indentation
+  return source.slice(start, end);
+}

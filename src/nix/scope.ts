@@ -1,0 +1,281 @@
+/**
+ * Lexical scope resolution for Nix: what does an identifier refer to?
+ *
+ * Nix is lexically scoped with one dynamic exception, `with`. Static bindings (function
+ * arguments and formals, `let`, `rec { }`, `let { }`, and `inherit` inside those) always win over
+ * `with`; builtins such as `true`, `map` or `import` are static too and also win over `with`.
+ * An identifier that no static scope binds resolves to the innermost enclosing `with` (it may
+ * come from any enclosing `with`, so all of them are returned), and is "free" when there is none.
+ *
+ * `inherit x;` inside a `let`/`rec` takes `x` from the scope *outside* that binding set;
+ * `inherit (e) x;` evaluates `e` inside it. Attribute names (binding attrpaths, select
+ * attrpaths, `?` attrpaths) are not references; `${…}` interpolations inside them are.
+ *
+ * The walk is iterative (deeply nested input does not overflow the stack) and happens once per
+ * parse: `references()` lists every reference with its resolution, `definitions()` every name a
+ * scope introduces.
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import { attrName } from './syntax.js';
+
+export type DefinitionKind = 'formal' | 'argument' | 'let' | 'rec';
+
+export interface Definition {
+  name: string;
+  kind: DefinitionKind;
+  /** The identifier that introduces the name. */
+  node: SyntaxNode;
+  /** The node that opens the scope: function_expression, let_expression, rec/let attrset. */
+  scope: SyntaxNode;
+  /** The formal, binding, inherit or inherit_from node that holds the definition. */
+  holder: SyntaxNode;
+}
+
+export type Resolution =
+  | { kind: 'bound'; definition: Definition }
+  /** Not statically bound; comes from one of these `with` expressions (innermost first). */
+  | { kind: 'with'; withs: SyntaxNode[] }
+  | { kind: 'builtin' }
+  | { kind: 'free' };
+
+export interface Reference {
+  name: string;
+  /** The identifier node of the reference. */
+  node: SyntaxNode;
+  /** `variable` for an expression `x`, `inherit` for `inherit x;` (an attribute taken from scope). */
+  site: 'variable' | 'inherit';
+  resolution: Resolution;
+}
+
+/** Names of the global scope of Nix (builtins available without `builtins.`). */
+export const GLOBAL_NAMES: ReadonlySet<string> = new Set([
+  'abort', 'baseNameOf', 'break', 'builtins', 'derivation', 'derivationStrict', 'dirOf', 'false',
+  'fetchGit', 'fetchMercurial', 'fetchTarball', 'fetchTree', 'fromTOML', 'import', 'isNull',
+  'map', 'null', 'placeholder', 'removeAttrs', 'scopedImport', 'throw', 'toString', 'true',
+  '__curPos', '__nixPath', '__currentSystem', '__currentTime', '__storeDir',
+]);
+
+interface Frame {
+  kind: 'static' | 'with';
+  node: SyntaxNode;
+  names?: Map<string, Definition>;
+}
+
+function bindingSetOf(node: SyntaxNode): SyntaxNode | null {
+  for (const c of node.namedChildren) if (c.type === 'binding_set') return c;
+  return null;
+}
+
+/** The names a binding_set introduces (for let / rec / let { }). */
+function bindingSetDefinitions(source: string, set: SyntaxNode | null, scope: SyntaxNode, kind: DefinitionKind): Map<string, Definition> {
+  const names = new Map<string, Definition>();
+  if (!set) return names;
+  for (const b of set.namedChildren) {
+    if (b.type === 'binding') {
+      const path = b.childForFieldName('attrpath');
+      const first = path?.namedChildren[0];
+      if (!first) continue;
+      const name = attrName(source, first);
+      if (name !== undefined && !names.has(name)) names.set(name, { name, kind, node: first, scope, holder: b });
+    } else if (b.type === 'inherit' || b.type === 'inherit_from') {
+      const attrs = b.childForFieldName('attrs');
+      for (const a of attrs?.namedChildren ?? []) {
+        const name = attrName(source, a);
+        if (name !== undefined && !names.has(name)) names.set(name, { name, kind, node: a, scope, holder: b });
+      }
+    }
+  }
+  return names;
+}
+
+function functionDefinitions(source: string, fn: SyntaxNode): Map<string, Definition> {
+  const names = new Map<string, Definition>();
+  const universal = fn.childForFieldName('universal');
+  if (universal) names.set(source.slice(universal.startIndex, universal.endIndex), {
+    name: source.slice(universal.startIndex, universal.endIndex), kind: 'argument', node: universal, scope: fn, holder: fn,
+  });
+  const formals = fn.childForFieldName('formals');
+  for (const f of formals?.namedChildren ?? []) {
+    if (f.type !== 'formal') continue;
+    const id = f.childForFieldName('name');
+    if (!id || id.startIndex === id.endIndex) continue;
+    const name = source.slice(id.startIndex, id.endIndex);
+    names.set(name, { name, kind: 'formal', node: id, scope: fn, holder: f });
+  }
+  return names;
+}
+
+export class ScopeIndex {
+  private refs: Reference[] = [];
+  private defs: Definition[] = [];
+  private byDefinition = new Map<number, Reference[]>();
+
+  constructor(private readonly source: string, root: SyntaxNode) {
+    this.walk(root);
+    this.refs.sort((a, b) => a.node.startIndex - b.node.startIndex);
+    for (const list of this.byDefinition.values()) list.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  }
+
+  /** Every reference in the file, in source order. */
+  references(): readonly Reference[] {
+    return this.refs;
+  }
+
+  /** Every name a static scope introduces, in source order of the scopes. */
+  definitions(): readonly Definition[] {
+    return this.defs;
+  }
+
+  /** References that resolve to this definition. */
+  referencesTo(def: Definition): readonly Reference[] {
+    return this.byDefinition.get(def.node.id) ?? [];
+  }
+
+  /** The reference whose identifier is this node (or whose variable_expression is this node). */
+  referenceAt(node: SyntaxNode): Reference | undefined {
+    const id = node.type === 'variable_expression' ? node.childForFieldName('name') : node;
+    if (!id) return undefined;
+    return this.refs.find((r) => r.node.startIndex === id.startIndex && r.node.endIndex === id.endIndex);
+  }
+
+  private resolve(name: string, frames: Frame[]): Resolution {
+    const withs: SyntaxNode[] = [];
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i]!;
+      if (f.kind === 'with') {
+        withs.push(f.node);
+        continue;
+      }
+      const def = f.names!.get(name);
+      if (def) return { kind: 'bound', definition: def };
+    }
+    if (GLOBAL_NAMES.has(name)) return { kind: 'builtin' };
+    if (withs.length > 0) return { kind: 'with', withs };
+    return { kind: 'free' };
+  }
+
+  private addRef(name: string, node: SyntaxNode, site: Reference['site'], frames: Frame[]): void {
+    const resolution = this.resolve(name, frames);
+    const ref: Reference = { name, node, site, resolution };
+    this.refs.push(ref);
+    if (resolution.kind === 'bound') {
+      const key = resolution.definition.node.id;
+      let list = this.byDefinition.get(key);
+      if (!list) this.byDefinition.set(key, (list = []));
+      list.push(ref);
+    }
+  }
+
+  private walk(root: SyntaxNode): void {
+    const source = this.source;
+    const frames: Frame[] = [];
+    // Work items: visit a node with the frame depth it sees, or pop frames to a depth.
+    type Item = { node: SyntaxNode; depth: number; newFrames?: Frame[] };
+    const stack: Item[] = [{ node: root, depth: 0 }];
+    while (stack.length > 0) {
+      const item = stack.pop()!;
+      frames.length = item.depth;
+      if (item.newFrames) frames.push(...item.newFrames);
+      const node = item.node;
+      const depth = frames.length;
+      const push = (child: SyntaxNode | null | undefined, extra?: Frame[]): void => {
+        if (child) stack.push({ node: child, depth, newFrames: extra });
+      };
+      const pushAll = (children: SyntaxNode[], extra?: Frame[]): void => {
+        for (let i = children.length - 1; i >= 0; i--) push(children[i], extra);
+      };
+      switch (node.type) {
+        case 'variable_expression': {
+          const id = node.childForFieldName('name');
+          if (id && id.startIndex !== id.endIndex) this.addRef(source.slice(id.startIndex, id.endIndex), id, 'variable', frames);
+          break;
+        }
+        case 'function_expression': {
+          const names = functionDefinitions(source, node);
+          this.defs.push(...names.values());
+          const frame: Frame = { kind: 'static', node, names };
+          // Defaults of formals see every formal and the @-argument.
+          const formals = node.childForFieldName('formals');
+          for (const f of formals?.namedChildren ?? []) {
+            if (f.type === 'formal') push(f.childForFieldName('default'), [frame]);
+          }
+          push(node.childForFieldName('body'), [frame]);
+          break;
+        }
+        case 'let_expression':
+        case 'rec_attrset_expression':
+        case 'let_attrset_expression': {
+          const set = bindingSetOf(node);
+          const kind: DefinitionKind = node.type === 'let_expression' ? 'let' : 'rec';
+          const names = bindingSetDefinitions(source, set, node, kind);
+          this.defs.push(...names.values());
+          const frame: Frame = { kind: 'static', node, names };
+          if (set) this.visitBindingSet(set, frame, frames, push);
+          if (node.type === 'let_expression') push(node.childForFieldName('body'), [frame]);
+          break;
+        }
+        case 'attrset_expression': {
+          const set = bindingSetOf(node);
+          if (set) this.visitBindingSet(set, undefined, frames, push);
+          break;
+        }
+        case 'with_expression': {
+          push(node.childForFieldName('body'), [{ kind: 'with', node }]);
+          push(node.childForFieldName('environment'));
+          break;
+        }
+        case 'select_expression': {
+          push(node.childForFieldName('default'));
+          this.visitAttrpath(node.childForFieldName('attrpath'), push);
+          push(node.childForFieldName('expression'));
+          break;
+        }
+        case 'has_attr_expression': {
+          this.visitAttrpath(node.childForFieldName('attrpath'), push);
+          push(node.childForFieldName('expression'));
+          break;
+        }
+        default:
+          pushAll(node.namedChildren);
+      }
+    }
+  }
+
+  /** Interpolations inside an attrpath are expressions; names are not. */
+  private visitAttrpath(path: SyntaxNode | null, push: (n: SyntaxNode | null | undefined) => void): void {
+    if (!path) return;
+    const attrs = path.namedChildren;
+    for (let i = attrs.length - 1; i >= 0; i--) {
+      const a = attrs[i]!;
+      if (a.type === 'interpolation') push(a);
+      else if (a.type === 'string_expression') push(a);
+    }
+  }
+
+  private visitBindingSet(
+    set: SyntaxNode,
+    frame: Frame | undefined,
+    frames: Frame[],
+    push: (n: SyntaxNode | null | undefined, extra?: Frame[]) => void,
+  ): void {
+    const extra = frame ? [frame] : undefined;
+    const bindings = set.namedChildren;
+    for (let i = bindings.length - 1; i >= 0; i--) {
+      const b = bindings[i]!;
+      if (b.type === 'binding') {
+        push(b.childForFieldName('expression'), extra);
+        this.visitAttrpath(b.childForFieldName('attrpath'), (n) => push(n, extra));
+      } else if (b.type === 'inherit') {
+        // `inherit x;` takes x from the scope outside this binding set.
+        for (const a of b.childForFieldName('attrs')?.namedChildren ?? []) {
+          const name = attrName(this.source, a);
+          if (name !== undefined && a.type === 'identifier') this.addRef(name, a, 'inherit', frames);
+        }
+      } else if (b.type === 'inherit_from') {
+        push(b.childForFieldName('expression'), extra);
+      } else {
+        push(b, extra);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The one printer: turns per-file results (already in path order) into output.
+ *
+ * - text mode: unified diffs on stdout (patch-applicable), findings/errors and the summary on
+ *   stderr, so `nixshift run … > change.patch` gives a clean patch;
+ * - JSON mode: one JSON document on stdout, streamed file by file (memory does not grow with the
+ *   number of files).
+ */
+import type { FileResult } from '../runner/job.js';
+import type { RunSummary } from '../runner/run.js';
+import type { Finding } from '../transform.js';
+import { colourDiff } from './diff.js';
+
+export interface Sink {
+  write(text: string): void;
+}
+
+export interface PrinterOptions {
+  mode: 'diff' | 'write' | 'json';
+  stdout: Sink;
+  stderr: Sink;
+  colour: boolean;
+  colourErr: boolean;
+  quiet?: boolean;
+}
+
+export function formatFinding(path: string, f: Finding, colour = false): string {
+  const sev = colour ? (f.severity === 'error' ? '\x1b[31merror\x1b[0m' : f.severity === 'warning' ? '\x1b[33mwarning\x1b[0m' : '\x1b[34minfo\x1b[0m') : f.severity;
+  let s = `${path}:${f.line}:${f.column}: ${sev}[${f.rule}] ${f.message}\n`;
+  if (f.fix) s += `  fix: ${f.fix}\n`;
+  return s;
+}
+
+export function formatSummary(s: RunSummary, mode: PrinterOptions['mode']): string {
+  const secs = s.elapsedMs / 1000;
+  const rate = secs > 0 ? Math.round(s.files / secs) : s.files;
+  const parts = [`${s.counts.ok} ok`, `${s.counts.nochange} nochange`, `${s.counts.skip} skip`, `${s.counts.error} error`];
+  const written = mode === 'write' ? `, ${s.written} written` : '';
+  return `nixshift: ${parts.join(', ')}${written}; ${s.files} file${s.files === 1 ? '' : 's'} in ${secs.toFixed(2)}s (${rate} files/s), ${s.findings} finding${s.findings === 1 ? '' : 's'}\n`;
+}
+
+export class Printer {
+  private first = true;
+  constructor(private readonly o: PrinterOptions) {}
+
+  start(): void {
+    if (this.o.mode === 'json') this.o.stdout.write('{"files":[');
+  }
+
+  file(r: FileResult): void {
+    const { mode, stdout, stderr } = this.o;
+    if (mode === 'json') {
+      const entry: Record<string, unknown> = { path: r.path, status: r.status, findings: r.findings, error: r.error ?? null };
+      if (r.changedBy.length > 0) entry.changedBy = r.changedBy;
+      if (r.diff) entry.diff = r.diff;
+      if (r.written) entry.written = true;
+      stdout.write(`${this.first ? '\n' : ',\n'}${JSON.stringify(entry)}`);
+      this.first = false;
+      return;
+    }
+    if (r.status === 'ok') {
+      if (mode === 'write') {
+        if (r.written) stdout.write(`${r.path}\n`);
+      } else if (r.diff) {
+        stdout.write(this.o.colour ? colourDiff(r.diff) : r.diff);
+      }
+    }
+    for (const f of r.findings) stderr.write(formatFinding(r.path, f, this.o.colourErr));
+    if (r.status === 'error') stderr.write(`${r.path}: ${this.o.colourErr ? '\x1b[31merror\x1b[0m' : 'error'}: ${r.error ?? 'unknown error'}\n`);
+  }
+
+  end(summary: RunSummary, extra: { missing: string[]; unreadable: { path: string; reason: string }[] }): void {
+    const { mode, stdout, stderr } = this.o;
+    if (mode === 'json') {
+      const doc = {
+        summary: {
+          files: summary.files,
+          ok: summary.counts.ok,
+          nochange: summary.counts.nochange,
+          skip: summary.counts.skip,
+          error: summary.counts.error,
+          written: summary.written,
+          findings: summary.findings,
+          elapsedMs: Math.round(summary.elapsedMs),
+        },
+        missing: extra.missing,
+        unreadable: extra.unreadable,
+      };
+      stdout.write(`${this.first ? '' : '\n'}],${JSON.stringify(doc).slice(1)}\n`);
+      return;
+    }
+    for (const m of extra.missing) stderr.write(`${m}: error: no such file or directory\n`);
+    for (const u of extra.unreadable) stderr.write(`${u.path}: error: cannot read folder: ${u.reason}\n`);
+    if (!this.o.quiet) stderr.write(formatSummary(summary, mode));
+  }
+}

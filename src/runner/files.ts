@@ -1,0 +1,69 @@
+/**
+ * Reading and writing files safely.
+ *
+ * Reading: a file with a NUL byte is refused as binary; a file that is not valid UTF-8 is refused
+ * (never re-encoded). A BOM is kept as U+FEFF at offset 0 so it is written back as it was.
+ *
+ * Writing is atomic: the new text goes to a temporary file in the same folder, is flushed to
+ * disk (fsync), gets the original's mode (and owner, when we may set it), and is renamed over
+ * the original. A failure at any step removes the temporary file and leaves the original intact.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function decodeNix(buf: Buffer): ReadResult {
+  if (buf.includes(0)) return { ok: false, reason: 'binary file (contains a NUL byte); not a Nix expression' };
+  try {
+    return { ok: true, text: decoder.decode(buf), bytes: buf.length };
+  } catch {
+    return { ok: false, reason: 'not valid UTF-8; nixshift does not re-encode files' };
+  }
+}
+
+export async function readNixFile(path: string): Promise<ReadResult> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : (e.code ?? e.message);
+    return { ok: false, reason: `cannot read: ${why}` };
+  }
+  return decodeNix(buf);
+}
+
+/** Test hook: make the write fail at a given step (used by the fault-injection tests). */
+export interface WriteFaults {
+  failAfterTempWrite?: boolean;
+}
+
+export async function writeFileAtomic(path: string, text: string, faults: WriteFaults = {}): Promise<void> {
+  const st = await fs.stat(path);
+  if ((st.mode & 0o222) === 0) throw Object.assign(new Error('file is read-only'), { code: 'EROFILE' });
+  const tmp = join(dirname(path), `.${basename(path)}.nixshift-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, 'wx', st.mode & 0o7777);
+    await handle.writeFile(text, 'utf8');
+    if (faults.failAfterTempWrite) throw Object.assign(new Error('injected write failure'), { code: 'ENOSPC' });
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.chmod(tmp, st.mode & 0o7777);
+    try {
+      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || st.gid !== process.getgid?.())) await fs.chown(tmp, st.uid, st.gid);
+    } catch {
+      /* not permitted: keep our ownership */
+    }
+    await fs.rename(tmp, path);
+  } catch (err) {
+    if (handle) await handle.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}

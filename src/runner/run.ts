@@ -1,0 +1,189 @@
+/**
+ * The runner: discover files, load transforms, run the jobs on worker threads (or in band), and
+ * hand results to the caller one by one, in path order, so that a single printer on the main
+ * thread never interleaves output. Library code: no printing, no process.exit.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { TransformOptions } from '../transform.js';
+import { discoverFiles, type DiscoveredFile } from './discover.js';
+import { runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
+import { loadTransformFile, resolveTransformSpec } from './load.js';
+import type { ConfiguredTransform, FileStatus } from './process.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+
+export interface TransformRequest {
+  spec: string;
+  options: TransformOptions;
+}
+
+export interface RunOptions {
+  transforms: TransformRequest[];
+  /** Files and folders. */
+  paths: string[];
+  cwd?: string;
+  ignorePatterns?: string[];
+  gitignore?: boolean;
+  write?: boolean;
+  prefilter?: boolean;
+  /** Compute diffs of changed files (default true). */
+  diff?: boolean;
+  /** Worker threads; 0 or 1 runs in band. Default: all cores. */
+  cpus?: number;
+  runInBand?: boolean;
+  /** Called once per file, in path order. */
+  onResult?: (result: FileResult) => void;
+  /** Called after discovery with the number of files. */
+  onStart?: (total: number) => void;
+}
+
+export interface RunSummary {
+  files: number;
+  counts: Record<FileStatus, number>;
+  written: number;
+  findings: number;
+  bytes: number;
+  elapsedMs: number;
+  workers: number;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  /** Inputs that do not exist. */
+  missing: string[];
+  /** Folders that could not be read. */
+  unreadable: { path: string; reason: string }[];
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WORKER_FILE = join(here, 'worker.js');
+/** Below this many files per thread, threads cost more than they save. */
+const FILES_PER_WORKER = 64;
+
+export function defaultCpus(): number {
+  return typeof availableParallelism === 'function' ? availableParallelism() : 2;
+}
+
+export async function run(opts: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const cwd = opts.cwd ?? process.cwd();
+  const files = resolveFiles(opts.transforms, cwd);
+  const discovered = await discoverFiles(opts.paths, { cwd, ignorePatterns: opts.ignorePatterns, gitignore: opts.gitignore });
+  const jobOpts: JobOptions = { write: opts.write ?? false, prefilter: opts.prefilter ?? true, diff: opts.diff ?? true };
+  const counts: Record<FileStatus, number> = { ok: 0, nochange: 0, skip: 0, error: 0 };
+  let written = 0;
+  let findings = 0;
+  let bytes = 0;
+  const emit = (r: FileResult): void => {
+    counts[r.status]++;
+    if (r.written) written++;
+    findings += r.findings.length;
+    bytes += r.bytes;
+    opts.onResult?.(r);
+  };
+  opts.onStart?.(discovered.files.length);
+  const jobs: FileJob[] = discovered.files.map((f: DiscoveredFile, index) => ({ index, absolute: f.absolute, display: f.display }));
+  const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
+  const workers = Math.min(requested, Math.ceil(jobs.length / FILES_PER_WORKER));
+  const canThread = existsSync(WORKER_FILE);
+  let used = 1;
+  if (workers <= 1 || !canThread) {
+    const chain: ConfiguredTransform[] = [];
+    for (const t of files) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
+    for (const job of jobs) emit(await runJob(job, chain, jobOpts));
+  } else {
+    used = workers;
+    // Load once here too, so a broken transform fails the run before any thread starts.
+    for (const t of files) await loadTransformFile(t.file);
+    await runThreaded(jobs, { transforms: files, job: jobOpts }, workers, emit);
+  }
+  return {
+    summary: { files: jobs.length, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
+    missing: discovered.missing,
+    unreadable: discovered.unreadable,
+  };
+}
+
+function resolveFiles(requests: TransformRequest[], cwd: string): WorkerInit['transforms'] {
+  return requests.map((r) => ({ file: resolveTransformSpec(r.spec, cwd), options: r.options }));
+}
+
+async function runThreaded(jobs: FileJob[], init: WorkerInit, count: number, emit: (r: FileResult) => void): Promise<void> {
+  const pending = new Map<number, FileResult>();
+  let nextToEmit = 0;
+  let nextToSend = 0;
+  const deliver = (r: FileResult): void => {
+    pending.set(r.index, r);
+    while (pending.has(nextToEmit)) {
+      const ready = pending.get(nextToEmit)!;
+      pending.delete(nextToEmit);
+      nextToEmit++;
+      emit(ready);
+    }
+  };
+  const batchSize = (): number => Math.max(1, Math.min(256, Math.ceil((jobs.length - nextToSend) / (count * 8))));
+  await new Promise<void>((resolveAll, rejectAll) => {
+    let alive = count;
+    let failed = false;
+    const workers: Worker[] = [];
+    const outstanding = new Map<Worker, number>(); // batches in flight
+    const inFlight = new Map<Worker, Set<number>>(); // job indexes not yet answered
+    const send = (w: Worker): boolean => {
+      if (nextToSend >= jobs.length) return false;
+      const batch = jobs.slice(nextToSend, nextToSend + batchSize());
+      nextToSend += batch.length;
+      for (const j of batch) inFlight.get(w)!.add(j.index);
+      outstanding.set(w, (outstanding.get(w) ?? 0) + 1);
+      w.postMessage({ type: 'batch', jobs: batch } satisfies ToWorker);
+      return true;
+    };
+    const finishWorker = (w: Worker): void => {
+      w.postMessage({ type: 'stop' } satisfies ToWorker);
+    };
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(WORKER_FILE, { workerData: init });
+      workers.push(w);
+      inFlight.set(w, new Set());
+      w.on('message', (msg: FromWorker) => {
+        if (msg.type === 'ready') {
+          // two batches in flight keep the thread busy while the next one is on its way
+          send(w);
+          send(w);
+          if ((outstanding.get(w) ?? 0) === 0) finishWorker(w);
+        } else if (msg.type === 'result') {
+          inFlight.get(w)!.delete(msg.result.index);
+          deliver(msg.result);
+        } else if (msg.type === 'batch-done') {
+          outstanding.set(w, outstanding.get(w)! - 1);
+          if (!send(w) && outstanding.get(w) === 0) finishWorker(w);
+        } else if (msg.type === 'fatal') {
+          failed = true;
+          for (const other of workers) void other.terminate();
+          rejectAll(new Error(msg.message));
+        }
+      });
+      w.on('error', (err) => {
+        // A worker that dies takes its unanswered files with it: report them as errors.
+        for (const index of inFlight.get(w)!) {
+          const job = jobs[index]!;
+          deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: `worker crashed: ${err.message}` });
+        }
+        inFlight.get(w)!.clear();
+      });
+      w.on('exit', () => {
+        alive--;
+        if (alive === 0 && !failed) {
+          // Anything never sent (all workers died) is an error too.
+          while (nextToSend < jobs.length) {
+            const job = jobs[nextToSend++]!;
+            deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: every worker thread stopped' });
+          }
+          resolveAll();
+        }
+      });
+    }
+  });
+}

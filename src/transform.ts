@@ -1,0 +1,97 @@
+/**
+ * The transform API. A transform is a module exporting (as `default` or as named exports):
+ *
+ *   name         the id used with `-t`
+ *   description  one line, shown by `nixshift list`
+ *   needles      literal strings; a file containing none of them is not parsed (status `skip`)
+ *   rules        optional: rule id → { severity, summary } for the findings it reports
+ *   transform(file, api, options)   records edits through `api.edit` and findings through
+ *                `api.report`; may be async. Throwing marks the file `error`.
+ *
+ * Built-in transforms live in `transforms/<name>/index.ts`, with their explanation (what / why /
+ * example / when not to use it) in `transforms/<name>/README.md`, printed by `nixshift explain`.
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import type { EditBuilder, FileStyle } from './edit/builder.js';
+import type { ParsedFile } from './nix/parser.js';
+import type { ScopeIndex } from './nix/scope.js';
+import type * as syntax from './nix/syntax.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  /** `<transform>/<rule>` */
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** What to do about it. */
+  fix?: string;
+  /** 1-based, in the original file. */
+  line: number;
+  column: number;
+}
+
+export interface RuleMeta {
+  severity: Severity;
+  summary: string;
+}
+
+export type OptionValue = string | boolean;
+export type TransformOptions = Record<string, OptionValue>;
+
+export interface TransformFile {
+  /** The path as given to / found by the runner (relative to the current directory when possible). */
+  path: string;
+  /** The text this transform works on (after earlier transforms of the same run). */
+  source: string;
+}
+
+export interface ReportInput {
+  /** A rule id of this transform (`rule`), reported as `<transform>/<rule>`. */
+  rule: string;
+  message: string;
+  severity?: Severity;
+  fix?: string;
+}
+
+export interface TransformApi {
+  readonly parsed: ParsedFile;
+  readonly root: SyntaxNode;
+  readonly source: string;
+  readonly style: FileStyle;
+  /** Scope resolution for this parse (built on first use). */
+  scopes(): ScopeIndex;
+  /** Syntax helpers (nixshift/src/nix/syntax). */
+  readonly syntax: typeof syntax;
+  /** Record edits here. */
+  readonly edit: EditBuilder;
+  /** Report a finding at a node or offset. */
+  report(at: SyntaxNode | number, finding: ReportInput): void;
+  /** The text of a node in the original source. */
+  text(node: { startIndex: number; endIndex: number }): string;
+}
+
+export interface Transform {
+  name: string;
+  description: string;
+  needles: readonly string[];
+  rules?: Readonly<Record<string, RuleMeta>>;
+  /** Options the transform understands: name → description (shown by `explain`). */
+  options?: Readonly<Record<string, string>>;
+  transform(file: TransformFile, api: TransformApi, options: TransformOptions): void | Promise<void>;
+}
+
+/** Validate the shape of a loaded module (a user's transform may be anything). */
+export function asTransform(mod: unknown, origin: string): Transform {
+  const m = (mod && typeof mod === 'object' && 'default' in mod && (mod as { default: unknown }).default) || mod;
+  const t = m as Partial<Transform>;
+  const problems: string[] = [];
+  if (!t || typeof t !== 'object') problems.push('it exports nothing usable');
+  else {
+    if (typeof t.name !== 'string' || t.name === '') problems.push('`name` (string) is missing');
+    if (typeof t.transform !== 'function') problems.push('`transform` (function) is missing');
+    if (t.needles !== undefined && (!Array.isArray(t.needles) || t.needles.some((n) => typeof n !== 'string'))) problems.push('`needles` must be an array of strings');
+  }
+  if (problems.length > 0) throw new Error(`${origin} is not a nixshift transform: ${problems.join('; ')}`);
+  return { ...(t as Transform), description: t.description ?? '', needles: t.needles ?? [] };
+}
