@@ -109,6 +109,7 @@ export class ScopeIndex {
   private refs: Reference[] = [];
   private defs: Definition[] = [];
   private byDefinition = new Map<number, Reference[]>();
+  private scopeNames = new Map<number, Map<string, Definition>>();
 
   constructor(private readonly source: string, root: SyntaxNode) {
     this.walk(root);
@@ -136,6 +137,34 @@ export class ScopeIndex {
     const id = node.type === 'variable_expression' ? node.childForFieldName('name') : node;
     if (!id) return undefined;
     return this.refs.find((r) => r.node.startIndex === id.startIndex && r.node.endIndex === id.endIndex);
+  }
+
+  /**
+   * What `name` would refer to if written at `node` (for capture checks before renaming or
+   * inserting an identifier).
+   */
+  resolveNameAt(node: SyntaxNode, name: string): Resolution {
+    const withs: SyntaxNode[] = [];
+    let prev = node;
+    for (let p = node.parent; p; prev = p, p = p.parent) {
+      if (p.type === 'with_expression') {
+        if (p.childForFieldName('body')?.id === prev.id) withs.push(p);
+        continue;
+      }
+      const names = this.scopeNames.get(p.id);
+      if (!names) continue;
+      // a function's names are not visible in its formals list itself, only in defaults and body
+      const def = names.get(name);
+      if (def) return { kind: 'bound', definition: def };
+    }
+    if (GLOBAL_NAMES.has(name)) return { kind: 'builtin' };
+    if (withs.length > 0) return { kind: 'with', withs };
+    return { kind: 'free' };
+  }
+
+  /** The names a scope node (function, let, rec attrset) introduces. */
+  namesOf(scope: SyntaxNode): ReadonlyMap<string, Definition> {
+    return this.scopeNames.get(scope.id) ?? new Map();
   }
 
   private resolve(name: string, frames: Frame[]): Resolution {
@@ -193,6 +222,7 @@ export class ScopeIndex {
         case 'function_expression': {
           const names = functionDefinitions(source, node);
           this.defs.push(...names.values());
+          this.scopeNames.set(node.id, names);
           const frame: Frame = { kind: 'static', node, names };
           // Defaults of formals see every formal and the @-argument.
           const formals = node.childForFieldName('formals');
@@ -209,6 +239,7 @@ export class ScopeIndex {
           const kind: DefinitionKind = node.type === 'let_expression' ? 'let' : 'rec';
           const names = bindingSetDefinitions(source, set, node, kind);
           this.defs.push(...names.values());
+          this.scopeNames.set(node.id, names);
           const frame: Frame = { kind: 'static', node, names };
           if (set) this.visitBindingSet(set, frame, frames, push);
           if (node.type === 'let_expression') push(node.childForFieldName('body'), [frame]);

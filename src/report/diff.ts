@@ -5,8 +5,10 @@
  */
 import { structuredPatch } from 'diff';
 
-export function unifiedDiff(path: string, before: string, after: string, context = 3): string {
+export function unifiedDiff(displayPath: string, before: string, after: string, context = 3): string {
   if (before === after) return '';
+  // an absolute path (outside the current folder) is written relative to / so `-p1` still works
+  const path = displayPath.replace(/^\/+/, '');
   const patch = structuredPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context });
   let out = `--- a/${path}\n+++ b/${path}\n`;
   for (const h of patch.hunks) {

@@ -1,0 +1,62 @@
+/**
+ * nixpkgs conventions the transforms share: what a package set looks like, where a package is
+ * called with explicit arguments.
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import { dottedName, unparen } from './syntax.js';
+
+/** Names under which nixpkgs code holds the whole package set. */
+export const PACKAGE_SET_NAMES: ReadonlySet<string> = new Set([
+  'pkgs', 'final', 'prev', 'self', 'super', 'buildPackages', 'pkgsBuildBuild', 'pkgsBuildHost',
+  'pkgsBuildTarget', 'pkgsHostHost', 'pkgsHostTarget', 'pkgsTargetTarget', 'targetPackages',
+  'pkgsi686Linux', 'pkgsStatic', 'pkgsMusl', 'pkgsCuda',
+]);
+
+const CUDA_SET = /^cudaPackages(_\d+(_\d+)*)?$/;
+
+/** `pkgs`, `final`, `pkgs.buildPackages` …: an expression that is (likely) the package set. */
+export function isPackageSet(source: string, node: SyntaxNode): boolean {
+  const name = dottedName(source, node);
+  return name !== undefined && PACKAGE_SET_NAMES.has(name[name.length - 1]!);
+}
+
+/** `cudaPackages`, `cudaPackages_12_4`, `pkgs.cudaPackages` …: a CUDA package set. */
+export function isCudaPackageSet(source: string, node: SyntaxNode): boolean {
+  const name = dottedName(source, node);
+  if (!name) return false;
+  if (!CUDA_SET.test(name[name.length - 1]!)) return false;
+  return name.length === 1 || name.slice(0, -1).every((p) => PACKAGE_SET_NAMES.has(p) || p === 'pkgs');
+}
+
+export interface CallSite {
+  /** The attrset of explicit arguments. */
+  args: SyntaxNode;
+  /** `callPackage` or `override`. */
+  kind: 'callPackage' | 'override';
+  /** The whole application. */
+  node: SyntaxNode;
+}
+
+/**
+ * Attrsets passed as explicit arguments to a package: `callPackage ./x.nix { … }`,
+ * `callPackages …`, `pkg.override { … }`.
+ */
+export function callSites(source: string, root: SyntaxNode): CallSite[] {
+  const out: CallSite[] = [];
+  for (const app of root.descendantsOfType('apply_expression')) {
+    const arg = app.childForFieldName('argument');
+    const fn = app.childForFieldName('function');
+    if (!arg || !fn || unparen(arg).type !== 'attrset_expression') continue;
+    const args = unparen(arg);
+    const f = unparen(fn);
+    if (f.type === 'apply_expression') {
+      const callee = f.childForFieldName('function');
+      const name = callee ? dottedName(source, callee) : undefined;
+      if (name && /^callPackages?$/.test(name[name.length - 1]!)) out.push({ args, kind: 'callPackage', node: app });
+    } else {
+      const name = dottedName(source, f);
+      if (name && name.length > 1 && name[name.length - 1] === 'override') out.push({ args, kind: 'override', node: app });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * Fixture tests in one line: `defineFixtureTests('driver-runpath-rename')` turns every
+ * `fixtures/<transform>/<case>.input.nix` into a vitest case that checks
+ *  - the output equals `<case>.output.nix` byte for byte (an output equal to the input means
+ *    "no change expected");
+ *  - the findings equal `<case>.findings.json` (rule, severity, line, column; none when absent);
+ *  - a second run on the output changes nothing (idempotency);
+ *  - `<case>.options.json`, when present, gives the transform options.
+ * Every output is also checked by the real Nix parser in test/nix-oracle.test.ts.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processSource } from '../../src/runner/process.js';
+import { asTransform, type Transform, type TransformOptions } from '../../src/transform.js';
+
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+
+export async function loadBuiltin(name: string): Promise<Transform> {
+  return asTransform(await import(`../../transforms/${name}/index.ts`), name);
+}
+
+export function fixtureCases(name: string): string[] {
+  return readdirSync(join(FIXTURES, name))
+    .filter((f) => f.endsWith('.input.nix'))
+    .map((f) => f.slice(0, -'.input.nix'.length))
+    .sort();
+}
+
+export function defineFixtureTests(name: string): void {
+  describe(`fixtures of ${name}`, () => {
+    for (const c of fixtureCases(name)) {
+      it(c, async () => {
+        const dir = join(FIXTURES, name);
+        const input = readFileSync(join(dir, `${c}.input.nix`), 'utf8');
+        const expected = readFileSync(join(dir, `${c}.output.nix`), 'utf8');
+        const optionsFile = join(dir, `${c}.options.json`);
+        const options = (existsSync(optionsFile) ? JSON.parse(readFileSync(optionsFile, 'utf8')) : {}) as TransformOptions;
+        const findingsFile = join(dir, `${c}.findings.json`);
+        const expectedFindings = existsSync(findingsFile) ? JSON.parse(readFileSync(findingsFile, 'utf8')) : [];
+        const transform = await loadBuiltin(name);
+        const chain = [{ transform, options }];
+
+        const first = await processSource(input, `${c}.input.nix`, chain);
+        expect(first.error).toBeUndefined();
+        expect(first.status).toBe(input === expected ? 'nochange' : 'ok');
+        expect(first.output ?? input).toBe(expected);
+        expect(first.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.line, column: f.column }))).toEqual(expectedFindings);
+        for (const f of first.findings) expect(f.message.length).toBeGreaterThan(0);
+
+        const second = await processSource(expected, `${c}.output.nix`, chain);
+        expect(second.error).toBeUndefined();
+        expect(second.status === 'nochange' || second.status === 'skip').toBe(true);
+      });
+    }
+  });
+}
