@@ -191,6 +191,11 @@ export class EditBuilder {
     const anchor = opts.after ?? formals[formals.length - 1]!;
     const anchorEnd = anchor.node.endIndex;
     const multiline = !this.sameLine(formalsNode.startIndex, formalsNode.endIndex);
+    const anchorLine = this.lineOf(anchor.node.startIndex);
+    if (multiline && /^[ \t]*,[ \t]*$/.test(this.source.slice(anchorLine.start, anchor.node.startIndex)) && this.aloneOnLine(anchorLine.start, anchorEnd)) {
+      // leading-comma style: `, a` → `, a\n, name`
+      return this.insertAt(anchorEnd, `\n${this.indentAt(anchor.node.startIndex)}, ${formal}`);
+    }
     const alone = this.aloneOnLine(anchor.node.startIndex, this.formalEnd(anchor));
     if (!multiline || !alone) return this.insertAt(anchorEnd, `, ${formal}`);
     const next = this.nextToken(anchorEnd);
@@ -198,12 +203,6 @@ export class EditBuilder {
     if (this.source[next] === ',' && this.sameLine(anchorEnd, next)) {
       // trailing-comma style: `  a,` → `  a,\n  name,`
       return this.insertAt(next + 1, `\n${indent}${formal},`);
-    }
-    const prev = this.prevToken(anchor.node.startIndex);
-    if (this.source[prev] === ',' && this.sameLine(prev, anchor.node.startIndex)) {
-      // leading-comma style: `, a` → `, a\n, name`
-      const lineIndent = this.indentAt(prev);
-      return this.insertAt(anchorEnd, `\n${lineIndent}, ${formal}`);
     }
     // last formal of a one-per-line list without a trailing comma
     return this.insertAt(anchorEnd, `,\n${indent}${formal}`);
@@ -333,11 +332,15 @@ export class EditBuilder {
     const set = bindingSet(attrset);
     const bindings = set ? set.namedChildren.filter((c) => c.type !== 'comment') : [];
     if (bindings.length === 0) {
-      // `{ }` → `{ name = value; }`; `{\n}` → multi-line
-      const openBrace = attrset.type === 'let_expression' ? attrset.startIndex + 3 : this.source.indexOf('{', attrset.startIndex) + 1;
+      // `{ }` → `{\n  name = value;\n}` (nixfmt expands non-empty attrsets)
       const baseIndent = this.indentAt(attrset.startIndex);
       const indent = baseIndent + this.style.indent;
-      return this.insertAt(openBrace, `\n${this.reindent(bindingText, indent)}\n${attrset.type === 'let_expression' ? '' : baseIndent}`);
+      if (attrset.type === 'let_expression') return this.insertAt(attrset.startIndex + 3, `\n${this.reindent(bindingText, indent)}\n`);
+      const open = this.source.indexOf('{', attrset.startIndex) + 1;
+      const close = attrset.endIndex - 1;
+      const inner = this.source.slice(open, close);
+      const body = `\n${this.reindent(bindingText, indent)}\n${baseIndent}`;
+      return inner.trim() === '' ? this.replace({ startIndex: open, endIndex: close }, body) : this.insertAt(open, body.trimEnd() === body ? body : `\n${this.reindent(bindingText, indent)}`);
     }
     const anchor = opts.after ?? bindings[bindings.length - 1]!;
     const indent = this.indentAt(anchor.startIndex);

@@ -78,7 +78,9 @@ export function resolveTransformSpec(spec: string, cwd = process.cwd()): string 
 
 export async function loadTransformFile(file: string): Promise<Transform> {
   const ext = extname(file);
-  if ((ext === '.ts' || ext === '.mts') && !file.includes(`${join('dist', 'transforms')}`) && !process.env.VITEST) registerTsHook();
+  // From source (under vitest) .ts files load natively; the compiled CLI needs the hook.
+  const runningFromSource = import.meta.url.endsWith('.ts');
+  if ((ext === '.ts' || ext === '.mts') && !runningFromSource) registerTsHook();
   let mod: unknown;
   try {
     mod = await import(pathToFileURL(file).href);

@@ -1,0 +1,313 @@
+/**
+ * End to end through the built binary (bin/nixshift.js → dist/), in temp trees.
+ * `npm test` builds first.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, makeTree, removeTree, snapshot } from './helpers/tree.js';
+
+const PKG = '{\n  lib,\n  stdenv,\n  addOpenGLRunpath,\n}:\n\nstdenv.mkDerivation {\n  pname = "demo";\n  version = "1";\n  nativeBuildInputs = [ addOpenGLRunpath ];\n}\n';
+const PKG_OUT = PKG.replace(/addOpenGLRunpath/g, 'addDriverRunpath');
+const UNRELATED = '{ lib, stdenv }:\n\nstdenv.mkDerivation { pname = "plain"; version = "1"; }\n';
+const BROKEN = '{ lib, addOpenGLRunpath }:\n\nlet x = [ 1 2 ;\nin x\n';
+
+const trees: string[] = [];
+function tree(files: Record<string, string>): string {
+  const d = makeTree(files);
+  trees.push(d);
+  return d;
+}
+afterEach(() => {
+  while (trees.length > 0) removeTree(trees.pop()!);
+});
+
+const T = ['run', '-t', 'driver-runpath-rename'];
+
+describe('nixshift run (dry run)', () => {
+  it('prints a patch-applicable diff, findings and summary on stderr, and changes nothing on disk', () => {
+    const dir = tree({ 'pkgs/a/default.nix': PKG, 'pkgs/b/default.nix': UNRELATED, 'README.md': 'addOpenGLRunpath' });
+    const before = snapshot(dir);
+    const r = cli([...T, '.'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        '--- a/pkgs/a/default.nix',
+        '+++ b/pkgs/a/default.nix',
+        '@@ -1,11 +1,11 @@',
+        ' {',
+        '   lib,',
+        '   stdenv,',
+        '-  addOpenGLRunpath,',
+        '+  addDriverRunpath,',
+        ' }:',
+        ' ',
+        ' stdenv.mkDerivation {',
+        '   pname = "demo";',
+        '   version = "1";',
+        '-  nativeBuildInputs = [ addOpenGLRunpath ];',
+        '+  nativeBuildInputs = [ addDriverRunpath ];',
+        ' }',
+        '',
+      ].join('\n'),
+    );
+    expect(r.stderr).toMatch(/^nixshift: 1 ok, 0 nochange, 1 skip, 0 error; 2 files in [\d.]+s \(\d+ files\/s\), 0 findings\n$/);
+    expect(snapshot(dir)).toEqual(before);
+    // the diff applies with git apply and gives what --write writes
+    const copy = tree({});
+    cpSync(dir, copy, { recursive: true });
+    execFileSync('git', ['apply', '-p1', '-'], { cwd: copy, input: r.stdout });
+    expect(readFileSync(join(copy, 'pkgs/a/default.nix'), 'utf8')).toBe(PKG_OUT);
+  });
+
+  it('defaults to the current folder and colours diffs only when asked', () => {
+    const dir = tree({ 'a.nix': PKG });
+    const plain = cli(T, { cwd: dir });
+    expect(plain.stdout).toContain('--- a/a.nix');
+    expect(plain.stdout).not.toContain('\x1b[');
+    const coloured = cli([...T, '--color'], { cwd: dir });
+    expect(coloured.stdout).toContain('\x1b[31m-  addOpenGLRunpath,\x1b[0m');
+  });
+});
+
+describe('nixshift run --write / --check', () => {
+  it('writes exactly the changed files, keeps their mode, and a second run changes nothing', () => {
+    const dir = tree({ 'a.nix': PKG, 'b.nix': UNRELATED, 'c.nix': PKG });
+    chmodSync(join(dir, 'c.nix'), 0o640);
+    const before = snapshot(dir);
+    const r = cli([...T, '--write', '.'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('a.nix\nc.nix\n');
+    expect(r.stderr).toMatch(/2 ok, 0 nochange, 1 skip, 0 error, 2 written/);
+    const after = snapshot(dir);
+    expect(after['a.nix']!.text).toBe(PKG_OUT);
+    expect(after['c.nix']!.text).toBe(PKG_OUT);
+    expect(after['c.nix']!.mode & 0o777).toBe(0o640);
+    expect(after['b.nix']).toEqual(before['b.nix']);
+    expect(Object.keys(after).sort()).toEqual(['a.nix', 'b.nix', 'c.nix']); // no temp files left
+    const again = cli([...T, '--write', '.'], { cwd: dir });
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(/0 ok, 0 nochange, 3 skip, 0 error, 0 written/); // no needle left
+  });
+
+  it('--check exits 1 when a file would change and 0 when none would, writing nothing', () => {
+    const dir = tree({ 'a.nix': PKG });
+    const before = snapshot(dir);
+    const r = cli([...T, '--check', '.'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('+  addDriverRunpath,');
+    expect(snapshot(dir)).toEqual(before);
+    writeFileSync(join(dir, 'a.nix'), PKG_OUT);
+    expect(cli([...T, '--check', '.'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('refuses --write with --check', () => {
+    const dir = tree({ 'a.nix': PKG });
+    const r = cli([...T, '--write', '--check'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--write and --check cannot be used together');
+  });
+});
+
+describe('errors', () => {
+  it('refuses a file with a syntax error with path:line:col, goes on, exits 2, never writes it', () => {
+    const dir = tree({ 'a.nix': PKG, 'broken.nix': BROKEN, 'z.nix': PKG });
+    const r = cli([...T, '--write', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('broken.nix: error: 3:14: syntax error: missing "]"');
+    expect(readFileSync(join(dir, 'broken.nix'), 'utf8')).toBe(BROKEN);
+    expect(readFileSync(join(dir, 'z.nix'), 'utf8')).toBe(PKG_OUT);
+    expect(r.stderr).toMatch(/2 ok, 0 nochange, 0 skip, 1 error, 2 written/);
+  });
+
+  it('lists paths that do not exist and exits 2, processing the others', () => {
+    const dir = tree({ 'a.nix': PKG });
+    const r = cli([...T, 'a.nix', 'nope.nix', 'gone/'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('nope.nix: error: no such file or directory');
+    expect(r.stderr).toContain('gone/: error: no such file or directory');
+    expect(r.stdout).toContain('+++ b/a.nix');
+  });
+
+  it('rejects an unknown transform and bad options with exit 2', () => {
+    const dir = tree({ 'a.nix': PKG });
+    const r = cli(['run', '-t', 'no-such-transform', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown transform "no-such-transform"');
+    expect(cli(['run', '.'], { cwd: dir }).stderr).toContain('no transform given');
+    expect(cli([...T, '--cpus', 'zero'], { cwd: dir }).status).toBe(2);
+    expect(cli([...T, '-o', 'other:x=1'], { cwd: dir }).stderr).toContain('names transform "other"');
+  });
+
+  it('marks a file whose transform throws, overlaps edits, or produces invalid Nix as error; the run goes on', () => {
+    const dir = tree({
+      'bad-transform.mjs': [
+        'export default {',
+        "  name: 'bad', description: 'misbehaves', needles: ['MARK'],",
+        '  transform(file, api) {',
+        "    if (file.source.includes('MARK throw')) throw new Error('boom on purpose');",
+        "    if (file.source.includes('MARK overlap')) { api.edit.replace({ startIndex: 0, endIndex: 4 }, 'x'); api.edit.replace({ startIndex: 2, endIndex: 6 }, 'y'); }",
+        "    if (file.source.includes('MARK invalid')) api.edit.insertAt(0, '{ ');",
+        "    if (file.source.includes('MARK fine')) api.edit.replace({ startIndex: 0, endIndex: 1 }, '2');",
+        '  },',
+        '};',
+      ].join('\n'),
+      'a-throw.nix': '1 # MARK throw\n',
+      'b-overlap.nix': '1 # MARK overlap\n',
+      'c-invalid.nix': '1 # MARK invalid\n',
+      'd-fine.nix': '1 # MARK fine\n',
+    });
+    const before = snapshot(dir);
+    const r = cli(['run', '-t', './bad-transform.mjs', '--write', '--json', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    const byPath = Object.fromEntries(doc.files.map((f: { path: string }) => [f.path, f]));
+    expect(byPath['a-throw.nix']).toMatchObject({ status: 'error', error: 'transform bad threw: boom on purpose' });
+    expect(byPath['b-overlap.nix'].status).toBe('error');
+    expect(byPath['b-overlap.nix'].error).toMatch(/^transform bad produced overlapping edits: \[0,4\) from bad and \[2,6\) from bad; file left unchanged$/);
+    expect(byPath['c-invalid.nix'].status).toBe('error');
+    expect(byPath['c-invalid.nix'].error).toMatch(/^transform bad produced invalid Nix \(1:1: syntax error: unexpected "\{" in its output\); file left unchanged$/);
+    expect(byPath['d-fine.nix']).toMatchObject({ status: 'ok', written: true });
+    const after = snapshot(dir);
+    for (const f of ['a-throw.nix', 'b-overlap.nix', 'c-invalid.nix']) expect(after[f]).toEqual(before[f]);
+    expect(after['d-fine.nix']!.text).toBe('2 # MARK fine\n');
+  });
+});
+
+describe('--json', () => {
+  it('prints one document: files sorted by path with status, findings and error, plus a summary', () => {
+    const dir = tree({
+      'z.nix': PKG,
+      'a.nix': UNRELATED,
+      'm/free.nix': '{ hook = addOpenGLRunpath; }\n',
+      'm/broken.nix': BROKEN,
+    });
+    const r = cli([...T, '--json', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files.map((f: { path: string; status: string }) => [f.path, f.status])).toEqual([
+      ['a.nix', 'skip'],
+      ['m/broken.nix', 'error'],
+      ['m/free.nix', 'nochange'],
+      ['z.nix', 'ok'],
+    ]);
+    expect(doc.files[2]).toEqual({
+      path: 'm/free.nix',
+      status: 'nochange',
+      error: null,
+      findings: [
+        {
+          rule: 'driver-runpath-rename/unresolved-name',
+          severity: 'warning',
+          message: '`addOpenGLRunpath` is not bound in this file; left as is',
+          fix: 'take `addDriverRunpath` as an argument and use it instead',
+          line: 1,
+          column: 10,
+        },
+      ],
+    });
+    expect(doc.files[3].diff).toContain('+  addDriverRunpath,');
+    expect(doc.summary).toMatchObject({ files: 4, ok: 1, nochange: 1, skip: 1, error: 1, written: 0, findings: 1 });
+    expect(typeof doc.summary.elapsedMs).toBe('number');
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('file selection', () => {
+  it('respects .gitignore and --ignore-pattern, takes --stdin paths, and lists each file once', () => {
+    const dir = tree({
+      '.gitignore': 'ignored/\n',
+      'ignored/a.nix': PKG,
+      'keep/a.nix': PKG,
+      'keep/b.nix': PKG,
+      'keep/generated/c.nix': PKG,
+      'x.txt': PKG,
+    });
+    spawnSync('git', ['init', '-q'], { cwd: dir });
+    const r = cli([...T, '--json', '--ignore-pattern', 'generated/', '.', 'keep', 'keep/a.nix'], { cwd: dir });
+    expect(JSON.parse(r.stdout).files.map((f: { path: string }) => f.path)).toEqual(['keep/a.nix', 'keep/b.nix']);
+    const s = cli([...T, '--json', '--stdin'], { cwd: dir, input: 'keep/b.nix\n\nignored/a.nix\n' });
+    expect(JSON.parse(s.stdout).files.map((f: { path: string }) => f.path)).toEqual(['ignored/a.nix', 'keep/b.nix']);
+    const none = cli([...T, '--json', '--stdin'], { cwd: dir, input: '' });
+    expect(none.status).toBe(0);
+    expect(JSON.parse(none.stdout).files).toEqual([]);
+  });
+
+  it('skips files without a needle unless --no-prefilter', () => {
+    const dir = tree({ 'a.nix': UNRELATED });
+    expect(JSON.parse(cli([...T, '--json'], { cwd: dir }).stdout).files[0].status).toBe('skip');
+    expect(JSON.parse(cli([...T, '--json', '--no-prefilter'], { cwd: dir }).stdout).files[0].status).toBe('nochange');
+  });
+});
+
+describe('worker threads', () => {
+  it('gives the same results, in the same order, on 2 threads as in band', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) {
+      const name = `pkgs/p${String(i).padStart(3, '0')}/default.nix`;
+      files[name] = i % 3 === 0 ? PKG : i % 3 === 1 ? UNRELATED : i % 50 === 2 ? BROKEN : PKG_OUT;
+    }
+    const dir = tree(files);
+    const strip = (out: string) => {
+      const doc = JSON.parse(out);
+      delete doc.summary.elapsedMs;
+      return doc;
+    };
+    const threaded = cli([...T, '--json', '--cpus', '2', '.'], { cwd: dir });
+    const inBand = cli([...T, '--json', '--run-in-band', '.'], { cwd: dir });
+    expect(threaded.status).toBe(2);
+    expect(strip(threaded.stdout)).toEqual(strip(inBand.stdout));
+    expect(strip(threaded.stdout).summary).toMatchObject({ files: 300, ok: 100, nochange: 0, skip: 198, error: 2 });
+  });
+});
+
+describe('transform options and user transforms', () => {
+  it('passes -o options (all transforms or one) to a user .mjs and .ts transform', () => {
+    const dir = tree({
+      'opt.mjs': "export default { name: 'opt', needles: [], transform(f, api, o) { api.edit.replace({ startIndex: 0, endIndex: f.source.length }, JSON.stringify(JSON.stringify(o))); } };\n",
+      'typed.ts': "const t: { name: string; transform: (f: { source: string }, api: any) => void } = { name: 'typed', transform(f, api) { api.edit.insertAt(f.source.length, ' + 1'); } };\nexport default t;\n",
+      'a.nix': '1',
+    });
+    const r = cli(['run', '-t', './opt.mjs', '-o', 'mode=fast', '-o', 'opt:flag', '-o', 'n=false', '--json', 'a.nix'], { cwd: dir });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files[0].diff).toContain(`+${JSON.stringify(JSON.stringify({ mode: 'fast', flag: true, n: false }))}`);
+    const t = cli(['run', '-t', './typed.ts', '--json', 'a.nix'], { cwd: dir });
+    expect(JSON.parse(t.stdout).files[0].diff).toContain('+1 + 1');
+  });
+
+  it('explains why a module is not a transform', () => {
+    const dir = tree({ 'nope.mjs': 'export const x = 1;\n' });
+    const r = cli(['run', '-t', './nope.mjs'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/is not a nixshift transform: `name` \(string\) is missing; `transform` \(function\) is missing/);
+  });
+});
+
+describe('list / explain / version', () => {
+  it('lists built-in transforms and explains one', () => {
+    const dir = tree({});
+    const list = cli(['list'], { cwd: dir });
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/^driver-runpath-rename {2}addOpenGLRunpath → addDriverRunpath/m);
+    const ex = cli(['explain', 'driver-runpath-rename'], { cwd: dir });
+    expect(ex.status).toBe(0);
+    expect(ex.stdout).toContain('## Example');
+    expect(ex.stdout).toContain('`driver-runpath-rename/unresolved-name` (warning)');
+    expect(ex.stdout).toContain('Needles (prefilter): `addOpenGLRunpath`, `autoAddOpenGLRunpathHook`');
+    const v = cli(['--version'], { cwd: dir });
+    expect(v.stdout).toBe(`${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
+  });
+});
+
+describe('atomic writes', () => {
+  it('keeps a read-only file intact under --write and reports it', () => {
+    const dir = tree({ 'ro.nix': PKG });
+    chmodSync(join(dir, 'ro.nix'), 0o444);
+    const r = cli([...T, '--write', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('ro.nix: error: cannot write: the file is read-only; the original file is unchanged');
+    expect(readFileSync(join(dir, 'ro.nix'), 'utf8')).toBe(PKG);
+    expect(statSync(join(dir, 'ro.nix')).mode & 0o777).toBe(0o444);
+  });
+});

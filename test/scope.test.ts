@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { parseNix } from '../src/nix/parser.js';
+import { ScopeIndex, type Reference } from '../src/nix/scope.js';
+
+function refs(src: string): { text: string; line: number; to: string }[] {
+  const p = parseNix(src);
+  expect(p.syntaxError).toBeUndefined();
+  const idx = new ScopeIndex(src, p.root);
+  const describe = (r: Reference): string => {
+    switch (r.resolution.kind) {
+      case 'bound': {
+        const d = r.resolution.definition;
+        return `${d.kind}@${d.node.startPosition.row + 1}`;
+      }
+      case 'with':
+        return `with@${r.resolution.withs.map((w) => w.startPosition.row + 1).join(',')}`;
+      default:
+        return r.resolution.kind;
+    }
+  };
+  return idx.references().map((r) => ({ text: r.name, line: r.node.startPosition.row + 1, to: `${r.site === 'inherit' ? 'inherit:' : ''}${describe(r)}` }));
+}
+
+describe('ScopeIndex', () => {
+  it('resolves formals, let, rec, inner functions and shadowing', () => {
+    const src = [
+      '{ a, b ? a }:', // 1: default sees other formals
+      'let',
+      '  c = a;', // 3
+      '  d = c;', // 4: let is recursive
+      '  f = a: a;', // 5: inner formal shadows
+      'in',
+      'rec {',
+      '  e = d;', // 8
+      '  g = e;', // 9: rec sees its own bindings
+      '  h = { e = b; };', // 10: non-rec attrset names are not in scope
+      '}',
+    ].join('\n');
+    expect(refs(src)).toEqual([
+      { text: 'a', line: 1, to: 'formal@1' },
+      { text: 'a', line: 3, to: 'formal@1' },
+      { text: 'c', line: 4, to: 'let@3' },
+      { text: 'a', line: 5, to: 'argument@5' },
+      { text: 'd', line: 8, to: 'let@4' },
+      { text: 'e', line: 9, to: 'rec@8' },
+      { text: 'b', line: 10, to: 'formal@1' },
+    ]);
+  });
+
+  it('lets static bindings and builtins win over with, and lists every enclosing with', () => {
+    const src = ['{ pkgs, x }:', 'with pkgs;', 'with lib;', '[ x zlib true map ]'].join('\n');
+    expect(refs(src)).toEqual([
+      { text: 'pkgs', line: 2, to: 'formal@1' },
+      { text: 'lib', line: 3, to: 'with@2' },
+      { text: 'x', line: 4, to: 'formal@1' },
+      { text: 'zlib', line: 4, to: 'with@3,2' },
+      { text: 'true', line: 4, to: 'builtin' },
+      { text: 'map', line: 4, to: 'builtin' },
+    ]);
+  });
+
+  it('does not put the with environment in its own scope', () => {
+    expect(refs('with a; with b; c')).toEqual([
+      { text: 'a', line: 1, to: 'free' },
+      { text: 'b', line: 1, to: 'with@1' },
+      { text: 'c', line: 1, to: 'with@1,1' },
+    ]);
+  });
+
+  it('resolves `inherit x;` outside its binding set and `inherit (e) x;` inside', () => {
+    const src = ['{ x, s }:', 'let', '  inherit x;', '  inherit (s) y;', '  s = 1;', 'in { inherit y; z = x; }'].join('\n');
+    expect(refs(src)).toEqual([
+      { text: 'x', line: 3, to: 'inherit:formal@1' },
+      { text: 's', line: 4, to: 'let@5' },
+      { text: 'y', line: 6, to: 'inherit:let@4' },
+      { text: 'x', line: 6, to: 'let@3' },
+    ]);
+  });
+
+  it('does not treat attribute names as references, but does look inside ${} in them', () => {
+    const src = '{ n }: { a.b = n.c; ${n} = 1; x = n ? d; y = n.${n} or n; }';
+    expect(refs(src).map((r) => `${r.text}:${r.to}`)).toEqual(['n:formal@1', 'n:formal@1', 'n:formal@1', 'n:formal@1', 'n:formal@1', 'n:formal@1']);
+  });
+
+  it('resolves an @-pattern argument and a simple lambda argument', () => {
+    expect(refs('args@{ a, ... }: x: [ args a x ]').map((r) => r.to)).toEqual(['argument@1', 'formal@1', 'argument@1']);
+  });
+
+  it('finds references of a definition, and resolves names at a node for capture checks', () => {
+    const src = '{ hook }:\nlet f = hook: hook; in [ hook (f hook) ]';
+    const p = parseNix(src);
+    const idx = new ScopeIndex(src, p.root);
+    const formal = idx.definitions().find((d) => d.kind === 'formal' && d.name === 'hook')!;
+    expect(idx.referencesTo(formal).map((r) => r.node.startIndex)).toEqual([src.indexOf('[ hook') + 2, src.lastIndexOf('hook')]);
+    const inner = idx.references().find((r) => r.name === 'hook' && r.resolution.kind === 'bound' && r.resolution.definition.kind === 'argument')!;
+    const r = idx.resolveNameAt(inner.node, 'hook');
+    expect(r.kind === 'bound' ? r.definition.kind : r.kind).toBe('argument');
+    expect(idx.resolveNameAt(inner.node, 'zzz').kind).toBe('free');
+  });
+
+  it('walks deeply nested input without overflowing the stack', () => {
+    const depth = 5000;
+    const src = `{ a }: ${'['.repeat(depth)} a ${']'.repeat(depth)}`;
+    const p = parseNix(src);
+    const idx = new ScopeIndex(src, p.root);
+    expect(idx.references()).toHaveLength(1);
+  });
+});
