@@ -180,7 +180,7 @@ describe('--json', () => {
     const dir = tree({
       'z.nix': PKG,
       'a.nix': UNRELATED,
-      'm/free.nix': '{ hook = addOpenGLRunpath; }\n',
+      'm/free.nix': '{ h }: with h; { hook = addOpenGLRunpath; }\n',
       'm/broken.nix': BROKEN,
     });
     const r = cli([...T, '--json', '.'], { cwd: dir });
@@ -200,10 +200,10 @@ describe('--json', () => {
         {
           rule: 'driver-runpath-rename/unresolved-name',
           severity: 'warning',
-          message: '`addOpenGLRunpath` is not bound in this file; left as is',
-          fix: 'take `addDriverRunpath` as an argument and use it instead',
+          message: '`addOpenGLRunpath` comes from `with h;`, which nixshift cannot see into; left as is',
+          fix: 'if it is the package, use `addDriverRunpath` (or `pkgs.addDriverRunpath`) instead',
           line: 1,
-          column: 10,
+          column: 25,
         },
       ],
     });

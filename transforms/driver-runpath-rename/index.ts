@@ -40,7 +40,7 @@ export const rules = {
   },
   'unresolved-name': {
     severity: 'warning',
-    summary: 'The old name is used but bound nowhere in this file (no formal, let, or with); it was left as is.',
+    summary: 'The old name is used but does not resolve to a package nixshift can recognise (it comes from `with` of an unknown set, or is unbound); it was left as is.',
   },
   'no-top-function': {
     severity: 'warning',
@@ -97,7 +97,15 @@ class Rewriter {
       const envs = ref.resolution.withs.map((w) => w.childForFieldName('environment')!).filter(Boolean);
       const fromCuda = envs.some((e) => isCudaPackageSet(this.src, e));
       const fromPkgs = envs.some((e) => isPackageSet(this.src, e));
-      if (!fromCuda && !fromPkgs) continue; // `with something-else;`: not ours to guess
+      if (!fromCuda && !fromPkgs) {
+        // `with something-else;`: we cannot tell whether it is the package; say so.
+        this.api.report(ref.node, {
+          rule: 'unresolved-name',
+          message: `\`${ref.name}\` comes from \`with ${envs.map((e) => this.api.text(e)).join('; with ')};\`, which nixshift cannot see into; left as is`,
+          fix: `if it is the package, use \`${to}\` (or \`pkgs.${to}\`) instead`,
+        });
+        continue;
+      }
       if (TOP_LEVEL_ONLY.has(ref.name) && !fromPkgs) {
         if (!this.requireTopFormal(to, ref.node)) continue;
       }
