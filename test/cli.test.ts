@@ -311,3 +311,20 @@ describe('atomic writes', () => {
     expect(statSync(join(dir, 'ro.nix')).mode & 0o777).toBe(0o444);
   });
 });
+
+describe('encodings', () => {
+  it('keeps a BOM and CRLF, refuses invalid UTF-8 and binary files without touching them', () => {
+    const dir = tree({ 'bom.nix': `\uFEFF${PKG.replace(/\n/g, '\r\n')}` });
+    writeFileSync(join(dir, 'latin1.nix'), Buffer.from('{ addOpenGLRunpath }: "caf\xe9"', 'latin1'));
+    writeFileSync(join(dir, 'binary.nix'), Buffer.from([0x7b, 0x00, 0x01, 0x7d]));
+    const before = snapshot(dir);
+    const r = cli([...T, '--write', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(readFileSync(join(dir, 'bom.nix'), 'utf8')).toBe(`\uFEFF${PKG_OUT.replace(/\n/g, '\r\n')}`);
+    expect(r.stderr).toContain('latin1.nix: error: not valid UTF-8; nixshift does not re-encode files');
+    expect(r.stderr).toContain('binary.nix: error: binary file (contains a NUL byte); not a Nix expression');
+    const after = snapshot(dir);
+    expect(after['latin1.nix']).toEqual(before['latin1.nix']);
+    expect(after['binary.nix']).toEqual(before['binary.nix']);
+  });
+});

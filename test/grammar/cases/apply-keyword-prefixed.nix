@@ -1,0 +1,1 @@
+builtins.map (x: x.withPackages or x.inheritedStuff) [ ]

@@ -1,0 +1,10 @@
+# windows line endings
+{ lib
+, x ? 1
+}:
+let
+  s = ''
+    multi
+  '';
+in /* c
+ */ lib // { inherit x s; }

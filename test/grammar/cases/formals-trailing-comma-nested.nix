@@ -1,0 +1,2 @@
+{ lib, stdenv, f ? { x, y, }: x, }:
+f

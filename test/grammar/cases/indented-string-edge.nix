@@ -1,0 +1,7 @@
+{
+  empty = '''';
+  oneLine = ''x'';
+  quoteAtEnd = '' it'''' '';
+  dollarAtEnd = '' cost $'';
+  nested = '' outer ${'' inner ${"deep"} ''} done '';
+}

@@ -1,0 +1,4 @@
+let
+  or = 1;
+in
+or

@@ -1,0 +1,9 @@
+[
+  /abs/path
+  /nix/store
+  ~/x
+  ~/.config/nixpkgs/config.nix
+  <nixpkgs>
+  <nixpkgs/lib>
+  <nix/fetchurl.nix>
+]

@@ -1,0 +1,8 @@
+name: [
+  ./a/${name}
+  ./a/${name}.nix
+  ./${name}
+  /abs/${name}/sub
+  ~/x/${name}
+  ./pre${name}
+]

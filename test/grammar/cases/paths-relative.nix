@@ -1,0 +1,9 @@
+[
+  ./a
+  ../a/b.nix
+  ./.
+  ../.
+  ./some-dir_1/file+x.nix
+  a/b
+  foo/bar.nix
+]

@@ -1,0 +1,86 @@
+/** The per-file pipeline: chains of transforms, re-parsing, finding positions, refusals. */
+import { describe, expect, it } from 'vitest';
+import { processSource, type ConfiguredTransform } from '../src/runner/process.js';
+import type { Transform } from '../src/transform.js';
+
+const t = (name: string, needles: string[], fn: Transform['transform']): ConfiguredTransform => ({
+  transform: { name, description: '', needles, transform: fn },
+  options: {},
+});
+
+describe('processSource', () => {
+  it('applies transforms in order, re-parsing between them, and reports findings at original positions', async () => {
+    const src = '{ a, }:\n[\n  a\n  b\n]\n';
+    const parses: string[] = [];
+    const first = t('first', ['a'], (_f, api) => {
+      parses.push(api.source);
+      // insert two new lines before `b`: later offsets shift
+      const b = api.source.indexOf('  b');
+      api.edit.insertAt(b, '  x\n  y\n');
+    });
+    const second = t('second', ['b'], (_f, api) => {
+      parses.push(api.source);
+      const b = api.source.indexOf('b\n]');
+      api.report(b, { rule: 'seen', message: 'b is here' });
+      const y = api.source.indexOf('y');
+      api.report(y, { rule: 'inserted', message: 'inside inserted text' });
+    });
+    const out = await processSource(src, 'x.nix', [first, second]);
+    expect(out.status).toBe('ok');
+    expect(out.output).toBe('{ a, }:\n[\n  a\n  x\n  y\n  b\n]\n');
+    expect(out.changedBy).toEqual(['first']);
+    expect(parses).toEqual([src, out.output]);
+    // `b` is at line 4, column 3 of the original file; text inserted by `first` maps to its insertion point
+    expect(out.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['second/seen', 4, 3],
+      ['second/inserted', 4, 1],
+    ]);
+  });
+
+  it('skips a file without needles, and a transform whose needles are gone after an earlier one', async () => {
+    let ran = 0;
+    const counting = t('count', ['zzz'], () => {
+      ran++;
+    });
+    expect((await processSource('1', 'x.nix', [counting])).status).toBe('skip');
+    expect(ran).toBe(0);
+    expect((await processSource('1', 'x.nix', [counting], { prefilter: false })).status).toBe('nochange');
+    expect(ran).toBe(1);
+    const remove = t('remove', ['zzz'], (_f, api) => {
+      api.edit.replace({ startIndex: 0, endIndex: api.source.length }, '"gone"');
+    });
+    ran = 0;
+    const out = await processSource('"zzz"', 'x.nix', [remove, counting]);
+    expect(out.output).toBe('"gone"');
+    expect(ran).toBe(0);
+  });
+
+  it('refuses a file with a syntax error before running any transform', async () => {
+    let ran = false;
+    const out = await processSource('{ a }: [ a', 'x.nix', [t('x', [], () => void (ran = true))]);
+    expect(out).toMatchObject({ status: 'error', error: '1:11: syntax error: missing "]"' });
+    expect(ran).toBe(false);
+  });
+
+  it('keeps earlier findings when a later transform throws', async () => {
+    const reporter = t('rep', [], (_f, api) => api.report(0, { rule: 'r', message: 'm', severity: 'info' }));
+    const thrower = t('boom', [], () => {
+      throw new Error('nope');
+    });
+    const out = await processSource('1', 'x.nix', [reporter, thrower]);
+    expect(out.status).toBe('error');
+    expect(out.error).toBe('transform boom threw: nope');
+    expect(out.findings).toEqual([{ rule: 'rep/r', severity: 'info', message: 'm', line: 1, column: 1 }]);
+  });
+
+  it('writes CRLF into inserted text of a CRLF file', async () => {
+    const src = '[\r\n  a\r\n]\r\n';
+    const out = await processSource(src, 'x.nix', [
+      t('add', [], (_f, api) => {
+        const list = api.root.descendantsOfType('list_expression')[0]!;
+        api.edit.addListElements(list, ['b']);
+      }),
+    ]);
+    expect(out.output).toBe('[\r\n  a\r\n  b\r\n]\r\n');
+  });
+});
