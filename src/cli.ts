@@ -83,9 +83,6 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
   const specs = flags.transform ?? [];
   if (specs.length === 0) throw new UsageError('no transform given: use -t <name> (see `nixshift list`)');
   if (flags.write && flags.check) throw new UsageError('--write and --check cannot be used together');
-  if (flags.write && flags.json) {
-    // allowed: JSON describes what was written
-  }
   let cpus: number | undefined;
   if (flags.cpus !== undefined) {
     cpus = Number(flags.cpus);
@@ -97,10 +94,8 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter((l) => l !== '');
+    // An empty list (say, an empty `git diff --name-only`) is not an error: nothing to do.
     inputs = [...paths, ...listed];
-    if (inputs.length === 0) {
-      // nothing to do: an empty `git diff --name-only` is not an error
-    }
   } else if (inputs.length === 0) {
     inputs = ['.'];
   }

@@ -11,35 +11,25 @@
  * The trailing-comma fix works on a *shadow* copy of the source of the same length, where
  * each offending comma is replaced by a space, and re-parses it incrementally. Because the
  * shadow has the same length, node offsets of the shadow tree are offsets into the original.
- * Node text must therefore always be read from the original source (see `text()`), never from
- * the shadow.
+ * Node text must therefore always be read from the original source (`nodeText()` in syntax.ts),
+ * never from the shadow.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type ParserT from 'tree-sitter';
 import type { SyntaxNode, Tree } from 'tree-sitter';
+import { PACKAGE_ROOT } from '../paths.js';
 import { positionAt } from './position.js';
 
 export type { SyntaxNode, Tree };
 
 const require = createRequire(import.meta.url);
 
-function packageRoot(): string {
-  // dist/src/nix/parser.js or src/nix/parser.ts: walk up to the folder with package.json.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('nixshift: cannot find the package root (binding.gyp)');
-}
-
 let cachedLanguage: unknown;
 function language(): unknown {
   if (cachedLanguage) return cachedLanguage;
-  const root = packageRoot();
+  const root = PACKAGE_ROOT;
   const candidates = [
     join(root, 'build', 'Release', 'nixshift_tree_sitter_nix.node'),
     join(root, 'build', 'Debug', 'nixshift_tree_sitter_nix.node'),
@@ -83,11 +73,6 @@ export interface ParsedFile {
   blankedCommas: number[];
   /** Present when the file has a real syntax error. */
   syntaxError?: SyntaxErrorInfo;
-}
-
-/** The text of a node, read from the original source (never from a shadow copy). */
-export function text(source: string, node: { startIndex: number; endIndex: number }): string {
-  return source.slice(node.startIndex, node.endIndex);
 }
 
 /** All leaf tokens under `node`, in order (comments included). */

@@ -7,19 +7,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from '../paths.js';
 import { asTransform, type Transform } from '../transform.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The package root: two levels above src/runner (or dist/src/runner: three). */
-export const PACKAGE_ROOT = ((): string => {
-  let dir = here;
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
-    dir = dirname(dir);
-  }
-  return resolve(here, '..', '..');
-})();
+export { PACKAGE_ROOT };
 
+const here = dirname(fileURLToPath(import.meta.url));
 /** Folder with the compiled (or, under vitest, source) built-in transforms. */
 function builtinDir(): string {
   const fromDist = here.includes(`${join('dist', 'src')}`);
