@@ -28,6 +28,9 @@ export function detectStyle(source: string, hasTrailingFormalCommas: boolean): F
   return { eol: detectEol(source), indent: tabs ? '\t' : '  ', nixfmt: hasTrailingFormalCommas };
 }
 
+/** Inline lists wider than this (the whole line) are written one element per line, as nixfmt would. */
+export const MAX_INLINE_WIDTH = 100;
+
 function isBlank(s: string): boolean {
   return /^[ \t]*$/.test(s);
 }
@@ -305,20 +308,43 @@ export class EditBuilder {
     return this.removeRange(element.startIndex, element.endIndex);
   }
 
-  /** Replace one list element by several, keeping the list's layout. */
-  replaceListElement(list: SyntaxNode, element: SyntaxNode, texts: string[]): this {
-    if (texts.length === 0) return this.removeListElement(element);
-    this.replace(element, texts[0]!);
-    if (texts.length > 1) {
-      const multiline = !this.sameLine(list.startIndex, list.endIndex);
-      if (multiline) {
-        const indent = this.indentAt(element.startIndex);
-        this.insertAt(this.endOfElementLine(element), texts.slice(1).map((t) => `\n${indent}${t}`).join(''));
-      } else {
-        this.insertAt(element.endIndex, texts.slice(1).map((t) => ` ${t}`).join(''));
-      }
+  /**
+   * Replace several elements of one list at once (element node id → new texts; none removes it),
+   * keeping the list's layout; a nixfmt file's inline list that ends up with two or more elements
+   * is expanded one per line, unless `keepInline` (say, a list inside a string interpolation).
+   */
+  replaceListElements(list: SyntaxNode, replacements: ReadonlyMap<number, string[]>, opts: { keepInline?: boolean } = {}): this {
+    const elements = listElements(list);
+    const multiline = !this.sameLine(list.startIndex, list.endIndex);
+    const total = elements.reduce((n, e) => n + (replacements.get(e.id)?.length ?? 1), 0);
+    const hasComments = list.namedChildren.some((c) => c.type === 'comment');
+    const inlineTexts = elements.flatMap((e) => replacements.get(e.id) ?? [this.source.slice(e.startIndex, e.endIndex)]);
+    const lineStart = lineStartOf(this.source, list.startIndex);
+    const lineEnd = this.lineOf(list.endIndex).end;
+    const inlineWidth = list.startIndex - lineStart + `[ ${inlineTexts.join(' ')} ]`.length + (lineEnd - list.endIndex);
+    const tooWide = inlineWidth > MAX_INLINE_WIDTH;
+    if (!multiline && !opts.keepInline && (this.style.nixfmt || tooWide) && total >= 2 && !hasComments) {
+      const baseIndent = this.indentAt(list.startIndex);
+      const indent = baseIndent + this.style.indent;
+      const all = elements.flatMap((e) => replacements.get(e.id) ?? [this.source.slice(e.startIndex, e.endIndex)]);
+      return this.replace(list, `[\n${all.map((t) => indent + t).join('\n')}\n${baseIndent}]`);
+    }
+    if (!multiline && total === 0 && elements.length > 0) return this.replace(list, '[ ]');
+    for (const e of elements) {
+      const texts = replacements.get(e.id);
+      if (!texts) continue;
+      if (texts.length === 0) this.removeListElement(e);
+      else if (multiline) {
+        this.replace(e, texts[0]!);
+        if (texts.length > 1) this.insertAt(this.endOfElementLine(e), texts.slice(1).map((t) => `\n${this.indentAt(e.startIndex)}${t}`).join(''));
+      } else this.replace(e, texts.join(' '));
     }
     return this;
+  }
+
+  /** Replace one list element by several (none removes it), keeping the list's layout. */
+  replaceListElement(list: SyntaxNode, element: SyntaxNode, texts: string[]): this {
+    return this.replaceListElements(list, new Map([[element.id, texts]]));
   }
 
   // ------------------------------------------------------------------------------------------
