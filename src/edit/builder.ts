@@ -291,8 +291,13 @@ export class EditBuilder {
     return this.insertAt(anchor.endIndex, texts.map((t) => ` ${t}`).join(''));
   }
 
+  /** After a node, past a comment that ends its line (`foo # why`). */
+  endOfLine(node: Range): number {
+    return this.endOfElementLine(node);
+  }
+
   /** After an element, past a comment that ends its line (`foo # why`). */
-  private endOfElementLine(el: SyntaxNode): number {
+  private endOfElementLine(el: Range): number {
     let i = el.endIndex;
     const lineEnd = this.lineOf(i).end;
     const rest = this.source.slice(i, lineEnd);

@@ -80,6 +80,13 @@ const INPUT_LIBS = /^(buildInputs|propagatedBuildInputs|checkInputs|installCheck
 const WHOLE_TOOLKIT_PLACES = /^(packages|systemPackages|home\.packages|environment\.systemPackages|paths|contents|extraPackages)$/;
 const SHELL_FUNCTIONS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv|buildEnv|symlinkJoin|mkDerivationShell)$/;
 
+/** `cudaPackages.libcublas` → `libcublas`; `cudaPackages.cuda_cudart.dev` → `cuda_cudart.dev`. */
+function componentKey(element: string): string {
+  const parts = element.replace(/[()]/g, '').trim().split('.');
+  const last = parts[parts.length - 1]!;
+  return parts.length > 1 && /^(dev|lib|static|bin|out|stubs|include)$/.test(last) ? `${parts[parts.length - 2]}.${last}` : last;
+}
+
 function asList(value: unknown): string[] | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -96,6 +103,8 @@ class Migration {
   private readonly leftUses = new Set<number>();
   private readonly done = new Set<number>();
   private readonly pendingNvcc: PendingNvcc[] = [];
+  /** Derivations that had the toolkit as a build tool only: its headers and libraries were used too. */
+  private readonly pendingLibs: PendingNvcc[] = [];
   /** Per list literal: the elements to replace, applied at once (one layout decision per list). */
   private readonly listPlans = new Map<number, { list: SyntaxNode; replacements: Map<number, string[]> }>();
   private readonly addedPerBinding = new Map<number, Set<string>>();
@@ -261,7 +270,12 @@ class Migration {
         this.evidence.set(pkg, `${JSON.stringify(what.length > 40 ? `${what.slice(0, 40)}…` : what)} at line ${line}`);
       }
     };
-    for (const frag of this.api.root.descendantsOfType('string_fragment')) {
+    const sources = [
+      ...this.api.root.descendantsOfType('string_fragment'),
+      // flag-like attribute names: env.USE_CUBLAS = …; CUPTI_DIR = …;
+      ...this.api.root.descendantsOfType('attrpath').flatMap((p) => p.namedChildren.filter((a) => a.type === 'identifier' && /^[A-Z][A-Z0-9_]+$/.test(this.text(a)))),
+    ];
+    for (const frag of sources) {
       const t = this.text(frag);
       for (const c of [...LIBRARIES, ...TOOLS]) {
         const m = c.evidence.exec(t);
@@ -277,7 +291,7 @@ class Migration {
     } else {
       libs = LIBRARIES.map((c) => c.name).filter((n) => this.evidence.has(n) && n !== 'cuda_cudart' && n !== 'cuda_cccl');
     }
-    this.fromFallback = !forced && libs.length === 0;
+    this.fromFallback = !forced && libs.length === 0 && !this.evidence.has('cuda_cudart') && !this.evidence.has('cuda_cccl');
     if (this.fromFallback) libs = TOOLKIT_LIBRARIES.filter((n) => n !== 'cuda_cudart' && n !== 'cuda_cccl');
     const order = (names: string[]): string[] => LIBRARIES.map((c) => c.name).filter((n) => names.includes(n));
     this.compileLibs = order(['cuda_cudart', 'cuda_cccl', ...libs]);
@@ -433,6 +447,10 @@ class Migration {
     if (use.attrs.length > 1) return this.left(use, 'unknown-use', `\`${this.text(n)}\`: unexpected attribute path`, 'rewrite by hand');
     const parent = n.parent;
     if (!parent) return this.left(use, 'unknown-use', 'the toolkit is the whole file', 'rewrite by hand');
+    const shell = this.shellCall(n);
+    if (shell) {
+      return this.left(use, 'whole-toolkit-intended', `\`${this.text(n)}\` is part of a \`${shell}\` environment, where a whole toolkit may be intended`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
+    }
     if (parent.type === 'list_expression') return this.rewriteInList(use, parent);
     if (parent.type === 'interpolation') return this.rewriteInterpolation(use, parent);
     if (parent.type === 'binary_expression') return this.rewriteComparison(use, parent);
@@ -480,6 +498,19 @@ class Migration {
     return { conditions: [] };
   }
 
+  /** The name of an enclosing mkShell-like call whose argument holds `node`. */
+  private shellCall(node: SyntaxNode): string | undefined {
+    let prev = node;
+    for (let p = node.parent; p; prev = p, p = p.parent) {
+      if (p.type !== 'apply_expression' || p.childForFieldName('argument')?.id !== prev.id) continue;
+      const fn = p.childForFieldName('function');
+      const d = fn ? this.api.syntax.dottedName(this.src, this.api.syntax.unparen(fn)) : undefined;
+      const last = d?.[d.length - 1];
+      if (last && /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv)$/.test(last)) return last;
+    }
+    return undefined;
+  }
+
   /** The attrset a binding belongs to, and the function it is passed to (mkShell, …). */
   private ownerCall(binding: SyntaxNode): string | undefined {
     const attrset = binding.parent?.parent;
@@ -508,6 +539,7 @@ class Migration {
       return this.left(use, 'whole-toolkit-intended', `\`${this.text(n)}\` in \`${ctx.name}\`${owner ? ` of \`${owner}\`` : ''}: a whole toolkit may be intended here`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
     }
     if (INPUT_TOOLS.test(ctx.name)) {
+      this.pendingLibs.push({ attrset: ctx.binding.parent!.parent!, conditions: ctx.conditions, set: use.set });
       return this.spliceList(use, list, this.inputElements(use.set, 'tools', n, use.attrs), ctx.binding);
     }
     if (INPUT_LIBS.test(ctx.name)) {
@@ -550,17 +582,12 @@ class Migration {
       const value = binding?.childForFieldName('expression');
       const lists = value ? this.api.syntax.listParts(this.src, value).map((p) => p.list) : [list];
       for (const l of lists) {
-        for (const el of this.api.syntax.listElements(l)) {
-          const d = this.api.syntax.dottedName(this.src, el);
-          if (d) present.add(d.slice(-1)[0]!);
-          const t = this.text(el);
-          present.add(t);
-        }
+        for (const el of this.api.syntax.listElements(l)) present.add(componentKey(this.text(el)));
       }
       this.addedPerBinding.set(key, present);
     }
     const fresh = elements.filter((e) => {
-      const k = e.replace(/^.*\.(?=[^.]+(\.(dev|lib|static))?$)/, '');
+      const k = componentKey(e);
       if (present!.has(e) || present!.has(k)) return false;
       present!.add(e);
       present!.add(k);
@@ -760,6 +787,7 @@ class Migration {
       this.api.edit.replaceListElements(list, replacements, { keepInline: inString });
     }
     this.addNvcc();
+    this.addLibs();
     this.fixDefinitions();
     this.addJoin();
     this.addFormals();
@@ -795,6 +823,37 @@ class Migration {
         const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', before.node.startIndex) + 1))![0];
         this.api.edit.insertAt(before.node.startIndex, `nativeBuildInputs = ${cond}[ ${nvcc(before.node)} ];\n${indent}`);
       }
+    }
+  }
+
+  /**
+   * The toolkit only in nativeBuildInputs still gave the build its headers and libraries
+   * (without strictDeps, native inputs reach the compiler too): add them to buildInputs, under the
+   * same condition, unless the derivation also had the toolkit as a build input.
+   */
+  private addLibs(): void {
+    const seen = new Set<string>();
+    for (const p of this.pendingLibs) {
+      if (this.pendingNvcc.some((q) => q.attrset.id === p.attrset.id)) continue;
+      const key = `${p.attrset.id}|${p.conditions.join('&&')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const elements = (site: SyntaxNode): string[] => this.inputElements(p.set, 'libs', site, []);
+      const cond = p.conditions.length === 0 ? '' : `${this.lib()}.optionals ${p.conditions.length === 1 ? this.maybeParen(p.conditions[0]!) : `(${p.conditions.join(' && ')})`} `;
+      const bindings = this.api.syntax.bindingsOf(this.src, p.attrset);
+      const existing = bindings.find((b) => b.path.length === 1 && b.path[0] === 'buildInputs');
+      if (existing) {
+        const parts = this.api.syntax.listParts(this.src, existing.value);
+        const same = parts.find((part) => part.conditions.join('&&') === p.conditions.join('&&'));
+        if (same) this.api.edit.addListElements(same.list, elements(same.list));
+        else this.api.edit.insertAt(existing.value.endIndex, ` ++ ${cond}[ ${elements(existing.value).join(' ')} ]`);
+        continue;
+      }
+      const native = bindings.find((b) => b.path.length === 1 && b.path[0] === 'nativeBuildInputs')!;
+      const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', native.node.startIndex) + 1))![0];
+      const els = elements(native.node);
+      const inner = els.length > 1 ? `[\n${els.map((e) => `${indent}${this.api.style.indent}${e}`).join('\n')}\n${indent}]` : `[ ${els.join(' ')} ]`;
+      this.api.edit.insertAt(this.api.edit.endOfLine(native.node), `\n${indent}buildInputs = ${cond}${inner};`);
     }
   }
 
@@ -839,7 +898,12 @@ class Migration {
         if (attrs.length === 1) this.api.edit.removeBinding(def.holder);
         else this.api.edit.removeRange(def.node.startIndex, def.node.endIndex);
       } else if (def.holder.type === 'binding') {
-        this.api.edit.removeBinding(def.holder);
+        const owner = def.holder.parent?.parent;
+        const only = owner?.type === 'let_expression' && def.holder.parent!.namedChildren.length === 1;
+        const body = owner?.childForFieldName('body');
+        // `let cudatoolkit = …; in body` with nothing else: drop the whole `let … in`
+        if (only && body) this.api.edit.remove({ startIndex: owner!.startIndex, endIndex: body.startIndex });
+        else this.api.edit.removeBinding(def.holder);
       }
     }
   }
@@ -863,7 +927,7 @@ class Migration {
     const binding = [
       '# Build-time only: one prefix for a build system that cannot use split packages.',
       '# It must not reach a runtime path (RUNPATH, wrappers), or it keeps every part alive.',
-      `${this.joinName} = symlinkJoin {`,
+      `${this.joinName} = ${this.symlinkJoinName()} {`,
       '  name = "cuda-joined";',
       '  paths = [',
       ...parts.map((p) => `    ${p}`),
@@ -877,7 +941,6 @@ class Migration {
       const indent = this.api.style.indent;
       this.api.edit.insertBefore(body, `let\n${this.api.edit.reindent(binding, indent)}\nin\n`);
     }
-    this.needSymlinkJoin = true;
     this.api.report(body, {
       rule: 'build-time-join',
       message: `added \`${this.joinName}\`, a build-time-only symlinkJoin of ${[...this.tools, ...this.compileLibs].join(', ')}, for the build-root variable(s) that need one CUDA prefix`,
@@ -886,6 +949,13 @@ class Migration {
   }
 
   private needSymlinkJoin = false;
+
+  private symlinkJoinName(): string {
+    const names = new Set(this.top?.formals.map((f) => f.name));
+    if (!names.has('symlinkJoin') && names.has('pkgs')) return 'pkgs.symlinkJoin';
+    this.needSymlinkJoin = true;
+    return 'symlinkJoin';
+  }
 
   private addFormals(): void {
     if (!this.top) return;
@@ -901,7 +971,10 @@ class Migration {
 
   private reportLibraries(): void {
     const handled = this.uses.filter((u) => this.handledUses.has(u.node.startIndex));
-    if (handled.length === 0) return;
+    if (handled.length === 0 || ![...this.emitted].some((n) => n !== 'cuda_nvcc' || this.tools.length > 1)) {
+      if (handled.length > 0 && this.emitted.has('cuda_nvcc')) this.api.report(handled[0]!.node, { rule: 'libraries-from-evidence', message: `cudatoolkit → cuda_nvcc (${this.evidence.get('cuda_nvcc') ?? 'the toolkit was a build tool: the compiler'})` });
+      return;
+    }
     const at = handled[0]!.node;
     const described = [...this.compileLibs, ...this.tools]
       .filter((n, i, all) => all.indexOf(n) === i && this.emitted.has(n))
