@@ -22,7 +22,7 @@ export interface Component {
  */
 export const LIBRARIES: readonly Component[] = [
   { name: 'cuda_cudart', runtime: true, evidence: /\bcudart\b|libcudart|cuda_runtime(_api)?\.h|\bcuda\.h\b|CUDA::cudart|-lcudart\b/ },
-  { name: 'cuda_cccl', runtime: false, evidence: /\bthrust\b|\bcub\/|\bcub\.cuh|cuda\/std|libcudacxx|\bcccl\b|nv\/target/ },
+  { name: 'cuda_cccl', runtime: false, evidence: /\bthrust\b|(?:^|[^a-z])cub(?:[^a-z]|$)|cuda\/std|libcudacxx|\bcccl\b|nv\/target/i },
   { name: 'libcublas', runtime: true, evidence: /cublas/i },
   { name: 'libcufft', runtime: true, evidence: /cufft/i },
   { name: 'libcurand', runtime: true, evidence: /curand/i },

@@ -556,13 +556,15 @@ class Migration {
 
   /** `lib.optional c cudatoolkit` in an input list binding: becomes `lib.optionals c [ … ]`. */
   private rewriteOptional(use: Use, app: SyntaxNode, callee: SyntaxNode): void {
-    const binding = app.parent;
-    const name = binding?.type === 'binding' && binding.childForFieldName('expression')?.id === app.id ? this.text(binding.childForFieldName('attrpath')!) : undefined;
+    // the binding whose value holds it, through `++` chains and parentheses
+    let binding: SyntaxNode | null = app.parent;
+    while (binding && (binding.type === 'binary_expression' || binding.type === 'parenthesized_expression')) binding = binding.parent;
+    const name = binding?.type === 'binding' ? this.text(binding.childForFieldName('attrpath')!) : undefined;
     const cond = app.childForFieldName('function')!.childForFieldName('argument')!;
     const role: Role | undefined = name && INPUT_TOOLS.test(name) ? 'tools' : name && INPUT_LIBS.test(name) ? 'libs' : undefined;
     if (!role || !binding) return this.left(use, 'unknown-use', `\`${this.text(app)}\` is not in an input list this transform knows`, 'replace it by the split packages it needs');
     const elements = this.inputElements(use.set, role, use.node, use.attrs);
-    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', binding.startIndex) + 1))![0];
+    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', app.startIndex) + 1))![0];
     const inline = `${this.text(callee)}s ${this.text(cond)} [ ${elements.join(' ')} ]`;
     const wide = app.startIndex - this.src.lastIndexOf('\n', app.startIndex) + inline.length > MAX_INLINE_WIDTH;
     const list = (this.api.style.nixfmt || wide) && elements.length > 1
