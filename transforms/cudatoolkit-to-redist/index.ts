@@ -564,7 +564,7 @@ class Migration {
     const role: Role | undefined = name && INPUT_TOOLS.test(name) ? 'tools' : name && INPUT_LIBS.test(name) ? 'libs' : undefined;
     if (!role || !binding) return this.left(use, 'unknown-use', `\`${this.text(app)}\` is not in an input list this transform knows`, 'replace it by the split packages it needs');
     const elements = this.inputElements(use.set, role, use.node, use.attrs);
-    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', app.startIndex) + 1))![0];
+    const indent = this.lineIndent(app.startIndex);
     const inline = `${this.text(callee)}s ${this.text(cond)} [ ${elements.join(' ')} ]`;
     const wide = app.startIndex - this.src.lastIndexOf('\n', app.startIndex) + inline.length > MAX_INLINE_WIDTH;
     const list = (this.api.style.nixfmt || wide) && elements.length > 1
@@ -814,15 +814,15 @@ class Migration {
         if (same) {
           this.api.edit.addListElements(same.list, [nvcc(same.list)]);
         } else {
-          const cond = p.conditions.length === 0 ? '' : `${this.lib()}.optionals ${p.conditions.length === 1 ? this.maybeParen(p.conditions[0]!) : `(${p.conditions.join(' && ')})`} `;
+          const cond = this.optionalsPrefix(p.conditions);
           this.api.edit.insertAt(native.value.endIndex, ` ++ ${cond}[ ${nvcc(native.value)} ]`);
         }
         this.addedPerBinding.set(native.node.id, new Set(['cuda_nvcc']));
       } else {
         const before = bindings.find((b) => b.path.length === 1 && INPUT_LIBS.test(b.path[0] ?? ''));
         if (!before) continue;
-        const cond = p.conditions.length === 0 ? '' : `${this.lib()}.optionals ${p.conditions.length === 1 ? this.maybeParen(p.conditions[0]!) : `(${p.conditions.join(' && ')})`} `;
-        const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', before.node.startIndex) + 1))![0];
+        const cond = this.optionalsPrefix(p.conditions);
+        const indent = this.lineIndent(before.node.startIndex);
         this.api.edit.insertAt(before.node.startIndex, `nativeBuildInputs = ${cond}[ ${nvcc(before.node)} ];\n${indent}`);
       }
     }
@@ -841,7 +841,7 @@ class Migration {
       if (seen.has(key)) continue;
       seen.add(key);
       const elements = (site: SyntaxNode): string[] => this.inputElements(p.set, 'libs', site, []);
-      const cond = p.conditions.length === 0 ? '' : `${this.lib()}.optionals ${p.conditions.length === 1 ? this.maybeParen(p.conditions[0]!) : `(${p.conditions.join(' && ')})`} `;
+      const cond = this.optionalsPrefix(p.conditions);
       const bindings = this.api.syntax.bindingsOf(this.src, p.attrset);
       const existing = bindings.find((b) => b.path.length === 1 && b.path[0] === 'buildInputs');
       if (existing) {
@@ -852,7 +852,7 @@ class Migration {
         continue;
       }
       const native = bindings.find((b) => b.path.length === 1 && b.path[0] === 'nativeBuildInputs')!;
-      const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', native.node.startIndex) + 1))![0];
+      const indent = this.lineIndent(native.node.startIndex);
       const els = elements(native.node);
       const inner = els.length > 1 ? `[\n${els.map((e) => `${indent}${this.api.style.indent}${e}`).join('\n')}\n${indent}]` : `[ ${els.join(' ')} ]`;
       this.api.edit.insertAt(this.api.edit.endOfLine(native.node), `\n${indent}buildInputs = ${cond}${inner};`);
@@ -862,6 +862,18 @@ class Migration {
   private insideInterpolation(node: SyntaxNode): boolean {
     for (let p = node.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
     return false;
+  }
+
+  /** `lib.optionals cond ` for a list under these conditions ('' when unconditional). */
+  private optionalsPrefix(conditions: string[]): string {
+    if (conditions.length === 0) return '';
+    const cond = conditions.length === 1 ? this.maybeParen(conditions[0]!) : `(${conditions.join(' && ')})`;
+    return `${this.lib()}.optionals ${cond} `;
+  }
+
+  /** The indentation of the line that holds `offset`. */
+  private lineIndent(offset: number): string {
+    return /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', offset) + 1))![0];
   }
 
   private maybeParen(cond: string): string {
