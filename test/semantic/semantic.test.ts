@@ -68,7 +68,7 @@ const CASES: Record<string, Partial<Lists> & { strings?: string[] }> = {
     strings: ['buildAttrs.postInstall', 'preConfigure'],
     'buildAttrs.postInstall':
       '# the CUDA plugin dlopens the libraries at run time\n' +
-      'patchelf --set-rpath "/nix/store/cuda_cudart-lib/lib:/nix/store/libcublas-lib/lib:/nix/store/libcufft-lib/lib:/nix/store/libcusolver-lib/lib:/nix/store/cuda_cudart-lib/lib:/nix/store/cudnn/lib" $out/lib/libxla_cuda.so\n',
+      'patchelf --set-rpath "/nix/store/cuda_cudart-lib/lib:/nix/store/libcublas-lib/lib:/nix/store/libcufft-lib/lib:/nix/store/libcusolver-lib/lib:/nix/store/cudnn/lib" $out/lib/libxla_cuda.so\n',
   },
 };
 

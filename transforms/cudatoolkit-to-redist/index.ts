@@ -77,6 +77,7 @@ const RUNTIME_TEXT = /patchelf|rpath|RUNPATH|LD_LIBRARY_PATH|wrapProgram|makeWra
 const BUILD_ROOT_NAMES = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDA_BIN_PATH|CUDA_TOOLKIT_ROOT)$/;
 const INPUT_TOOLS = /^(nativeBuildInputs|depsBuildBuild|nativeCheckInputs|nativeInstallCheckInputs|build-system)$/;
 const INPUT_LIBS = /^(buildInputs|propagatedBuildInputs|checkInputs|installCheckInputs|dependencies|propagatedNativeBuildInputs|depsTargetTarget)$/;
+const ENVIRONMENT_PLACES = /^(packages|systemPackages|home\.packages|environment\.systemPackages|users\.users\..*\.packages)$/;
 const WHOLE_TOOLKIT_PLACES = /^(packages|systemPackages|home\.packages|environment\.systemPackages|paths|contents|extraPackages)$/;
 const SHELL_FUNCTIONS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv|buildEnv|symlinkJoin|mkDerivationShell)$/;
 
@@ -111,6 +112,12 @@ class Migration {
   private needLib = false;
   /** Packages the rewrite refers to (for the evidence finding). */
   private readonly emitted = new Set<string>();
+  /** Packages left out because the set's CUDA version predates them. */
+  private readonly versionGated = new Set<string>();
+  /** Strings that got a `lib.makeLibraryPath` of the libraries (libcudart included). */
+  private readonly runtimePathStrings = new Set<number>();
+  /** Where the first library list was written (anchor of the library findings). */
+  private libSite: SyntaxNode | undefined;
   private needJoin: SetRef | undefined;
   private joinName = 'cudaJoined';
   private evidence = new Map<string, string>(); // package -> first evidence
@@ -186,8 +193,36 @@ class Migration {
     return undefined;
   }
 
+  /**
+   * The version of a set named by a local binding: `let cudaPackages = pkgs.cudaPackages_11_6;`
+   * makes `cudaPackages` CUDA 11.6 (version-gated packages are left out for it).
+   */
+  private withVersion(set: SetRef, site: SyntaxNode): SetRef {
+    if (set.version !== undefined) return set;
+    const head = set.text.split('.')[0]!;
+    const r = this.api.scopes().resolveNameAt(site, head);
+    if (r.kind !== 'bound' || r.definition.holder.type !== 'binding') return set;
+    const value = r.definition.holder.childForFieldName('expression');
+    const name = value ? this.api.syntax.dottedName(this.src, value) : undefined;
+    const version = name ? packageSetVersion(name[name.length - 1]!) : undefined;
+    return version ? { ...set, version } : set;
+  }
+
+  /** Whether package `name` exists in the set (known version only; unknown versions: assume current). */
+  private available(name: string, set: SetRef): boolean {
+    const since = ALL_COMPONENTS.get(name)?.since;
+    if (!since || set.version === undefined) return true;
+    const [a, b] = set.version.split('_').map(Number);
+    const [c, d] = since.split('.').map(Number);
+    // a major-only set (`cudaPackages_11`) is the newest minor of that major
+    const ok = a! > c! || (a === c && (b === undefined || b >= d!));
+    if (!ok) this.versionGated.add(`${name} (from CUDA ${since}; this set is ${set.version.replace(/_/g, '.')})`);
+    return ok;
+  }
+
   /** Extend a reference to the select expression that takes attributes from it. */
-  private useOf(ref: SyntaxNode, set: SetRef, def?: Definition, attrsAlready: string[] = []): Use {
+  private useOf(ref: SyntaxNode, setIn: SetRef, def?: Definition, attrsAlready: string[] = []): Use {
+    const set = this.withVersion(setIn, ref);
     const expr = ref.type === 'identifier' ? ref.parent! : ref;
     const parent = expr.parent;
     if (parent?.type === 'select_expression' && parent.childForFieldName('expression')?.id === expr.id && !parent.childForFieldName('default')) {
@@ -247,7 +282,7 @@ class Migration {
           }
         }
         if (set) {
-          this.uses.push({ node: sel, attrs: parts.path.slice(i + 1) as string[], set });
+          this.uses.push({ node: sel, attrs: parts.path.slice(i + 1) as string[], set: this.withVersion(set, sel) });
         }
         break;
       }
@@ -337,8 +372,9 @@ class Migration {
   /** Elements that replace the toolkit in an input list. */
   private inputElements(set: SetRef, role: Role, site: SyntaxNode, attrs: string[]): string[] {
     if (role === 'tools') return this.tools.map((t) => this.pkg(set, t, site));
-    let names = role === 'runtime' ? this.runtimeLibs : this.compileLibs;
+    let names = (role === 'runtime' ? this.runtimeLibs : this.compileLibs).filter((n) => this.available(n, set));
     if (attrs[0] === 'lib') names = ['cuda_cudart']; // the runfile's `lib` output holds only libcudart (§4)
+    this.libSite ??= site;
     if (role === 'runtime') return names.map((n) => this.pkg(set, n, site));
     if (!this.explicit) return names.map((n) => this.pkg(set, n, site));
     const out: string[] = [];
@@ -368,7 +404,30 @@ class Migration {
     this.api.edit.replace(node, text);
   }
 
+  /** The first use that installs the whole toolkit into an environment (shell, profile, system). */
+  private environmentUse(): { use: Use; where: string } | undefined {
+    for (const use of this.uses) {
+      const shell = this.shellCall(use.node);
+      if (shell) return { use, where: `a \`${shell}\` environment` };
+      const list = use.node.parent?.type === 'list_expression' ? use.node.parent : undefined;
+      const ctx = list ? this.listContext(list) : undefined;
+      if (ctx?.name && ENVIRONMENT_PLACES.test(ctx.name)) return { use, where: `\`${ctx.name}\`` };
+    }
+    return undefined;
+  }
+
   rewriteAll(): void {
+    const env = this.environmentUse();
+    if (env) {
+      // A dev shell or a user/system profile that installs the toolkit: keep every use whole,
+      // so the profile and its library paths stay consistent (decide by hand).
+      const line = positionAt(this.src, env.use.node.startIndex).line;
+      for (const use of [...this.uses, ...this.inheritUses]) {
+        if (this.done.has(use.node.startIndex)) continue;
+        this.left(use, 'whole-toolkit-intended', use === env.use ? `\`${this.text(use.node)}\` is installed whole into ${env.where}; a whole toolkit may be intended` : `\`${this.text(use.node)}\` left whole, consistent with the toolkit installed into ${env.where} at line ${line}`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …) everywhere in this file');
+      }
+      return;
+    }
     for (const use of this.inheritUses) this.rewriteInherit(use);
     for (const use of this.uses) {
       if (this.done.has(use.node.startIndex)) continue;
@@ -419,6 +478,16 @@ class Migration {
     // Versions and the compiler (§4)
     if (first === 'version' || first === 'majorMinorVersion' || first === 'majorVersion') {
       if (use.attrs.length > 1) return this.left(use, 'unknown-use', `\`${this.text(n)}\`: not a known toolkit attribute path`, 'rewrite by hand');
+      // lib.versions.major cudatoolkit.version → cudaPackages.cudaMajorVersion (and majorMinor)
+      const app = n.parent?.type === 'apply_expression' && n.parent.childForFieldName('argument')?.id === n.id ? n.parent : undefined;
+      const fn = app?.childForFieldName('function');
+      const d = fn ? this.api.syntax.dottedName(this.src, fn) : undefined;
+      const which = d && d.length >= 2 && d[d.length - 2] === 'versions' ? d[d.length - 1] : undefined;
+      if (app && first === 'version' && this.versionAttr === 'cudaMajorMinorVersion' && (which === 'major' || which === 'majorMinor')) {
+        this.replace(app, `${use.set.text}.${which === 'major' ? 'cudaMajorVersion' : 'cudaMajorMinorVersion'}`);
+        this.handledUses.add(n.startIndex);
+        return;
+      }
       this.replace(n, `${use.set.text}.${this.versionAttr}`);
       if (first === 'majorVersion') this.api.report(n, { rule: 'major-version', message: `\`${this.text(n)}\` was the major.minor version of the toolkit; now \`${use.set.text}.${this.versionAttr}\``, fix: `use \`${use.set.text}.cudaMajorVersion\` if the major version was meant` });
       this.handledUses.add(n.startIndex);
@@ -679,6 +748,14 @@ class Migration {
     const site = use.node;
     const set = use.set;
     // `${cudatoolkit.lib}/lib…`: the runfile's lib output holds libcudart only (§4)
+    if (use.attrs[0] === 'lib' && /^\/lib(64)?(?=$|[:"'\s])/.test(after) && info.before.endsWith(':') && this.runtimePathStrings.has(str.id)) {
+      // `${cudatoolkit}/lib:${cudatoolkit.lib}/lib`: libcudart is already on the path just written
+      const consumed = after.startsWith('/lib64') ? '/lib64' : '/lib';
+      this.api.edit.remove({ startIndex: interp.startIndex - 1, endIndex: interp.endIndex + consumed.length });
+      this.done.add(use.node.startIndex);
+      this.handledUses.add(use.node.startIndex);
+      return;
+    }
     if (use.attrs[0] === 'lib' && /^\/lib(64)?(?=$|[/:"'\s])/.test(after)) {
       return this.replacePath(use, interp, `${this.accessor('lib', this.pkg(set, 'cuda_cudart', site))}`, after.startsWith('/lib64') ? '/lib64' : '/lib', '/lib');
     }
@@ -697,10 +774,13 @@ class Migration {
     const libDir = /^\/lib(64)?(?=$|[:"'\s;])/.exec(after);
     if (libDir) {
       const runtime = this.isRuntimeString(str, info.before, after);
-      if (runtime || this.runtimeLibs.length === 1) {
+      if (runtime) this.runtimePathStrings.add(str.id);
+      const libs = this.runtimeLibs.filter((n) => this.available(n, set));
+      if (runtime || libs.length === 1) {
+        this.libSite ??= use.node;
         const text = runtime
-          ? `${this.lib()}.makeLibraryPath [ ${this.runtimeLibs.map((p) => this.pkg(set, p, site)).join(' ')} ]`
-          : this.accessor('lib', this.pkg(set, this.runtimeLibs[0]!, site));
+          ? `${this.lib()}.makeLibraryPath [ ${libs.map((p) => this.pkg(set, p, site)).join(' ')} ]`
+          : this.accessor('lib', this.pkg(set, libs[0]!, site));
         return this.replacePath(use, interp, text, libDir[0], runtime ? '' : '/lib');
       }
       return this.left(use, 'unknown-use', `\`\${${this.text(use.node)}}${libDir[0]}\` is a library folder, but this build-time flag cannot name several packages`, `use one \`-L\${lib.getLib cudaPackages.<pkg>}/lib\` per library (evidence: ${this.runtimeLibs.join(', ')})`);
@@ -755,6 +835,43 @@ class Migration {
   // ------------------------------------------------------------------------------------------
   // 4. Call sites: { cudatoolkit = cudatoolkit_11; } → { cudaPackages = cudaPackages_11; }
 
+  /**
+   * `inherit (x) cudatoolkit;` in a plain attrset defines an attribute, not a variable: at a call
+   * site it becomes `cudaPackages = x;`; anywhere else it is reported.
+   */
+  rewriteInheritedAttributes(): void {
+    const sites = new Map(callSites(this.src, this.api.root).map((c) => [c.args.id, c]));
+    for (const inh of this.api.root.descendantsOfType('inherit_from')) {
+      const attrset = inh.parent?.parent;
+      if (!attrset || attrset.type !== 'attrset_expression') continue; // let / rec: real definitions
+      const from = inh.childForFieldName('expression');
+      const attrs = inh.childForFieldName('attrs')?.namedChildren ?? [];
+      const tk = attrs.find((a) => a.type === 'identifier' && toolkitNameVersion(this.text(a)) !== null);
+      if (!from || !tk) continue;
+      const set = this.setOfSelect(from, this.text(tk));
+      const fake: Use = { node: tk, attrs: [], set: set ?? { text: 'cudaPackages' } };
+      const site = sites.get(attrset.id);
+      if (!set || !site) {
+        this.left(fake, 'unknown-use', `\`inherit (${this.text(from)}) ${this.text(tk)};\` passes the legacy toolkit on as an attribute`, 'pass `cudaPackages` (the package set) or the split packages instead');
+        continue;
+      }
+      if (!hasRedist(set.version)) {
+        this.left(fake, 'no-redist', `\`inherit (${this.text(from)}) ${this.text(tk)};\`: CUDA ${set.version!.replace(/_/g, '.')} has no redist packages (they start at 11.4); left as is`, 'move to CUDA 11.4 or newer first');
+        continue;
+      }
+      const hasPackages = this.api.syntax.bindingsOf(this.src, attrset).some((b) => b.path.length === 1 && b.path[0] === 'cudaPackages');
+      const replacement = hasPackages ? '' : set.text === 'cudaPackages' ? 'inherit cudaPackages;' : `cudaPackages = ${set.text};`;
+      if (attrs.length === 1) {
+        if (replacement) this.api.edit.replace(inh, replacement);
+        else this.api.edit.removeBinding(inh);
+      } else {
+        this.api.edit.removeRange(tk.startIndex, tk.endIndex);
+        if (replacement) this.api.edit.insertAfter(inh, ` ${replacement}`);
+      }
+      this.api.report(tk, { rule: 'call-site', message: `\`inherit (${this.text(from)}) ${this.text(tk)};\` → \`${replacement || 'removed (cudaPackages is already passed)'}\` (${site.kind})`, fix: 'the called expression must take `cudaPackages` (run this transform on it too)' });
+    }
+  }
+
   rewriteCallSites(): void {
     for (const site of callSites(this.src, this.api.root)) {
       const bindings = this.api.syntax.bindingsOf(this.src, site.args);
@@ -774,7 +891,7 @@ class Migration {
         }
         this.handledUses.add(use.node.startIndex);
         if (hasPackages) this.api.edit.removeBinding(b.node);
-        else this.api.edit.replace(b.node, `cudaPackages = ${use.set.text};`);
+        else this.api.edit.replace(b.node, use.set.text === 'cudaPackages' ? 'inherit cudaPackages;' : `cudaPackages = ${use.set.text};`);
         this.api.report(b.attrpath, { rule: 'call-site', message: `\`${this.text(b.node)}\` → \`cudaPackages = ${use.set.text};\` (${site.kind})`, fix: 'the called expression must take `cudaPackages` (run this transform on it too)' });
       }
     }
@@ -823,7 +940,7 @@ class Migration {
         if (!before) continue;
         const cond = this.optionalsPrefix(p.conditions);
         const indent = this.lineIndent(before.node.startIndex);
-        this.api.edit.insertAt(before.node.startIndex, `nativeBuildInputs = ${cond}[ ${nvcc(before.node)} ];\n${indent}`);
+        this.api.edit.insertAt(before.node.startIndex, `nativeBuildInputs = ${this.keepOldList(p.attrset, 'nativeBuildInputs')}${cond}[ ${nvcc(before.node)} ];\n${indent}`);
       }
     }
   }
@@ -855,7 +972,7 @@ class Migration {
       const indent = this.lineIndent(native.node.startIndex);
       const els = elements(native.node);
       const inner = els.length > 1 ? `[\n${els.map((e) => `${indent}${this.api.style.indent}${e}`).join('\n')}\n${indent}]` : `[ ${els.join(' ')} ]`;
-      this.api.edit.insertAt(this.api.edit.endOfLine(native.node), `\n${indent}buildInputs = ${cond}${inner};`);
+      this.api.edit.insertAt(this.api.edit.endOfLine(native.node), `\n${indent}buildInputs = ${this.keepOldList(p.attrset, 'buildInputs')}${cond}${inner};`);
     }
   }
 
@@ -874,6 +991,22 @@ class Migration {
   /** The indentation of the line that holds `offset`. */
   private lineIndent(offset: number): string {
     return /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', offset) + 1))![0];
+  }
+
+  /**
+   * In `drv.overrideAttrs (old: { … })` a new binding replaces the old list: keep it,
+   * `(old.nativeBuildInputs or [ ]) ++ `. '' elsewhere.
+   */
+  private keepOldList(attrset: SyntaxNode, attr: string): string {
+    const fn = attrset.parent;
+    if (fn?.type !== 'function_expression') return '';
+    const param = fn.childForFieldName('universal');
+    let app = fn.parent;
+    while (app?.type === 'parenthesized_expression') app = app.parent;
+    const callee = app?.type === 'apply_expression' ? app.childForFieldName('function') : null;
+    const d = callee ? this.api.syntax.dottedName(this.src, callee) : undefined;
+    if (!param || !d || !/^override(Attrs|PythonAttrs|Derivation)$/.test(d[d.length - 1]!)) return '';
+    return `(${this.text(param)}.${attr} or [ ]) ++ `;
   }
 
   private maybeParen(cond: string): string {
@@ -906,18 +1039,24 @@ class Migration {
         else this.api.edit.renameFormal(formal, set.text);
         continue;
       }
-      if (stillUsed) continue;
+      if (stillUsed) {
+        if (hasRedist(set.version)) this.api.report(def.node, { rule: 'formal-kept', message: `\`${def.name}\` (${def.holder.type === 'binding' ? 'a let binding' : 'inherited'}) is still used by code left as is, so it stays`, fix: 'rewrite the remaining uses (see the other findings), then drop it' });
+        continue;
+      }
+      const letOwner = def.holder.parent?.parent;
+      const letBody = letOwner?.type === 'let_expression' ? letOwner.childForFieldName('body') : null;
+      const onlyBinding = letBody && def.holder.parent!.namedChildren.length === 1 && (def.holder.type === 'binding' || def.holder.childForFieldName('attrs')!.namedChildren.length === 1);
+      if (onlyBinding) {
+        // `let cudatoolkit = …; in body` with nothing else: drop the whole `let … in`
+        this.api.edit.remove({ startIndex: letOwner!.startIndex, endIndex: letBody!.startIndex });
+        continue;
+      }
       if (def.holder.type === 'inherit_from') {
         const attrs = def.holder.childForFieldName('attrs')!.namedChildren;
         if (attrs.length === 1) this.api.edit.removeBinding(def.holder);
         else this.api.edit.removeRange(def.node.startIndex, def.node.endIndex);
       } else if (def.holder.type === 'binding') {
-        const owner = def.holder.parent?.parent;
-        const only = owner?.type === 'let_expression' && def.holder.parent!.namedChildren.length === 1;
-        const body = owner?.childForFieldName('body');
-        // `let cudatoolkit = …; in body` with nothing else: drop the whole `let … in`
-        if (only && body) this.api.edit.remove({ startIndex: owner!.startIndex, endIndex: body.startIndex });
-        else this.api.edit.removeBinding(def.holder);
+        this.api.edit.removeBinding(def.holder);
       }
     }
   }
@@ -934,7 +1073,7 @@ class Migration {
     }
     const parts: string[] = [];
     for (const t of this.tools) parts.push(`(${this.lib()}.getBin ${this.pkg(set, t)})`);
-    for (const l of this.compileLibs) {
+    for (const l of this.compileLibs.filter((n) => this.available(n, set))) {
       parts.push(`(${this.lib()}.getDev ${this.pkg(set, l)})`);
       if (ALL_COMPONENTS.get(l)?.runtime) parts.push(`(${this.lib()}.getLib ${this.pkg(set, l)})`);
     }
@@ -985,22 +1124,27 @@ class Migration {
 
   private reportLibraries(): void {
     const handled = this.uses.filter((u) => this.handledUses.has(u.node.startIndex));
-    if (handled.length === 0 || ![...this.emitted].some((n) => n !== 'cuda_nvcc' || this.tools.length > 1)) {
+    const libsEmitted = [...this.emitted].some((n) => LIBRARIES.some((c) => c.name === n));
+    if (handled.length === 0 || !libsEmitted || !this.libSite) {
       if (handled.length > 0 && this.emitted.has('cuda_nvcc')) this.api.report(handled[0]!.node, { rule: 'libraries-from-evidence', message: `cudatoolkit → cuda_nvcc (${this.evidence.get('cuda_nvcc') ?? 'the toolkit was a build tool: the compiler'})` });
       return;
     }
-    const at = handled[0]!.node;
+    const at = this.libSite;
+    const gated = this.versionGated.size > 0 ? `; left out for the CUDA version of the set: ${[...this.versionGated].join(', ')}` : '';
     const described = [...this.compileLibs, ...this.tools]
       .filter((n, i, all) => all.indexOf(n) === i && this.emitted.has(n))
       .map((n) => `${n} (${this.evidence.get(n) ?? (n === 'cuda_cudart' ? 'the CUDA runtime, always' : n === 'cuda_cccl' ? 'CUDA headers for compiled code' : n === 'cuda_nvcc' ? 'the toolkit was a build input: the compiler' : this.fromFallback ? 'legacy toolkit contents' : 'option cuda-libs')})`);
     if (this.fromFallback) {
       this.api.report(at, {
         rule: 'review-library-set',
-        message: `no evidence of which CUDA libraries this package uses; kept every library of the legacy toolkit: ${this.compileLibs.join(', ')}`,
+        message: `no evidence of which CUDA libraries this package uses; kept every library of the legacy toolkit: ${this.compileLibs.filter((n) => this.emitted.has(n)).join(', ')}${gated}`,
         fix: 'remove the ones the package does not use (or rerun with -o cuda-libs=libcublas,libcufft,…)',
       });
     } else {
-      this.api.report(at, { rule: 'libraries-from-evidence', message: `cudatoolkit → ${described.join('; ')}` });
+      const forced = asList(this.options['cuda-libs']) !== undefined;
+      const without = TOOLKIT_LIBRARIES.filter((n) => !this.compileLibs.includes(n));
+      const rest = !forced && without.length > 0 ? `. Not kept, for lack of evidence: ${without.join(', ')}; add any the package needs (the legacy toolkit provided them)` : '';
+      this.api.report(at, { rule: 'libraries-from-evidence', message: `cudatoolkit → ${described.join('; ')}${gated}${rest}` });
     }
   }
 }
@@ -1018,6 +1162,7 @@ const transform: Transform = {
   transform(_file, api, options) {
     const m = new Migration(api, options);
     m.collectUses();
+    m.rewriteInheritedAttributes();
     if (!m.hasUses) return;
     m.collectEvidence();
     m.rewriteCallSites();
