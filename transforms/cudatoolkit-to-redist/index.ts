@@ -16,7 +16,7 @@ import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs
 import { positionAt } from '../../src/nix/position.js';
 import type { Transform, TransformApi, TransformOptions } from '../../src/transform.js';
 import { MAX_INLINE_WIDTH } from '../../src/edit/builder.js';
-import { ALL_COMPONENTS, hasRedist, LIBRARIES, mapToolkitPath, packageSetVersion, TOOLKIT_LIBRARIES, TOOLS, toolkitNameVersion } from './facts.js';
+import { ALL_COMPONENTS, hasRedist, LIBRARIES, mapToolkitPath, packageSetVersion, TOOLKIT_LIBRARIES, TOOLS, toolkitNameVersion } from '../../src/cuda/facts.js';
 
 export const rules = {
   'libraries-from-evidence': { severity: 'info', summary: 'Which redist packages replace the toolkit, and the evidence for each.' },
@@ -35,6 +35,10 @@ export const rules = {
     summary: 'The toolkit is used where a whole toolkit may be intended (a dev shell, system packages, a join); left as is.',
   },
   'unknown-use': { severity: 'warning', summary: 'A use of the legacy toolkit this transform cannot rewrite safely; left as is.' },
+  'join-members-split': {
+    severity: 'info',
+    summary: 'The toolkit in the paths of a symlinkJoin became the outputs of the split packages; the join itself is left to symlinkjoin-to-propagated.',
+  },
   'passthru-kept': { severity: 'info', summary: '`passthru.cudatoolkit` is kept for backward compatibility (it does not enter closures).' },
   'call-site': { severity: 'info', summary: 'An explicit `cudatoolkit` argument became `cudaPackages`.' },
   'formal-kept': {
@@ -83,6 +87,9 @@ const SHELL_FUNCTIONS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv|build
 
 /** `cudaPackages.libcublas` → `libcublas`; `cudaPackages.cuda_cudart.dev` → `cuda_cudart.dev`. */
 function componentKey(element: string): string {
+  // (lib.getDev cudaPackages.cuda_cudart) → cuda_cudart.dev
+  const acc = /get(Lib|Dev|Bin|Output\s+"(\w+)")\s+([\w.'-]+)/.exec(element);
+  if (acc) return `${acc[3]!.split('.').pop()}.${(acc[2] ?? acc[1]!).toLowerCase()}`;
   const parts = element.replace(/[()]/g, '').trim().split('.');
   const last = parts[parts.length - 1]!;
   return parts.length > 1 && /^(dev|lib|static|bin|out|stubs|include)$/.test(last) ? `${parts[parts.length - 2]}.${last}` : last;
@@ -604,6 +611,13 @@ class Migration {
       return this.left(use, 'unknown-use', `\`${this.text(n)}\` is in a list that is not a known input list`, 'replace it by the split packages it needs');
     }
     const owner = this.ownerCall(ctx.binding);
+    if (owner === 'symlinkJoin' && ctx.name === 'paths') {
+      // A join of the toolkit (a build-time prefix): the same join of the split packages' outputs.
+      // Whether the join itself belongs in the closure is symlinkjoin-to-propagated's business.
+      this.spliceList(use, list, this.joinMembers(use.set, n, use.attrs), ctx.binding);
+      this.api.report(n, { rule: 'join-members-split', message: `\`${this.text(n)}\` in the paths of a symlinkJoin became the outputs of the split packages`, fix: 'run symlinkjoin-to-propagated to keep the join out of runtime closures' });
+      return;
+    }
     if ((owner && SHELL_FUNCTIONS.test(owner)) || WHOLE_TOOLKIT_PLACES.test(ctx.name)) {
       return this.left(use, 'whole-toolkit-intended', `\`${this.text(n)}\` in \`${ctx.name}\`${owner ? ` of \`${owner}\`` : ''}: a whole toolkit may be intended here`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
     }
@@ -824,6 +838,19 @@ class Migration {
     if (name && RUNTIME_BINDINGS.test(name)) return true;
     const line = `${before.split('\n').pop() ?? ''}${after.split('\n')[0] ?? ''}`;
     return RUNTIME_TEXT.test(line) || /:$/.test(before) || /^\/lib(64)?:/.test(after);
+  }
+
+  /** Outputs of the split packages that stand for the toolkit in a symlinkJoin's paths. */
+  private joinMembers(set: SetRef, site: SyntaxNode | undefined, attrs: string[]): string[] {
+    const lib = this.lib();
+    if (attrs[0] === 'lib') return [`(${lib}.getLib ${this.pkg(set, 'cuda_cudart', site)})`];
+    const out = this.tools.map((t) => `(${lib}.getBin ${this.pkg(set, t, site)})`);
+    for (const l of this.compileLibs.filter((n) => this.available(n, set))) {
+      out.push(`(${lib}.getDev ${this.pkg(set, l, site)})`);
+      if (ALL_COMPONENTS.get(l)?.runtime) out.push(`(${lib}.getLib ${this.pkg(set, l, site)})`);
+    }
+    if (site) this.libSite ??= site;
+    return out;
   }
 
   /** The build-time-only join for build systems that need one prefix. */
@@ -1071,12 +1098,7 @@ class Migration {
       if (set) this.api.report(0, { rule: 'build-time-join', message: 'a build-time join is needed but the file has no top function to host it', fix: 'add a symlinkJoin of the needed components by hand' });
       return;
     }
-    const parts: string[] = [];
-    for (const t of this.tools) parts.push(`(${this.lib()}.getBin ${this.pkg(set, t)})`);
-    for (const l of this.compileLibs.filter((n) => this.available(n, set))) {
-      parts.push(`(${this.lib()}.getDev ${this.pkg(set, l)})`);
-      if (ALL_COMPONENTS.get(l)?.runtime) parts.push(`(${this.lib()}.getLib ${this.pkg(set, l)})`);
-    }
+    const parts = this.joinMembers(set, undefined, []);
     const binding = [
       '# Build-time only: one prefix for a build system that cannot use split packages.',
       '# It must not reach a runtime path (RUNPATH, wrappers), or it keeps every part alive.',

@@ -1,5 +1,5 @@
 /**
- * CUDA facts the transform relies on, as data. Sources: ../shared/cuda-facts.md, cited by
+ * CUDA facts the transforms rely on, as data. Sources: ../shared/cuda-facts.md, cited by
  * section (§1 packages and outputs, §2 reverse map, §3 conventions, §4 legacy forms).
  */
 
