@@ -385,6 +385,17 @@ export class EditBuilder {
     return this.removeRange(binding.startIndex, this.aloneOnLine(binding.startIndex, end) ? end : binding.endIndex);
   }
 
+  /**
+   * A new list literal for a line indented by `indent`: inline `[ a b ]`, or one element per line
+   * when the file is nixfmt-formatted and has two or more, or when the line would be too wide.
+   */
+  listText(elements: string[], indent: string, lineSoFar = 0): string {
+    const inline = elements.length === 0 ? '[ ]' : `[ ${elements.join(' ')} ]`;
+    const wide = lineSoFar + inline.length > MAX_INLINE_WIDTH;
+    if (elements.length < 2 || (!this.style.nixfmt && !wide)) return inline;
+    return `[\n${elements.map((e) => `${indent}${this.style.indent}${e}`).join('\n')}\n${indent}]`;
+  }
+
   /** Indent every line of `text` by `indent` (blank lines stay empty). */
   reindent(text: string, indent: string): string {
     return text

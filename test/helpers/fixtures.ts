@@ -5,7 +5,9 @@
  *    "no change expected");
  *  - the findings equal `<case>.findings.json` (rule, severity, line, column; none when absent);
  *  - a second run on the output changes nothing (idempotency);
- *  - `<case>.options.json`, when present, gives the transform options.
+ *  - `<case>.options.json`, when present, gives the transform options;
+ *  - `<case>.chain.json`, when present, lists the transforms to run in order (to test how
+ *    transforms compose; the fixture's own transform must be among them).
  * Every output is also checked by the real Nix parser in test/nix-oracle.test.ts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -38,8 +40,10 @@ export function defineFixtureTests(name: string): void {
         const options = (existsSync(optionsFile) ? JSON.parse(readFileSync(optionsFile, 'utf8')) : {}) as TransformOptions;
         const findingsFile = join(dir, `${c}.findings.json`);
         const expectedFindings = existsSync(findingsFile) ? JSON.parse(readFileSync(findingsFile, 'utf8')) : [];
-        const transform = await loadBuiltin(name);
-        const chain = [{ transform, options }];
+        const chainFile = join(dir, `${c}.chain.json`);
+        const names = existsSync(chainFile) ? (JSON.parse(readFileSync(chainFile, 'utf8')) as string[]) : [name];
+        expect(names).toContain(name);
+        const chain = await Promise.all(names.map(async (n) => ({ transform: await loadBuiltin(n), options })));
 
         const first = await processSource(input, `${c}.input.nix`, chain);
         expect(first.error).toBeUndefined();

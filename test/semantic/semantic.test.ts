@@ -4,25 +4,11 @@
  * return their arguments, packages are attrsets with one attrset per output) and compare the
  * input lists — names and outputs — with what a maintainer would write by hand.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
 import { ROOT } from '../helpers/tree.js';
-
-interface Lists {
-  nativeBuildInputs: string[];
-  buildInputs: string[];
-  propagatedBuildInputs: string[];
-  [attr: string]: unknown;
-}
-
-function evaluate(file: string, strings: string[] = []): Lists {
-  const expr = `(import ${join(ROOT, 'test/semantic/stubs.nix')}).describeWith ${file} [ ${strings.map((s) => JSON.stringify(s)).join(' ')} ]`;
-  const r = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nix-instantiate failed on ${file}:\n${r.stderr}`);
-  return JSON.parse(r.stdout) as Lists;
-}
+import { evaluate, type Lists } from './evaluate.js';
 
 const fixture = (c: string, kind: 'input' | 'output'): string => join(ROOT, 'fixtures/cudatoolkit-to-redist', `${c}.${kind}.nix`);
 

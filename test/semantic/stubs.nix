@@ -38,7 +38,7 @@ let
   mkDerivation = arg: if builtins.isFunction arg then (let attrs = arg attrs; in attrs) else arg;
   stdenv = {
     inherit mkDerivation;
-    cc = mkPkg "gcc-wrapper";
+    cc = mkPkg "gcc-wrapper" // { cc = mkPkg "gcc"; };
   };
   mkCudaSet =
     version:
@@ -71,6 +71,7 @@ let
     map (n: { name = n; value = mkPkg n; }) [
       "cmake" "gfortran" "blas" "lapack" "pkg-config" "zlib" "perl" "ninja" "python3" "cython"
       "fastrlock" "setuptools" "numpy" "makeWrapper" "autoPatchelfHook" "addDriverRunpath" "gcc"
+      "openssl"
     ]
   );
   fetchers = {
@@ -92,12 +93,13 @@ rec {
     // fetchers
     // {
       inherit lib stdenv cudaPackages;
+      stdenvNoCC = stdenv;
       cudaPackages_11 = mkCudaSet "11.8";
       cudaPackages_11_8 = mkCudaSet "11.8";
       cudaPackages_12_2 = mkCudaSet "12.2";
       cudatoolkit = legacyToolkit;
       cudatoolkit_11 = legacyToolkit;
-      symlinkJoin = a: a // { outPath = "/nix/store/${a.name}"; };
+      symlinkJoin = a: a // { outPath = "/nix/store/join-${a.name}"; };
       buildPythonPackage = mkDerivation;
       buildBazelPackage = mkDerivation;
       config = { cudaSupport = true; };
@@ -124,7 +126,9 @@ rec {
     // builtins.listToAttrs (
       map (n: {
         name = n;
-        value = builtins.foldl' (a: k: a.${k}) drv (builtins.filter builtins.isString (builtins.split "[.]" n));
+        value = builtins.foldl' (a: k: if a == null then null else a.${k} or null) drv (
+          builtins.filter builtins.isString (builtins.split "[.]" n)
+        );
       }) strings
     );
 }

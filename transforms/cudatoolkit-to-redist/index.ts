@@ -997,8 +997,7 @@ class Migration {
       }
       const native = bindings.find((b) => b.path.length === 1 && b.path[0] === 'nativeBuildInputs')!;
       const indent = this.lineIndent(native.node.startIndex);
-      const els = elements(native.node);
-      const inner = els.length > 1 ? `[\n${els.map((e) => `${indent}${this.api.style.indent}${e}`).join('\n')}\n${indent}]` : `[ ${els.join(' ')} ]`;
+      const inner = this.api.edit.listText(elements(native.node), indent, indent.length + 'buildInputs = '.length + cond.length);
       this.api.edit.insertAt(this.api.edit.endOfLine(native.node), `\n${indent}buildInputs = ${this.keepOldList(p.attrset, 'buildInputs')}${cond}${inner};`);
     }
   }

@@ -1,0 +1,580 @@
+/**
+ * symlinkjoin-to-propagated: take CUDA `symlinkJoin`s out of closures (../shared/cuda-facts.md §5).
+ *
+ * A join of CUDA parts is a build-time compromise for build systems that want one prefix. Used
+ * anywhere that survives into the output it keeps every member alive. Per use of a join:
+ *  - runtime reference (makeLibraryPath, rpath/LD_LIBRARY_PATH strings, wrappers,
+ *    runtimeDependencies, `${join}/lib` in install/fixup phases) → `lib.getLib` of each member
+ *    with libraries (headers-only, static-only and tool members drop out; nested joins flattened);
+ *  - dependency bundle (in buildInputs & co.) → the members themselves, tools to nativeBuildInputs;
+ *  - build-time root (CUDA_TOOLKIT_PATH, TF_CUDA_PATHS, CUDA_HOME, -DCUDA_TOOLKIT_ROOT_DIR=, …) →
+ *    left, with an `info` finding;
+ *  - exported (a passthru attribute, an overlay attribute) → a derivation that propagates the
+ *    members.
+ * A join with no use left is removed (and `symlinkJoin` from the formals when unused).
+ */
+import type { SyntaxNode } from 'tree-sitter';
+import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { isCudaPackageSet } from '../../src/nix/nixpkgs.js';
+import type { Definition } from '../../src/nix/scope.js';
+import type { FunctionInfo } from '../../src/nix/syntax.js';
+import type { Transform, TransformApi, TransformOptions } from '../../src/transform.js';
+
+export const rules = {
+  summary: { severity: 'info', summary: 'What happened to each CUDA join of the file, and why.' },
+  'build-time-root': { severity: 'info', summary: 'A join used as a build-time prefix (read only during the build) is left as it is.' },
+  'runtime-prefix': {
+    severity: 'warning',
+    summary: 'A join is used as a whole prefix in something that ends up in the output; it cannot be split safely.',
+  },
+  'unknown-use': { severity: 'warning', summary: 'A use of a CUDA join this transform cannot classify; left as is.' },
+  'not-a-symlinkjoin': {
+    severity: 'warning',
+    summary: 'A buildEnv or runCommand symlink farm of CUDA parts; not rewritten (only symlinkJoin is).',
+  },
+  'exported-join': {
+    severity: 'info',
+    summary: 'An exported join became a derivation that propagates its members.',
+  },
+  'legacy-member': {
+    severity: 'warning',
+    summary: 'A member is the legacy cudatoolkit; run cudatoolkit-to-redist first.',
+  },
+} as const;
+
+/** CUDA packages outside the toolkit's component list (§1). */
+const OTHER_CUDA = /^(cudnn|nccl|libcutensor|cutensor|libcusparse_lt|cusparselt|libcufile|cuda_nvprof|cudaPackages.*|cuda_\w+|libcu\w+|libnv\w+|libnpp\w*)$/;
+const INPUT_LISTS = /^(buildInputs|propagatedBuildInputs|nativeBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies)$/;
+const BUILD_ROOTS = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDNN_INSTALL_PATH|CUDA_BIN_PATH|NCCL_INSTALL_PATH)$/;
+const BUILD_PHASES = /^(preConfigure|configurePhase|postConfigure|preBuild|buildPhase|postBuild|configureFlags|cmakeFlags|mesonFlags|bazelFlags|bazelBuildFlags|bazelTargets|makeFlags|preCheck|checkPhase|postPatch|prePatch|env|NIX_CFLAGS_COMPILE|NIX_LDFLAGS)$/;
+const RUNTIME_PHASES = /^(installPhase|preInstall|postInstall|fixupPhase|preFixup|postFixup|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs|runtimeDependencies|LD_LIBRARY_PATH|shellHook)$/;
+const RUNTIME_TEXT = /patchelf|rpath|RUNPATH|LD_LIBRARY_PATH|wrapProgram|makeWrapper|--prefix|--suffix/;
+const ROOT_TEXT = /(CUDA_TOOLKIT_PATH|TF_CUDA_PATHS|CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDNN_INSTALL_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|--with-cuda(-dir)?)[=:]?["']?$/;
+
+type Output = 'lib' | 'dev' | 'bin' | 'static' | 'out' | 'stubs';
+
+interface Member {
+  /** The package expression without output accessor (`cudaPackages.libcublas`). */
+  pkg: string;
+  name: string;
+  output: Output;
+  cuda: boolean;
+  /** The element's own text. */
+  text: string;
+}
+
+interface Join {
+  name: string;
+  /** The `symlinkJoin { … }` application. */
+  call: SyntaxNode;
+  /** The binding whose value is the join. */
+  binding: SyntaxNode;
+  def?: Definition;
+  members: Member[];
+  /** Prefix of the symlinkJoin callee (`pkgs.`, `final.`, ``). */
+  calleePrefix: string;
+  /** `paths` is computed (`lib.concatMap …`), not a list literal: members cannot be listed. */
+  opaque: boolean;
+}
+
+type Verdict = 'runtime' | 'bundle' | 'root' | 'exported' | 'left' | 'nested';
+
+class JoinRewriter {
+  private readonly src: string;
+  private readonly top: FunctionInfo | undefined;
+  private readonly joins = new Map<number, Join>(); // binding id → join
+  private readonly summaries: string[] = [];
+  private needLib = false;
+  private usesStdenvNoCC = false;
+
+  constructor(
+    private readonly api: TransformApi,
+    private readonly options: TransformOptions,
+  ) {
+    this.src = api.source;
+    this.top = api.syntax.topFunction(api.source, api.root);
+  }
+
+  private text(n: { startIndex: number; endIndex: number }): string {
+    return this.src.slice(n.startIndex, n.endIndex);
+  }
+
+  private lib(): string {
+    if (this.top && !this.top.formals.some((f) => f.name === 'lib') && this.top.formals.some((f) => f.name === 'pkgs')) return 'pkgs.lib';
+    this.needLib = true;
+    return 'lib';
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Find joins and their members
+
+  private member(el: SyntaxNode): Member {
+    const syntax = this.api.syntax;
+    const n = syntax.unparen(el);
+    let pkgNode = n;
+    let output: Output = 'out';
+    if (n.type === 'apply_expression') {
+      const fn = n.childForFieldName('function')!;
+      const arg = n.childForFieldName('argument')!;
+      const d = syntax.dottedName(this.src, fn);
+      const last = d?.[d.length - 1];
+      if (last === 'getLib' || last === 'getDev' || last === 'getBin') {
+        output = last.slice(3).toLowerCase() as Output;
+        pkgNode = syntax.unparen(arg);
+      } else if (fn.type === 'apply_expression') {
+        const inner = syntax.dottedName(this.src, fn.childForFieldName('function')!);
+        const which = fn.childForFieldName('argument');
+        if (inner?.[inner.length - 1] === 'getOutput' && which) {
+          const o = this.text(which).replace(/"/g, '');
+          output = (['lib', 'dev', 'bin', 'static', 'out', 'stubs'].includes(o) ? o : 'out') as Output;
+          pkgNode = syntax.unparen(arg);
+        }
+      }
+    } else if (n.type === 'select_expression') {
+      const parts = syntax.selectParts(this.src, n);
+      const last = parts?.path[parts.path.length - 1];
+      if (parts && last && ['lib', 'dev', 'bin', 'static', 'out', 'stubs'].includes(last) && parts.path.length >= 1) {
+        output = last as Output;
+        pkgNode = parts.path.length === 1 ? parts.base : n;
+        if (parts.path.length > 1) {
+          const t = this.text(n);
+          const pkg = t.slice(0, t.lastIndexOf('.'));
+          const name = pkg.split('.').pop()!;
+          return { pkg, name, output, cuda: this.isCuda(name, pkg), text: this.text(el) };
+        }
+      }
+    }
+    let pkg = this.text(pkgNode);
+    // `with cudaPackages; [ cuda_cudart ]`: out of the `with`, the member needs its set
+    if (pkgNode.type === 'variable_expression') {
+      const r = this.api.scopes().referenceAt(pkgNode)?.resolution;
+      const env = r?.kind === 'with' ? r.withs.map((w) => w.childForFieldName('environment')!).find((e) => e && isCudaPackageSet(this.src, e)) : undefined;
+      if (env) pkg = `${this.text(env)}.${pkg}`;
+    }
+    const d = syntax.dottedName(this.src, pkgNode);
+    const name = d ? d[d.length - 1]! : pkg;
+    return { pkg, name, output, cuda: this.isCuda(name, pkg, pkgNode), text: this.text(el) };
+  }
+
+  private isCuda(name: string, pkg: string, node?: SyntaxNode): boolean {
+    if (ALL_COMPONENTS.has(name) || OTHER_CUDA.test(name) || name === 'cudatoolkit' || /^cudatoolkit_/.test(name)) return true;
+    if (node?.type === 'select_expression') {
+      const base = node.childForFieldName('expression');
+      if (base && isCudaPackageSet(this.src, base)) return true;
+    }
+    return /(^|\.)cudaPackages(_\d+)*\./.test(pkg) || /^cudaPackages/.test(pkg.split('.').slice(-2)[0] ?? '');
+  }
+
+  collect(): void {
+    const syntax = this.api.syntax;
+    for (const app of this.api.root.descendantsOfType('apply_expression')) {
+      const fn = app.childForFieldName('function');
+      const arg = app.childForFieldName('argument');
+      const d = fn ? syntax.dottedName(this.src, fn) : undefined;
+      const last = d?.[d.length - 1];
+      if (!arg || !last || syntax.unparen(arg).type !== 'attrset_expression') continue;
+      const attrset = syntax.unparen(arg);
+      const paths = syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === 'paths');
+      if (!paths) continue;
+      const parts = syntax.listParts(this.src, paths.value);
+      const elements = parts.flatMap((p) => syntax.listElements(p.list));
+      const members = elements.map((e) => this.member(e));
+      if (last === 'buildEnv' || last === 'runCommand' || last === 'runCommandLocal') {
+        if (members.some((m) => m.cuda)) {
+          this.api.report(app, { rule: 'not-a-symlinkjoin', message: `a \`${last}\` of CUDA parts (${members.filter((m) => m.cuda).map((m) => m.name).join(', ')}); only symlinkJoin is rewritten`, fix: 'if it ends up in a runtime closure, list the lib outputs of its members instead' });
+        }
+        continue;
+      }
+      if (last !== 'symlinkJoin') continue;
+      const binding = app.parent;
+      if (binding?.type !== 'binding' || binding.childForFieldName('expression')?.id !== app.id) continue;
+      const path = binding.childForFieldName('attrpath')!;
+      if (path.namedChildren.length !== 1) continue;
+      const name = syntax.attrName(this.src, path.namedChildren[0]!);
+      if (!name) continue;
+      const prefix = this.text(fn!).slice(0, -'symlinkJoin'.length);
+      const opaque = parts.length === 0 && /cuda|cudnn|nccl/i.test(this.text(paths.value));
+      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque });
+    }
+    // definitions (let / rec) of the joins
+    for (const def of this.api.scopes().definitions()) {
+      if (def.holder.type !== 'binding') continue;
+      const j = this.joins.get(def.holder.id);
+      if (j) j.def = def;
+    }
+    // nested joins: a member that is another join is replaced by its members
+    for (const j of this.joins.values()) j.members = this.flatten(j, new Set());
+  }
+
+  private joinOfName(name: string, site: SyntaxNode): Join | undefined {
+    const r = this.api.scopes().resolveNameAt(site, name);
+    if (r.kind !== 'bound' || r.definition.holder.type !== 'binding') return undefined;
+    return this.joins.get(r.definition.holder.id);
+  }
+
+  private flatten(j: Join, seen: Set<number>): Member[] {
+    seen.add(j.binding.id);
+    const out: Member[] = [];
+    for (const m of j.members) {
+      const inner = /^[A-Za-z_][\w'-]*$/.test(m.pkg) ? this.joinOfName(m.pkg, j.call) : undefined;
+      if (inner && !seen.has(inner.binding.id)) out.push(...this.flatten(inner, seen));
+      else out.push(m);
+    }
+    return out;
+  }
+
+  private isCudaJoin(j: Join): boolean {
+    return this.options['all-joins'] === true || j.opaque || j.members.some((m) => m.cuda);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Member sets
+
+  /** `lib.getLib` of each member with libraries, in order, without duplicates. */
+  private runtimeMembers(j: Join): string[] {
+    const out: string[] = [];
+    for (const m of j.members) {
+      if (m.output === 'dev' || m.output === 'bin' || m.output === 'static' || m.output === 'stubs') continue;
+      const c = ALL_COMPONENTS.get(m.name);
+      if (c && (!c.runtime || c.tool)) continue;
+      if (m.name === 'cudatoolkit' || /^cudatoolkit_/.test(m.name)) continue; // reported separately
+      const t = `(${this.lib()}.getLib ${m.pkg})`;
+      if (!out.includes(t)) out.push(t);
+    }
+    return out;
+  }
+
+  /** The members as dependencies: tools and the rest, packages without output selectors. */
+  private bundleMembers(j: Join): { tools: string[]; libs: string[] } {
+    const tools: string[] = [];
+    const libs: string[] = [];
+    for (const m of j.members) {
+      const c = ALL_COMPONENTS.get(m.name);
+      const text = m.cuda ? m.pkg : m.text;
+      const target = c?.tool || (m.output === 'bin' && m.cuda && !c) ? tools : libs;
+      if (!tools.includes(text) && !libs.includes(text)) target.push(text);
+    }
+    return { tools, libs };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Uses
+
+  /** Outer joins first, so an inner join knows whether the join that contains it is gone. */
+  private ordered(): Join[] {
+    const all = [...this.joins.values()];
+    const depth = (j: Join): number => all.filter((o) => o !== j && this.contains(o, j)).length;
+    return all.sort((a, b) => depth(a) - depth(b));
+  }
+
+  private contains(outer: Join, inner: Join): boolean {
+    if (!inner.def) return false;
+    return this.api.scopes().referencesTo(inner.def).some((r) => outer.call.startIndex <= r.node.startIndex && r.node.endIndex <= outer.call.endIndex);
+  }
+
+  run(): void {
+    for (const j of this.ordered()) {
+      if (!this.isCudaJoin(j)) continue;
+      for (const m of j.members.filter((x) => x.name === 'cudatoolkit' || /^cudatoolkit_/.test(x.name))) {
+        this.api.report(j.call, { rule: 'legacy-member', message: `\`${j.name}\` joins the legacy \`${m.text}\``, fix: 'run cudatoolkit-to-redist first (both transforms can run in one pass, in that order)' });
+      }
+      if (j.members.some((x) => x.name === 'cudatoolkit' || /^cudatoolkit_/.test(x.name))) continue;
+      this.rewriteJoin(j);
+    }
+  }
+
+  private rewriteJoin(j: Join): void {
+    const refs = j.def ? [...this.api.scopes().referencesTo(j.def)] : [];
+    const verdicts: { node: SyntaxNode; verdict: Verdict; why: string }[] = [];
+    for (const ref of refs) {
+      const v = this.classify(ref.node, ref.site);
+      // a member of an outer join: gone with it when it was removed or converted, else it stays
+      if (v.verdict === 'nested') {
+        const outer = [...this.joins.values()].find((o) => o.name === v.why);
+        if (outer && (this.removed.has(outer.binding.id) || this.converted(outer))) continue;
+        verdicts.push({ node: ref.node, verdict: 'root', why: `member of \`${v.why}\`, which stays` });
+        continue;
+      }
+      // computed members cannot be listed: only build roots are fine
+      if (j.opaque && (v.verdict === 'runtime' || v.verdict === 'bundle' || v.verdict === 'exported')) {
+        verdicts.push({ node: ref.node, verdict: 'left', why: `its members are computed, not listed, so they cannot be spliced in here (${v.why})` });
+        continue;
+      }
+      verdicts.push({ node: ref.node, ...v });
+    }
+    // an attribute of a non-let attrset (an overlay, passthru) is exported as it is
+    const exportedItself = !j.def || j.def.kind === 'rec' ? this.exportedBinding(j.binding) : undefined;
+    const roots = verdicts.filter((v) => v.verdict === 'root');
+    const left = verdicts.filter((v) => v.verdict === 'left');
+    const exported = verdicts.filter((v) => v.verdict === 'exported');
+    for (const v of verdicts) {
+      if (v.verdict === 'runtime') this.rewriteRuntime(j, v.node);
+      else if (v.verdict === 'bundle') this.rewriteBundle(j, v.node);
+      else if (v.verdict === 'root') this.api.report(v.node, { rule: 'build-time-root', message: `\`${j.name}\` is a build-time root here (${v.why}); left as is`, fix: 'nothing to do while it stays out of runtime paths' });
+      else if (v.verdict === 'left') this.api.report(v.node, { rule: v.why.startsWith('prefix') ? 'runtime-prefix' : 'unknown-use', message: `\`${j.name}\`: ${v.why}; left as is`, fix: v.why.startsWith('prefix') ? 'point it at the one member it needs (`lib.getLib …`), or at `${lib.makeLibraryPath [ … ]}` for a library path' : 'replace it by the members it needs' });
+    }
+    const parts: string[] = [];
+    const count = (k: Verdict): number => verdicts.filter((v) => v.verdict === k).length;
+    if (count('runtime')) parts.push(`${count('runtime')} runtime use(s) → lib outputs of its members`);
+    if (count('bundle')) parts.push(`${count('bundle')} dependency use(s) → its members`);
+    if (exported.length > 0 || exportedItself) {
+      if (roots.length === 0 && left.length === 0) {
+        this.toPropagating(j);
+        parts.push(`exported (${exportedItself ?? 'passthru'}) → a derivation that propagates its members`);
+      } else {
+        parts.push('exported, but also used as a prefix: kept as a join');
+      }
+    } else if (roots.length === 0 && left.length === 0 && j.def) {
+      this.removeDefinition(j);
+      parts.push('removed (no use left)');
+    }
+    if (roots.length) parts.push(`kept as build-time root: ${[...new Set(roots.map((r) => r.why))].join('; ')}`);
+    if (left.length) parts.push(`kept: ${left.length} use(s) left as is (see the other findings)`);
+    this.summaries.push(`\`${j.name}\`: ${parts.join('; ') || 'no use in this file'}`);
+  }
+
+  /** The name under which a join that is an attribute (not a let binding) is exported. */
+  private exportedBinding(binding: SyntaxNode): string | undefined {
+    const owner = binding.parent?.parent;
+    if (!owner || owner.type === 'let_expression') return undefined;
+    return `attribute \`${this.text(binding.childForFieldName('attrpath')!)}\``;
+  }
+
+  private enclosingBinding(node: SyntaxNode): { binding: SyntaxNode; name: string; path: string } | undefined {
+    for (let p = node.parent; p; p = p.parent) {
+      if (p.type === 'binding') {
+        const path = p.childForFieldName('attrpath')!;
+        const names = path.namedChildren.map((a) => this.api.syntax.attrName(this.src, a) ?? '?');
+        return { binding: p, name: names[names.length - 1]!, path: names.join('.') };
+      }
+    }
+    return undefined;
+  }
+
+  private inPassthru(node: SyntaxNode): boolean {
+    for (let p = node.parent; p; p = p.parent) {
+      if (p.type === 'binding' && this.text(p.childForFieldName('attrpath')!).split('.')[0] === 'passthru') return true;
+    }
+    return false;
+  }
+
+  private classify(id: SyntaxNode, site: 'variable' | 'inherit'): { verdict: Verdict; why: string } {
+    if (site === 'inherit') return this.inPassthru(id) ? { verdict: 'exported', why: 'passthru' } : { verdict: 'left', why: 'inherited into an attribute set' };
+    const expr = id.parent!; // variable_expression
+    const parent = expr.parent;
+    if (!parent) return { verdict: 'left', why: 'unexpected position' };
+    if (parent.type === 'list_expression') {
+      const ctx = this.listContext(parent);
+      if (ctx.call && /^(makeLibraryPath|makeSearchPath\w*)$/.test(ctx.call)) return { verdict: 'runtime', why: ctx.call };
+      if (ctx.name === 'runtimeDependencies') return { verdict: 'runtime', why: 'runtimeDependencies' };
+      if (ctx.name && INPUT_LISTS.test(ctx.name)) return { verdict: 'bundle', why: ctx.name };
+      if (ctx.name === 'paths') {
+        const outer = ctx.binding ? [...this.joins.values()].find((o) => o.call.startIndex <= ctx.binding!.startIndex && ctx.binding!.endIndex <= o.call.endIndex) : undefined;
+        return outer ? { verdict: 'nested', why: outer.name } : { verdict: 'left', why: 'used as a member of an environment' };
+      }
+      return { verdict: 'left', why: `in a list${ctx.name ? ` (\`${ctx.name}\`)` : ''} this transform does not know` };
+    }
+    if (parent.type === 'interpolation') {
+      const str = parent.parent!;
+      const info = this.api.syntax.interpolations(this.src, str).find((i) => i.node.id === parent.id)!;
+      const b = this.enclosingBinding(str);
+      const line = `${info.before.split('\n').pop() ?? ''}${info.after.split('\n')[0] ?? ''}`;
+      const libDir = /^\/lib(64)?(?=$|[:"'\s;])/.test(info.after);
+      const runtimeContext = (b && RUNTIME_PHASES.test(b.name)) || RUNTIME_TEXT.test(line);
+      if (runtimeContext) return libDir ? { verdict: 'runtime', why: 'library path' } : { verdict: 'left', why: 'prefix used in something that ends up in the output' };
+      if (ROOT_TEXT.test(info.before) || (b && (BUILD_ROOTS.test(b.name) || BUILD_PHASES.test(b.name) || BUILD_PHASES.test(b.path.split('.')[0]!)))) {
+        const m = ROOT_TEXT.exec(info.before);
+        return { verdict: 'root', why: m ? m[1]! : b ? b.path : 'build phase' };
+      }
+      return { verdict: 'left', why: `interpolated where build and run time cannot be told apart${b ? ` (\`${b.path}\`)` : ''}` };
+    }
+    if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === expr.id) {
+      const b = this.enclosingBinding(expr)!;
+      if (BUILD_ROOTS.test(b.name)) return { verdict: 'root', why: b.name };
+      if (this.inPassthru(expr)) return { verdict: 'exported', why: 'passthru' };
+      return { verdict: 'left', why: `the value of \`${b.path}\`` };
+    }
+    if (parent.type === 'apply_expression') {
+      const fn = parent.childForFieldName('function');
+      const d = fn ? this.api.syntax.dottedName(this.src, fn) : undefined;
+      if (d?.[d.length - 1] === 'makeLibraryPath' || d?.[d.length - 1] === 'getLib') return { verdict: 'left', why: `passed to \`${d.join('.')}\` as a whole` };
+      return { verdict: 'left', why: `passed to a function this transform does not know${d ? ` (\`${d.join('.')}\`)` : ''}` };
+    }
+    return { verdict: 'left', why: `used in ${parent.type.replace(/_/g, ' ')}` };
+  }
+
+  /** The binding (name) and the call a list belongs to, through ++, optionals, if, with. */
+  private listContext(list: SyntaxNode): { name?: string; call?: string; binding?: SyntaxNode; conditions: string[] } {
+    let node = list;
+    for (let p = list.parent; p; node = p, p = p.parent) {
+      if (p.type === 'binding') {
+        const path = p.childForFieldName('attrpath')!;
+        const names = path.namedChildren.map((a) => this.api.syntax.attrName(this.src, a) ?? '?');
+        const parts = this.api.syntax.listParts(this.src, p.childForFieldName('expression')!);
+        return { name: names.join('.'), binding: p, conditions: parts.find((x) => x.list.id === list.id)?.conditions ?? [] };
+      }
+      if (p.type === 'apply_expression') {
+        const fn = p.childForFieldName('function');
+        const d = fn ? this.api.syntax.dottedName(this.src, this.api.syntax.unparen(fn)) : undefined;
+        const last = d?.[d.length - 1];
+        if (fn?.type === 'apply_expression') {
+          const inner = this.api.syntax.dottedName(this.src, fn.childForFieldName('function')!);
+          if (inner && /^optionals?$/.test(inner[inner.length - 1]!)) continue;
+        }
+        if (p.childForFieldName('argument')?.id === node.id && last) return { call: last, conditions: [] };
+        return { conditions: [] };
+      }
+      if (['binary_expression', 'parenthesized_expression', 'with_expression', 'if_expression'].includes(p.type)) continue;
+      return { conditions: [] };
+    }
+    return { conditions: [] };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Rewrites
+
+  private rewriteRuntime(j: Join, id: SyntaxNode): void {
+    const expr = id.parent!;
+    const members = this.runtimeMembers(j);
+    if (expr.parent?.type === 'list_expression') {
+      const list = expr.parent;
+      const inString = (() => {
+        for (let p = list.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
+        return false;
+      })();
+      this.api.edit.replaceListElements(list, new Map([[expr.id, members]]), { keepInline: inString });
+      return;
+    }
+    // `${join}/lib` → `${lib.makeLibraryPath [ … ]}`
+    const interp = expr.parent!;
+    const after = /^\/lib(64)?/.exec(this.src.slice(interp.endIndex))![0];
+    this.api.edit.replace({ startIndex: interp.startIndex, endIndex: interp.endIndex + after.length }, `\${${this.lib()}.makeLibraryPath [ ${members.join(' ')} ]}`);
+  }
+
+  private rewriteBundle(j: Join, id: SyntaxNode): void {
+    const expr = id.parent!;
+    const list = expr.parent!;
+    const ctx = this.listContext(list);
+    const { tools, libs } = this.bundleMembers(j);
+    const native = /^native|^propagatedNative/.test(ctx.name ?? '');
+    const here = native ? [...tools] : [...libs];
+    const elsewhere = native ? libs : tools;
+    const present = new Set(this.api.syntax.listElements(list).map((e) => this.text(e)));
+    this.api.edit.replaceListElements(list, new Map([[expr.id, here.filter((t) => !present.has(t))]]));
+    if (elsewhere.length > 0 && ctx.binding) this.addToSibling(ctx.binding, native ? 'buildInputs' : 'nativeBuildInputs', elsewhere, ctx.conditions);
+  }
+
+  /** Add elements to a sibling input list of the same attrset (created when missing). */
+  private addToSibling(binding: SyntaxNode, attr: string, elements: string[], conditions: string[]): void {
+    const attrset = binding.parent!.parent!;
+    const sibling = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
+    const cond = conditions.length === 0 ? '' : `${this.lib()}.optionals ${conditions.length === 1 && /^[\w.'-]+$/.test(conditions[0]!) ? conditions[0] : `(${conditions.join(' && ')})`} `;
+    if (sibling) {
+      const parts = this.api.syntax.listParts(this.src, sibling.value);
+      const present = new Set(parts.flatMap((p) => this.api.syntax.listElements(p.list).map((e) => this.text(e))));
+      const fresh = elements.filter((e) => !present.has(e));
+      if (fresh.length === 0) return;
+      const same = parts.find((p) => p.conditions.join('&&') === conditions.join('&&'));
+      if (same) this.api.edit.addListElements(same.list, fresh);
+      else this.api.edit.insertAt(sibling.value.endIndex, ` ++ ${cond}[ ${fresh.join(' ')} ]`);
+      return;
+    }
+    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', binding.startIndex) + 1))![0];
+    const head = `${attr} = ${cond}`;
+    const text = `${head}${this.api.edit.listText(elements, indent, indent.length + head.length + 1)};`;
+    if (attr === 'nativeBuildInputs') this.api.edit.insertAt(binding.startIndex, `${text}\n${indent}`);
+    else this.api.edit.insertAt(this.api.edit.endOfLine(binding), `\n${indent}${text}`);
+  }
+
+  /** An exported join becomes a derivation that propagates its members. */
+  private toPropagating(j: Join): void {
+    const { tools, libs } = this.bundleMembers(j);
+    const args = j.call.childForFieldName('argument')!;
+    const attrset = this.api.syntax.unparen(args);
+    const nameBinding = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path[0] === 'name' || b.path[0] === 'pname');
+    const name = nameBinding ? this.text(nameBinding.value) : JSON.stringify(j.name);
+    const stdenvNoCC = this.stdenvNoCC(j);
+    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', j.binding.startIndex) + 1))![0];
+    const one = this.api.style.indent;
+    const list = (xs: string[]): string => (xs.length === 0 ? '[ ]' : `[\n${xs.map((x) => `${indent}${one}${one}${x}`).join('\n')}\n${indent}${one}]`);
+    const body = [
+      `${stdenvNoCC}.mkDerivation {`,
+      `${indent}${one}# Propagates the parts it used to join, so consumers that take it as a build input`,
+      `${indent}${one}# get them (headers, libraries, setup hooks) without a symlink farm in their closure.`,
+      `${indent}${one}name = ${name};`,
+      `${indent}${one}dontUnpack = true;`,
+      `${indent}${one}dontBuild = true;`,
+      `${indent}${one}installPhase = "mkdir -p $out";`,
+      ...(tools.length > 0 ? [`${indent}${one}propagatedNativeBuildInputs = ${list(tools)};`] : []),
+      `${indent}${one}propagatedBuildInputs = ${list(libs)};`,
+      `${indent}}`,
+    ].join('\n');
+    this.api.edit.replace(j.call, body);
+    this.api.report(j.call, {
+      rule: 'exported-join',
+      message: `\`${j.name}\` is exported, so it became a derivation that propagates ${[...tools, ...libs].join(', ')} instead of a symlink farm`,
+      fix: 'consumers that read files under its prefix (`${join}/include`) must use the members instead',
+    });
+  }
+
+  private stdenvNoCC(j: Join): string {
+    if (j.calleePrefix) return `${j.calleePrefix}stdenvNoCC`;
+    this.usesStdenvNoCC = true;
+    return 'stdenvNoCC';
+  }
+
+  private removeDefinition(j: Join): void {
+    const owner = j.binding.parent?.parent;
+    const body = owner?.type === 'let_expression' ? owner.childForFieldName('body') : null;
+    if (body && j.binding.parent!.namedChildren.filter((c) => c.type !== 'comment').length === 1) {
+      this.api.edit.remove({ startIndex: owner!.startIndex, endIndex: body.startIndex });
+    } else {
+      this.api.edit.removeBinding(j.binding);
+    }
+    this.removed.add(j.binding.id);
+  }
+
+  private readonly removed = new Set<number>();
+
+  finish(): void {
+    if (this.summaries.length === 0) return;
+    this.api.report(this.api.root, { rule: 'summary', message: `CUDA joins: ${this.summaries.join('. ')}` });
+    if (!this.top) return;
+    const names = new Set(this.top.formals.map((f) => f.name));
+    if (this.needLib && !names.has('lib')) {
+      const r = this.api.scopes().resolveNameAt(this.top.body ?? this.top.node, 'lib');
+      if (r.kind !== 'bound') this.api.edit.addFormal(this.top, 'lib', { atStart: true });
+    }
+    if (this.usesStdenvNoCC && !names.has('stdenvNoCC')) this.api.edit.addFormal(this.top, 'stdenvNoCC');
+    // `symlinkJoin` formal: drop it when every use was in a removed or converted join
+    const formal = this.top.formals.find((f) => f.name === 'symlinkJoin');
+    if (formal) {
+      const def = this.api.scopes().definitions().find((d) => d.node.id === formal.nameNode.id);
+      const refs = def ? this.api.scopes().referencesTo(def) : [];
+      const gone = refs.every((r) => [...this.joins.values()].some((j) => (this.removed.has(j.binding.id) || this.converted(j)) && j.call.startIndex <= r.node.startIndex && r.node.endIndex <= j.call.endIndex));
+      if (refs.length > 0 && gone) this.api.edit.removeFormal(this.top, formal);
+    }
+  }
+
+  private converted(j: Join): boolean {
+    return this.summaries.some((s) => s.startsWith(`\`${j.name}\``) && s.includes('propagates its members'));
+  }
+}
+
+const transform: Transform = {
+  name: 'symlinkjoin-to-propagated',
+  description: 'take CUDA symlinkJoins out of closures: lib outputs at run time, members as dependencies, build roots kept',
+  needles: ['symlinkJoin', 'buildEnv'],
+  rules,
+  options: {
+    'all-joins': 'also rewrite joins that have no CUDA member (default: only CUDA joins)',
+  },
+  transform(_file, api, options) {
+    const r = new JoinRewriter(api, options);
+    r.collect();
+    r.run();
+    r.finish();
+  },
+};
+
+export default transform;

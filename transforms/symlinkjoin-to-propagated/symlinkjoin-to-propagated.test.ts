@@ -1,0 +1,3 @@
+import { defineFixtureTests } from '../../test/helpers/fixtures.js';
+
+defineFixtureTests('symlinkjoin-to-propagated');
