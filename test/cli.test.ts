@@ -289,7 +289,8 @@ describe('list / explain / version', () => {
     const dir = tree({});
     const list = cli(['list'], { cwd: dir });
     expect(list.status).toBe(0);
-    expect(list.stdout).toMatch(/^driver-runpath-rename {2}addOpenGLRunpath → addDriverRunpath/m);
+    expect(list.stdout.split('\n').map((l) => l.split(/\s{2,}/)[0])).toEqual(['cudatoolkit-to-redist', 'driver-runpath-rename', 'symlinkjoin-to-propagated', '']);
+    expect(list.stdout).toMatch(/^driver-runpath-rename {6}addOpenGLRunpath → addDriverRunpath/m);
     const ex = cli(['explain', 'driver-runpath-rename'], { cwd: dir });
     expect(ex.status).toBe(0);
     expect(ex.stdout).toContain('## Example');
