@@ -45,7 +45,7 @@ export const rules = {
 /** CUDA packages outside the toolkit's component list (§1). */
 const OTHER_CUDA = /^(cudnn|nccl|libcutensor|cutensor|libcusparse_lt|cusparselt|libcufile|cuda_nvprof|cudaPackages.*|cuda_\w+|libcu\w+|libnv\w+|libnpp\w*)$/;
 const INPUT_LISTS = /^(buildInputs|propagatedBuildInputs|nativeBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies)$/;
-const BUILD_ROOTS = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDNN_INSTALL_PATH|CUDA_BIN_PATH|NCCL_INSTALL_PATH)$/;
+const BUILD_ROOTS = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDNN_INSTALL_PATH|CUDA_BIN_PATH|NCCL_INSTALL_PATH|GCC_HOST_COMPILER_PREFIX|GCC_HOST_COMPILER_PATH|TF_CUDA_COMPUTE_CAPABILITIES)$/;
 const BUILD_PHASES = /^(preConfigure|configurePhase|postConfigure|preBuild|buildPhase|postBuild|configureFlags|cmakeFlags|mesonFlags|bazelFlags|bazelBuildFlags|bazelTargets|makeFlags|preCheck|checkPhase|postPatch|prePatch|env|NIX_CFLAGS_COMPILE|NIX_LDFLAGS)$/;
 const RUNTIME_PHASES = /^(installPhase|preInstall|postInstall|fixupPhase|preFixup|postFixup|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs|runtimeDependencies|LD_LIBRARY_PATH|shellHook)$/;
 const RUNTIME_TEXT = /patchelf|rpath|RUNPATH|LD_LIBRARY_PATH|wrapProgram|makeWrapper|--prefix|--suffix/;
