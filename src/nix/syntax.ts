@@ -240,6 +240,46 @@ export function listParts(source: string, value: SyntaxNode): ListPart[] {
   return out;
 }
 
+export interface ListContext {
+  /** The binding whose value holds the list (through `++`, optionals, `if`, `with`, parentheses). */
+  binding?: SyntaxNode;
+  /** Its attribute path, dotted (`buildInputs`, `passthru.x`). */
+  name?: string;
+  /** The function the list is passed to directly (`makeLibraryPath`), when any. */
+  call?: string;
+  /** The conditions guarding the list within the binding's value. */
+  conditions: string[];
+}
+
+/** Where a list literal sits: the binding that holds it, or the function it is passed to. */
+export function listContext(source: string, list: SyntaxNode): ListContext {
+  let node = list;
+  for (let p = list.parent; p; node = p, p = p.parent) {
+    if (p.type === 'binding') {
+      if (p.childForFieldName('expression')?.id !== node.id) return { conditions: [] };
+      const path = p.childForFieldName('attrpath')!;
+      const name = path.namedChildren.map((a) => attrName(source, a) ?? '?').join('.');
+      const part = listParts(source, p.childForFieldName('expression')!).find((x) => x.list.id === list.id);
+      return { binding: p, name, conditions: part?.conditions ?? [] };
+    }
+    if (p.type === 'apply_expression') {
+      const fn = p.childForFieldName('function');
+      const dotted = fn ? dottedName(source, unparen(fn)) : undefined;
+      const last = dotted?.[dotted.length - 1];
+      if (fn?.type === 'apply_expression') {
+        const inner = fn.childForFieldName('function');
+        const d = inner ? dottedName(source, inner) : undefined;
+        if (d && OPTIONALS.has(d[d.length - 1]!)) continue; // lib.optionals cond [ … ]
+      }
+      if (p.childForFieldName('argument')?.id === node.id && last) return { call: last, conditions: [] };
+      return { conditions: [] };
+    }
+    if (['binary_expression', 'parenthesized_expression', 'with_expression', 'if_expression'].includes(p.type)) continue;
+    return { conditions: [] };
+  }
+  return { conditions: [] };
+}
+
 /** Elements of a list literal (comments excluded). */
 export function listElements(list: SyntaxNode): SyntaxNode[] {
   return list.namedChildren.filter((c) => c.type !== 'comment');

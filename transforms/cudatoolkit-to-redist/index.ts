@@ -417,7 +417,7 @@ class Migration {
       const shell = this.shellCall(use.node);
       if (shell) return { use, where: `a \`${shell}\` environment` };
       const list = use.node.parent?.type === 'list_expression' ? use.node.parent : undefined;
-      const ctx = list ? this.listContext(list) : undefined;
+      const ctx = list ? this.api.syntax.listContext(this.src, list) : undefined;
       if (ctx?.name && ENVIRONMENT_PLACES.test(ctx.name)) return { use, where: `\`${ctx.name}\`` };
     }
     return undefined;
@@ -542,37 +542,7 @@ class Migration {
     return this.left(use, 'unknown-use', `\`${this.text(n)}\` is used in a way this transform does not rewrite (${parent.type.replace(/_/g, ' ')})`, 'replace it by the split packages it needs, e.g. `cudaPackages.cuda_cudart`');
   }
 
-  /** The binding (and its name) whose value holds `list`, looking through ++, optionals, if, with. */
-  private listContext(list: SyntaxNode): { binding?: SyntaxNode; name?: string; call?: string; conditions: string[] } {
-    let node = list;
-    let callName: string | undefined;
-    for (let p = list.parent; p; node = p, p = p.parent) {
-      if (p.type === 'binding') {
-        if (p.childForFieldName('expression')?.id !== node.id) return { conditions: [] };
-        const path = p.childForFieldName('attrpath')!;
-        const name = path.namedChildren.map((a) => this.api.syntax.attrName(this.src, a) ?? '?').join('.');
-        const parts = this.api.syntax.listParts(this.src, p.childForFieldName('expression')!);
-        const part = parts.find((x) => x.list.id === list.id);
-        return { binding: p, name, call: callName, conditions: part?.conditions ?? [] };
-      }
-      if (p.type === 'apply_expression') {
-        const fn = p.childForFieldName('function');
-        const dotted = fn ? this.api.syntax.dottedName(this.src, this.api.syntax.unparen(fn)) : undefined;
-        const last = dotted?.[dotted.length - 1];
-        if (last && /^(optionals?|optional)$/.test(last)) continue;
-        if (fn?.type === 'apply_expression') {
-          const inner = fn.childForFieldName('function');
-          const d = inner ? this.api.syntax.dottedName(this.src, inner) : undefined;
-          if (d && /^optionals?$/.test(d[d.length - 1]!)) continue;
-        }
-        if (p.childForFieldName('argument')?.id === node.id && last) return { call: last, conditions: [] };
-        return { conditions: [] };
-      }
-      if (['binary_expression', 'parenthesized_expression', 'with_expression', 'if_expression'].includes(p.type)) continue;
-      return { conditions: [] };
-    }
-    return { conditions: [] };
-  }
+
 
   /** The name of an enclosing mkShell-like call whose argument holds `node`. */
   private shellCall(node: SyntaxNode): string | undefined {
@@ -599,7 +569,7 @@ class Migration {
   }
 
   private rewriteInList(use: Use, list: SyntaxNode): void {
-    const ctx = this.listContext(list);
+    const ctx = this.api.syntax.listContext(this.src, list);
     const n = use.node;
     if (ctx.call && /^makeLibraryPath$|^makeSearchPath/.test(ctx.call)) {
       return this.spliceList(use, list, this.inputElements(use.set, 'runtime', n, use.attrs), undefined);

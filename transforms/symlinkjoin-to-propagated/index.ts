@@ -364,7 +364,7 @@ class JoinRewriter {
     const parent = expr.parent;
     if (!parent) return { verdict: 'left', why: 'unexpected position' };
     if (parent.type === 'list_expression') {
-      const ctx = this.listContext(parent);
+      const ctx = this.api.syntax.listContext(this.src, parent);
       if (ctx.call && /^(makeLibraryPath|makeSearchPath\w*)$/.test(ctx.call)) return { verdict: 'runtime', why: ctx.call };
       if (ctx.name === 'runtimeDependencies') return { verdict: 'runtime', why: 'runtimeDependencies' };
       if (ctx.name && INPUT_LISTS.test(ctx.name)) return { verdict: 'bundle', why: ctx.name };
@@ -403,32 +403,7 @@ class JoinRewriter {
     return { verdict: 'left', why: `used in ${parent.type.replace(/_/g, ' ')}` };
   }
 
-  /** The binding (name) and the call a list belongs to, through ++, optionals, if, with. */
-  private listContext(list: SyntaxNode): { name?: string; call?: string; binding?: SyntaxNode; conditions: string[] } {
-    let node = list;
-    for (let p = list.parent; p; node = p, p = p.parent) {
-      if (p.type === 'binding') {
-        const path = p.childForFieldName('attrpath')!;
-        const names = path.namedChildren.map((a) => this.api.syntax.attrName(this.src, a) ?? '?');
-        const parts = this.api.syntax.listParts(this.src, p.childForFieldName('expression')!);
-        return { name: names.join('.'), binding: p, conditions: parts.find((x) => x.list.id === list.id)?.conditions ?? [] };
-      }
-      if (p.type === 'apply_expression') {
-        const fn = p.childForFieldName('function');
-        const d = fn ? this.api.syntax.dottedName(this.src, this.api.syntax.unparen(fn)) : undefined;
-        const last = d?.[d.length - 1];
-        if (fn?.type === 'apply_expression') {
-          const inner = this.api.syntax.dottedName(this.src, fn.childForFieldName('function')!);
-          if (inner && /^optionals?$/.test(inner[inner.length - 1]!)) continue;
-        }
-        if (p.childForFieldName('argument')?.id === node.id && last) return { call: last, conditions: [] };
-        return { conditions: [] };
-      }
-      if (['binary_expression', 'parenthesized_expression', 'with_expression', 'if_expression'].includes(p.type)) continue;
-      return { conditions: [] };
-    }
-    return { conditions: [] };
-  }
+
 
   // ------------------------------------------------------------------------------------------
   // Rewrites
@@ -454,7 +429,7 @@ class JoinRewriter {
   private rewriteBundle(j: Join, id: SyntaxNode): void {
     const expr = id.parent!;
     const list = expr.parent!;
-    const ctx = this.listContext(list);
+    const ctx = this.api.syntax.listContext(this.src, list);
     const { tools, libs } = this.bundleMembers(j);
     const native = /^native|^propagatedNative/.test(ctx.name ?? '');
     const here = native ? [...tools] : [...libs];
