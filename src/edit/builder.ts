@@ -237,7 +237,7 @@ export class EditBuilder {
     if (idx === 0 && hasCommaAfter) {
       // `{ a, b }` → `{ b }`; `{ a\n, b }` → `{ b }`
       let e = this.nextToken(next + 1);
-      if (this.source[e] === '}' || e > this.source.length) e = next + 1;
+      if (this.source[e] === '}') e = next + 1;
       return this.replace({ startIndex: start, endIndex: this.sameLine(start, e) ? e : this.skipBlanks(next + 1) }, '');
     }
     if (hasCommaBefore) return this.replace({ startIndex: prev, endIndex: end }, '');
@@ -281,14 +281,8 @@ export class EditBuilder {
       const indent = this.indentAt(anchor.startIndex);
       return this.insertAt(this.endOfElementLine(anchor), texts.map((t) => `\n${indent}${t}`).join(''));
     }
-    if (this.style.nixfmt && elements.length + texts.length >= 2) {
-      const indent = baseIndent + this.style.indent;
-      const all = elements.map((e) => this.source.slice(e.startIndex, e.endIndex));
-      const at = elements.indexOf(anchor);
-      all.splice(at + 1, 0, ...texts);
-      return this.replace({ startIndex: open, endIndex: list.endIndex }, `[\n${all.map((t) => indent + t).join('\n')}\n${baseIndent}]`);
-    }
-    return this.insertAt(anchor.endIndex, texts.map((t) => ` ${t}`).join(''));
+    // inline: the anchor followed by the new elements, in the list's layout (nixfmt expands)
+    return this.replaceListElements(list, new Map([[anchor.id, [this.source.slice(anchor.startIndex, anchor.endIndex), ...texts]]]));
   }
 
   /** After a node, past a comment that ends its line (`foo # why`). */

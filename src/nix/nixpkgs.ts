@@ -3,7 +3,8 @@
  * called with explicit arguments.
  */
 import type { SyntaxNode } from 'tree-sitter';
-import { dottedName, unparen } from './syntax.js';
+import type { ScopeIndex } from './scope.js';
+import { dottedName, type FunctionInfo, unparen } from './syntax.js';
 
 /** Names under which nixpkgs code holds the whole package set. */
 export const PACKAGE_SET_NAMES: ReadonlySet<string> = new Set([
@@ -59,4 +60,16 @@ export function callSites(source: string, root: SyntaxNode): CallSite[] {
     }
   }
   return out;
+}
+
+/**
+ * How a transform should name nixpkgs' `lib` in a file: `lib` when the top function takes it or
+ * it is otherwise bound; `pkgs.lib` in a `{ pkgs, … }:` file without it (its callers may not pass
+ * `lib`); else `lib`, which the transform must add to the formals (`addFormal`).
+ */
+export function libReference(top: FunctionInfo | undefined, scopes: ScopeIndex): { name: string; addFormal: boolean } {
+  if (!top || top.formals.some((f) => f.name === 'lib')) return { name: 'lib', addFormal: false };
+  if (scopes.resolveNameAt(top.body ?? top.node, 'lib').kind === 'bound') return { name: 'lib', addFormal: false };
+  if (top.formals.some((f) => f.name === 'pkgs')) return { name: 'pkgs.lib', addFormal: false };
+  return { name: 'lib', addFormal: true };
 }

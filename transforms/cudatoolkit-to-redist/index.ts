@@ -12,7 +12,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
-import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs.js';
+import { callSites, isCudaPackageSet, isPackageSet, libReference } from '../../src/nix/nixpkgs.js';
 import { positionAt } from '../../src/nix/position.js';
 import type { Transform, TransformApi, TransformOptions } from '../../src/transform.js';
 import { MAX_INLINE_WIDTH } from '../../src/edit/builder.js';
@@ -117,6 +117,7 @@ class Migration {
   private readonly listPlans = new Map<number, { list: SyntaxNode; replacements: Map<number, string[]> }>();
   private readonly addedPerBinding = new Map<number, Set<string>>();
   private needLib = false;
+  private libRef: { name: string; addFormal: boolean } | undefined;
   /** Packages the rewrite refers to (for the evidence finding). */
   private readonly emitted = new Set<string>();
   /** Packages left out because the set's CUDA version predates them. */
@@ -149,14 +150,11 @@ class Migration {
     return this.src.slice(n.startIndex, n.endIndex);
   }
 
-  /** How to name nixpkgs' `lib`: `lib` (added as a formal when missing) or `pkgs.lib` in a `{ pkgs }:` file. */
+  /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
   private lib(): string {
-    if (this.top && !this.top.formals.some((f) => f.name === 'lib') && this.top.formals.some((f) => f.name === 'pkgs')) {
-      const r = this.api.scopes().resolveNameAt(this.top.body ?? this.top.node, 'lib');
-      if (r.kind !== 'bound') return 'pkgs.lib';
-    }
-    this.needLib = true;
-    return 'lib';
+    this.libRef ??= libReference(this.top, this.api.scopes());
+    if (this.libRef.addFormal) this.needLib = true;
+    return this.libRef.name;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1104,12 +1102,7 @@ class Migration {
   private addFormals(): void {
     if (!this.top) return;
     const names = new Set(this.top.formals.map((f) => f.name));
-    const scopes = this.api.scopes();
-    const bodyNode = this.top.body ?? this.top.node;
-    if (this.needLib && !names.has('lib')) {
-      const r = scopes.resolveNameAt(bodyNode, 'lib');
-      if (r.kind !== 'bound') this.api.edit.addFormal(this.top, 'lib', { atStart: true });
-    }
+    if (this.needLib) this.api.edit.addFormal(this.top, 'lib', { atStart: true });
     if (this.needSymlinkJoin && !names.has('symlinkJoin')) this.api.edit.addFormal(this.top, 'symlinkJoin');
   }
 

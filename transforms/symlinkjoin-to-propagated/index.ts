@@ -15,7 +15,7 @@
  */
 import type { SyntaxNode } from 'tree-sitter';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
-import { isCudaPackageSet } from '../../src/nix/nixpkgs.js';
+import { isCudaPackageSet, libReference } from '../../src/nix/nixpkgs.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import type { Transform, TransformApi, TransformOptions } from '../../src/transform.js';
@@ -85,6 +85,7 @@ class JoinRewriter {
   private readonly joins = new Map<number, Join>(); // binding id → join
   private readonly summaries: string[] = [];
   private needLib = false;
+  private libRef: { name: string; addFormal: boolean } | undefined;
   private usesStdenvNoCC = false;
 
   constructor(
@@ -99,10 +100,11 @@ class JoinRewriter {
     return this.src.slice(n.startIndex, n.endIndex);
   }
 
+  /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
   private lib(): string {
-    if (this.top && !this.top.formals.some((f) => f.name === 'lib') && this.top.formals.some((f) => f.name === 'pkgs')) return 'pkgs.lib';
-    this.needLib = true;
-    return 'lib';
+    this.libRef ??= libReference(this.top, this.api.scopes());
+    if (this.libRef.addFormal) this.needLib = true;
+    return this.libRef.name;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -485,6 +487,7 @@ class JoinRewriter {
       `${indent}}`,
     ].join('\n');
     this.api.edit.replace(j.call, body);
+    this.convertedJoins.add(j.binding.id);
     this.api.report(j.call, {
       rule: 'exported-join',
       message: `\`${j.name}\` is exported, so it became a derivation that propagates ${[...tools, ...libs].join(', ')} instead of a symlink farm`,
@@ -510,16 +513,14 @@ class JoinRewriter {
   }
 
   private readonly removed = new Set<number>();
+  private readonly convertedJoins = new Set<number>();
 
   finish(): void {
     if (this.summaries.length === 0) return;
     this.api.report(this.api.root, { rule: 'summary', message: `CUDA joins: ${this.summaries.join('. ')}` });
     if (!this.top) return;
     const names = new Set(this.top.formals.map((f) => f.name));
-    if (this.needLib && !names.has('lib')) {
-      const r = this.api.scopes().resolveNameAt(this.top.body ?? this.top.node, 'lib');
-      if (r.kind !== 'bound') this.api.edit.addFormal(this.top, 'lib', { atStart: true });
-    }
+    if (this.needLib) this.api.edit.addFormal(this.top, 'lib', { atStart: true });
     if (this.usesStdenvNoCC && !names.has('stdenvNoCC')) this.api.edit.addFormal(this.top, 'stdenvNoCC');
     // `symlinkJoin` formal: drop it when every use was in a removed or converted join
     const formal = this.top.formals.find((f) => f.name === 'symlinkJoin');
@@ -532,7 +533,7 @@ class JoinRewriter {
   }
 
   private converted(j: Join): boolean {
-    return this.summaries.some((s) => s.startsWith(`\`${j.name}\``) && s.includes('propagates its members'));
+    return this.convertedJoins.has(j.binding.id);
   }
 }
 
