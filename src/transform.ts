@@ -69,6 +69,13 @@ export interface TransformApi {
   report(at: SyntaxNode | number, finding: ReportInput): void;
   /** The text of a node in the original source. */
   text(node: { startIndex: number; endIndex: number }): string;
+  /**
+   * True when a `# nixshift-ignore` comment covers this node (or offset) for this transform.
+   * Call it where the transform would otherwise rewrite something, and leave that thing alone
+   * (a true answer marks the suppression as used). The runner also drops any edit or finding
+   * that falls inside a suppressed range, as a safety net.
+   */
+  suppressed(at: SyntaxNode | number): boolean;
 }
 
 export interface Transform {
@@ -76,6 +83,11 @@ export interface Transform {
   description: string;
   needles: readonly string[];
   rules?: Readonly<Record<string, RuleMeta>>;
+  /**
+   * What the change does, for commit titles (`<attr>: <changeSummary>`), lower case, no full
+   * stop; e.g. `migrate from cudatoolkit to cudaPackages`. Default: `apply <name>`.
+   */
+  changeSummary?: string;
   /** Options the transform understands: name → description (shown by `explain`). */
   options?: Readonly<Record<string, string>>;
   transform(file: TransformFile, api: TransformApi, options: TransformOptions): void | Promise<void>;

@@ -114,6 +114,7 @@ export async function processSource(source: string, path: string, chain: readonl
       edit,
       scopes: () => (scopes ??= new ScopeIndex(p.source, p.root)),
       text: (n) => current.slice(n.startIndex, n.endIndex),
+      suppressed: () => false,
       report(at: SyntaxNode | number, f: ReportInput) {
         const offset = typeof at === 'number' ? at : at.startIndex;
         const pos = originalLocation(offset);

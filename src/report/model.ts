@@ -1,0 +1,51 @@
+/**
+ * The data behind `--report <file>.md|.html`: what the run collected, independent of the format.
+ * The runner fills it (src/cli.ts via collectReport); renderers (markdown.ts, html.ts) only read
+ * it, so both formats always tell the same story.
+ */
+import type { FileStatus } from '../runner/process.js';
+import type { Finding } from '../transform.js';
+
+/**
+ * What a migrated package no longer references, for the closure estimate.
+ * Only for files whose input referenced the legacy `cudatoolkit` and whose output no longer does.
+ */
+export interface ClosureEstimate {
+  /** Redist packages the new text references (e.g. `cuda_nvcc`, `libcublas`). */
+  kept: string[];
+  /** Legacy toolkit parts no longer referenced, with their size when the size table has one. */
+  removed: { part: string; mb?: number }[];
+  /** Sum of the known sizes of `removed`, in MB (compressed archive sizes: an estimate). */
+  removedMb: number;
+}
+
+export interface ReportFile {
+  /** Display path (relative to the current folder, POSIX separators). */
+  path: string;
+  status: FileStatus;
+  /** Transforms that changed the file, in order. */
+  changedBy: string[];
+  findings: Finding[];
+  error?: string;
+  /** Unified diff (original → new) when the file changed. */
+  diff?: string;
+  closure?: ClosureEstimate;
+}
+
+export interface ReportData {
+  tool: { name: string; version: string };
+  /** ISO time the report was made. */
+  generatedAt: string;
+  /** The command line, for the reader (`nixshift run -t … pkgs/`). */
+  command: string;
+  /** Transforms of the run, in order. */
+  transforms: string[];
+  /** Every file of the run by status (skip and nochange files without findings are only counted). */
+  counts: Record<FileStatus, number>;
+  /** Files worth showing: changed, erroneous, or with findings; in path order. */
+  files: ReportFile[];
+  /** Paths that did not exist, folders that could not be read. */
+  missing: string[];
+  unreadable: { path: string; reason: string }[];
+  written: boolean;
+}
