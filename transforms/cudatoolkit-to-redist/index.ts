@@ -1136,6 +1136,7 @@ class Migration {
 const transform: Transform = {
   name: 'cudatoolkit-to-redist',
   description: 'legacy cudatoolkit → split cudaPackages.* redist packages, from evidence in the file (scope-aware)',
+  changeSummary: 'migrate from cudatoolkit to cudaPackages',
   needles: ['cudatoolkit'],
   rules,
   options: {

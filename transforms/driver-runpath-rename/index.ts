@@ -284,6 +284,7 @@ class Rewriter {
 const transform: Transform = {
   name: 'driver-runpath-rename',
   description: 'addOpenGLRunpath → addDriverRunpath, autoAddOpenGLRunpathHook → autoAddDriverRunpath (scope-aware)',
+  changeSummary: 'addOpenGLRunpath -> addDriverRunpath',
   needles: ['addOpenGLRunpath', 'autoAddOpenGLRunpathHook'],
   rules,
   transform(_file, api) {

@@ -540,6 +540,7 @@ class JoinRewriter {
 const transform: Transform = {
   name: 'symlinkjoin-to-propagated',
   description: 'take CUDA symlinkJoins out of closures: lib outputs at run time, members as dependencies, build roots kept',
+  changeSummary: 'use CUDA outputs directly instead of a symlinkJoin',
   needles: ['symlinkJoin', 'buildEnv'],
   rules,
   options: {
