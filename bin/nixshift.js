@@ -28,6 +28,26 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       for await (const c of process.stdin) chunks.push(c);
       return Buffer.concat(chunks).toString('utf8');
     };
-    process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, readStdin, cwd: process.cwd(), env: process.env });
+    // --interactive: answers are read a line at a time (buffered, so piped answers work too).
+    let rl;
+    let lines;
+    const prompt = async (question) => {
+      if (!lines) {
+        const { createInterface } = await import('node:readline');
+        rl = createInterface({ input: process.stdin, terminal: false });
+        lines = rl[Symbol.asyncIterator]();
+      }
+      process.stdout.write(question);
+      const next = await lines.next();
+      if (next.done) {
+        process.stdout.write('\n');
+        return undefined;
+      }
+      return next.value;
+    };
+    process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, readStdin, prompt, cwd: process.cwd(), env: process.env });
+    // A terminal on stdin keeps the process alive until it is let go.
+    rl?.close();
+    if (rl) process.stdin.destroy();
   }
 }

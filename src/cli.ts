@@ -4,19 +4,30 @@
  * could not be read/parsed/transformed, a missing path, bad arguments, a transform that fails
  * to load).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { CONFIG_NAME, ConfigError, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from './config.js';
+import { makeCommits, planCommits } from './git/commit.js';
+import { attrFromPath } from './git/packages.js';
+import { changedFiles, dirtyState, gitRoot } from './git/repo.js';
+import { InteractiveSession } from './interactive.js';
+import { ReportCollector, writeReport } from './report/collect.js';
 import { Printer, type Sink } from './report/printer.js';
+import type { ProgressOptions } from './report/progress.js';
+import type { FileResult } from './runner/job.js';
 import { builtinExplanation, builtinNames, loadTransform, PACKAGE_ROOT, TransformLoadError } from './runner/load.js';
 import { run, type TransformRequest } from './runner/run.js';
-import type { OptionValue, TransformOptions } from './transform.js';
+import type { OptionValue, Transform, TransformOptions } from './transform.js';
 
 export interface Io {
   stdout: Sink & { isTTY?: boolean };
   stderr: Sink & { isTTY?: boolean };
   /** Reads all of standard input (for --stdin). */
   readStdin: () => Promise<string>;
+  /** Asks a question on the terminal (for --interactive); undefined at end of input. */
+  prompt?: (question: string) => Promise<string | undefined>;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -77,19 +88,86 @@ interface RunFlags {
   option?: string[];
   color?: boolean;
   quiet?: boolean;
+  config?: string | false;
+  commit?: boolean;
+  changed?: string | boolean;
+  formatter?: string;
+  verify?: boolean;
+  interactive?: boolean;
+  report?: string;
+  progress?: boolean;
+  treefmt?: boolean;
 }
 
-async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<number> {
-  const specs = flags.transform ?? [];
-  if (specs.length === 0) throw new UsageError('no transform given: use -t <name> (see `nixshift list`)');
-  if (flags.write && flags.check) throw new UsageError('--write and --check cannot be used together');
+function exclusive(flags: RunFlags, pairs: [keyof RunFlags, keyof RunFlags][]): void {
+  const name = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  for (const [a, b] of pairs) if (flags[a] && flags[b]) throw new UsageError(`${name(a)} and ${name(b)} cannot be used together`);
+}
+
+/** A transform spec from the config file: paths are relative to the config's folder. */
+function configSpec(spec: string, config: NixshiftConfig): string {
+  return spec.startsWith('.') || spec.includes('/') ? resolve(config.dir, spec) : spec;
+}
+
+function findNixInstantiate(env: NodeJS.ProcessEnv): string | undefined {
+  const cmd = env.NIXSHIFT_NIX_INSTANTIATE || 'nix-instantiate';
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? cmd : undefined;
+}
+
+function progressOptions(flags: RunFlags, io: Io, quietOutput: boolean): ProgressOptions | undefined {
+  const want = flags.progress ?? (io.stderr.isTTY === true && !quietOutput);
+  if (!want) return undefined;
+  const num = (v: string | undefined, d: number): number => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
+  return { delayMs: num(io.env.NIXSHIFT_PROGRESS_DELAY_MS, 500), intervalMs: num(io.env.NIXSHIFT_PROGRESS_INTERVAL_MS, 100) };
+}
+
+async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string[]): Promise<number> {
+  exclusive(flags, [
+    ['write', 'check'],
+    ['commit', 'check'],
+    ['interactive', 'check'],
+    ['interactive', 'json'],
+    ['treefmt', 'check'],
+    ['treefmt', 'json'],
+    ['treefmt', 'interactive'],
+    ['treefmt', 'commit'],
+    ['changed', 'stdin'],
+  ]);
+  if (flags.interactive && !io.prompt) throw new UsageError('--interactive needs a terminal to ask on');
+  const configFile = flags.config === false ? undefined : typeof flags.config === 'string' ? resolve(io.cwd, flags.config) : findConfig(io.cwd);
+  const config = configFile ? loadConfig(configFile) : undefined;
+
+  const specs = flags.transform ?? config?.transforms?.map((s) => configSpec(s, config)) ?? [];
+  if (specs.length === 0) throw new UsageError(`no transform given: use -t <name> (see \`nixshift list\`) or "transforms" in ${CONFIG_NAME}`);
   let cpus: number | undefined;
   if (flags.cpus !== undefined) {
     cpus = Number(flags.cpus);
     if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`--cpus takes a whole number of at least 1, not "${flags.cpus}"`);
   }
+  const write = flags.write === true || flags.commit === true || flags.treefmt === true;
+
+  // Which files.
   let inputs = paths;
-  if (flags.stdin) {
+  let repoRoot: string | undefined;
+  if (flags.commit || flags.changed !== undefined) {
+    repoRoot = gitRoot(io.cwd);
+    if (!repoRoot) throw new UsageError(`${flags.commit ? '--commit' : '--changed'} needs a git work tree, and ${io.cwd} is not in one`);
+  }
+  if (flags.changed !== undefined) {
+    const base = typeof flags.changed === 'string' ? flags.changed : undefined;
+    let changed;
+    try {
+      changed = changedFiles(repoRoot!, base);
+    } catch (err) {
+      throw new UsageError(`--changed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const within = paths.map((p) => resolve(io.cwd, p));
+    const files = within.length === 0 ? changed.files : changed.files.filter((f) => within.some((w) => f === w || f.startsWith(w.endsWith(sep) ? w : w + sep)));
+    if (!flags.quiet) io.stderr.write(`nixshift: --changed: ${files.length} .nix file${files.length === 1 ? '' : 's'} changed against ${changed.baseDescription}\n`);
+    if (files.length === 0) inputs = [];
+    else inputs = files;
+  } else if (flags.stdin) {
     const listed = (await io.readStdin())
       .split(/\r?\n/)
       .map((l) => l.trim())
@@ -99,40 +177,131 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
   } else if (inputs.length === 0) {
     inputs = ['.'];
   }
-  // Names of the transforms, to scope -o options (a path's transform is known once loaded).
-  const names: string[] = [];
-  for (const spec of specs) names.push((await loadTransform(spec, io.cwd)).name);
-  const perName = parseOptionArgs(flags.option ?? [], [...new Set([...names, ...specs])]);
-  const requests: TransformRequest[] = specs.map((spec, i) => ({ spec, options: { ...perName.get(names[i]!), ...perName.get(spec) } }));
+  if (flags.commit) {
+    const dirty = dirtyState(repoRoot!, inputs.map((p) => resolve(io.cwd, p)));
+    const lines = [...dirty.staged.map((f) => `staged: ${f}`), ...dirty.unstaged.map((f) => `modified: ${f}`), ...dirty.untracked.map((f) => `untracked: ${f}`)];
+    if (lines.length > 0) {
+      const shown = lines.slice(0, 10).map((l) => `  ${l}\n`).join('') + (lines.length > 10 ? `  … and ${lines.length - 10} more\n` : '');
+      throw new UsageError(`--commit: the work tree is not clean; commit or stash these first, so that every commit holds only nixshift's changes:\n${shown}`.trimEnd());
+    }
+  }
 
-  const mode = flags.json ? 'json' : flags.write ? 'write' : 'diff';
+  // Transforms and their options: defaults < config "options" < config overrides/packages < -o.
+  const loaded: Transform[] = [];
+  for (const spec of specs) loaded.push(await loadTransform(spec, io.cwd));
+  const names = loaded.map((t) => t.name);
+  const perName = parseOptionArgs(flags.option ?? [], [...new Set([...names, ...specs])]);
+  const cliOptions = (i: number): TransformOptions => ({ ...perName.get(names[i]!), ...perName.get(specs[i]!) });
+  const requests: TransformRequest[] = specs.map((spec, i) => ({ spec, options: { ...config?.options?.[names[i]!], ...cliOptions(i) } }));
+  const fileOptions = config
+    ? (absolute: string): Record<string, TransformOptions> | undefined => {
+        const o = fileOverrides(config, absolute, attrFromPath);
+        if (!o) return undefined;
+        const out: Record<string, TransformOptions> = {};
+        names.forEach((n, i) => {
+          if (o[n]) out[n] = { ...o[n], ...cliOptions(i) };
+        });
+        return Object.keys(out).length > 0 ? out : undefined;
+      }
+    : undefined;
+
+  let verify: string | undefined;
+  if (flags.verify) {
+    verify = findNixInstantiate(io.env);
+    if (!verify) io.stderr.write('nixshift: warning: --verify: nix-instantiate is not installed, so new texts are NOT checked by Nix (Debian: apt-get install nix-bin)\n');
+  }
+  const formatter = flags.formatter ?? config?.formatter;
+
+  const mode = flags.json ? 'json' : flags.treefmt ? 'silent' : write || flags.interactive ? 'write' : 'diff';
+  const quiet = flags.quiet === true || flags.treefmt === true;
   const printer = new Printer({
     mode,
     stdout: io.stdout,
     stderr: io.stderr,
     colour: useColour(flags.color, io.stdout, io.env),
     colourErr: useColour(flags.color, io.stderr, io.env),
-    quiet: flags.quiet,
+    quiet,
+    progress: flags.interactive ? undefined : progressOptions(flags, io, quiet),
   });
+  const report = flags.report ? new ReportCollector() : undefined;
+  const interactive = flags.interactive ? new InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
+  const changedFilesOfRun: FileResult[] = [];
   printer.start();
   const result = await run({
     transforms: requests,
     paths: inputs,
     cwd: io.cwd,
     ignorePatterns: flags.ignorePattern,
+    ignoreRelativeTo: config?.ignore ? [{ base: config.dir, patterns: config.ignore }] : undefined,
     gitignore: flags.gitignore,
-    write: flags.write,
+    write: write && !flags.interactive,
     prefilter: flags.prefilter,
-    diff: !flags.write || flags.json === true,
+    diff: !write || flags.json === true || report !== undefined || flags.interactive === true,
+    keepText: flags.commit === true || flags.interactive === true,
+    closure: report !== undefined,
+    formatter,
+    verify,
+    fileOptions,
     cpus,
     runInBand: flags.runInBand,
-    onResult: (r) => printer.file(r),
+    onStart: (n) => printer.total(n),
+    onResult: (r) => {
+      if (interactive) {
+        interactive.push(r);
+        return;
+      }
+      report?.add(r);
+      if (flags.commit && r.written) changedFilesOfRun.push(r);
+      printer.file(r);
+    },
   });
+  if (interactive) {
+    const decided = await interactive.finish();
+    for (const r of decided) {
+      report?.add(r);
+      if (flags.commit && r.written) changedFilesOfRun.push(r);
+    }
+    result.summary.written = decided.filter((r) => r.written).length;
+    result.summary.counts.error = decided.filter((r) => r.status === 'error').length;
+  }
+  let failed = false;
+  if (flags.commit && changedFilesOfRun.length > 0) {
+    failed = !commitResults(repoRoot!, changedFilesOfRun, loaded, printer.out, io.stderr, io.env);
+  }
   printer.end(result.summary, result);
+  if (interactive && !quiet) io.stderr.write(interactive.summaryLine());
+  if (report && flags.report) {
+    const file = resolve(io.cwd, flags.report);
+    try {
+      writeReport(file, report.data({ command: ['nixshift', ...argv].join(' '), transforms: names, version: version(), result, written: write || flags.interactive === true }));
+      if (!quiet) io.stderr.write(`nixshift: report written to ${flags.report}\n`);
+    } catch (err) {
+      io.stderr.write(`nixshift: error: cannot write the report ${flags.report}: ${err instanceof Error ? err.message : String(err)}\n`);
+      failed = true;
+    }
+  }
   const s = result.summary;
-  if (s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
+  if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
   if (flags.check && s.counts.ok > 0) return EXIT_CHANGES;
   return EXIT_OK;
+}
+
+/** --commit: one commit per package of the files this run wrote. False when a commit failed. */
+function commitResults(root: string, results: FileResult[], loaded: Transform[], out: Sink, err: Sink, env: NodeJS.ProcessEnv): boolean {
+  const names = loaded.map((t) => t.name);
+  const summaryOf = new Map<string, string>();
+  for (const t of loaded) summaryOf.set(t.name, t.changeSummary ?? `apply ${t.name}`);
+  const summaries = (changedBy: string[]): string => [...new Set(changedBy.map((n) => summaryOf.get(n) ?? `apply ${n}`))].join(', ');
+  const files = results.map((r) => ({ absolute: r.absolute!, original: r.original!, output: r.output!, findings: r.findings, changedBy: r.changedBy }));
+  const plans = planCommits(root, files, { summaries, footer: `Generated by nixshift ${version()} (${names.join(', ')})` });
+  try {
+    const made = makeCommits(root, plans, env);
+    for (const c of made) out.write(`committed ${c.sha.slice(0, 10)} ${c.title}\n`);
+    return true;
+  } catch (e) {
+    err.write(`nixshift: error: --commit: ${e instanceof Error ? e.message : String(e)}\n`);
+    return false;
+  }
 }
 
 async function listCommand(io: Io): Promise<number> {
@@ -194,8 +363,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .addOption(new Option('--color', 'colour diffs and findings (default: when on a terminal)'))
     .addOption(new Option('--no-color', 'never colour'))
     .option('-q, --quiet', 'no summary line')
+    .option('--config <file>', `config file (default: ${CONFIG_NAME} in this folder or the nearest enclosing one, up to the git root)`)
+    .option('--no-config', 'ignore config files')
+    .option('--changed [base]', 'only .nix files changed against <base> (default: merge base with the upstream branch, else HEAD), plus staged and untracked ones')
+    .option('--commit', 'with --write (implied): one git commit per package, titled `<attr>: <what changed>`; needs a clean work tree')
+    .option('-i, --interactive', 'show each diff and ask [y]es / [n]o / [a]ll / [q]uit; write only accepted files')
+    .option('--formatter <command>', 'pipe each changed file through this command (stdin → stdout, e.g. nixfmt) before diffing and writing')
+    .option('--verify', 'check each new text with `nix-instantiate --parse` (when installed) before writing; a rejected file is an error')
+    .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html')
+    .option('--treefmt', 'treefmt/formatter mode: write changed files in place, print nothing but findings and errors; exit 0, or 2 on errors')
+    .addOption(new Option('--progress', 'show a progress line on stderr (default: when stderr is a terminal)'))
+    .addOption(new Option('--no-progress', 'never show the progress line'))
     .action(async (paths: string[], flags: RunFlags) => {
-      code = await runCommand(paths, flags, io);
+      code = await runCommand(paths, flags, io, argv);
     });
 
   program
@@ -220,7 +400,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
       return EXIT_ERROR;
     }
-    if (err instanceof UsageError || err instanceof TransformLoadError) {
+    if (err instanceof UsageError || err instanceof TransformLoadError || err instanceof ConfigError) {
       io.stderr.write(`nixshift: ${err.message}\n`);
       return EXIT_ERROR;
     }

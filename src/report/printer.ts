@@ -10,18 +10,25 @@ import type { FileResult } from '../runner/job.js';
 import type { RunSummary } from '../runner/run.js';
 import type { Finding } from '../transform.js';
 import { colourDiff } from './diff.js';
+import { Progress, type ProgressOptions } from './progress.js';
 
 export interface Sink {
   write(text: string): void;
 }
 
 export interface PrinterOptions {
-  mode: 'diff' | 'write' | 'json';
+  /**
+   * diff: diffs on stdout; write: written paths on stdout; json: one document on stdout;
+   * silent: nothing on stdout (treefmt mode, --report only).
+   */
+  mode: 'diff' | 'write' | 'json' | 'silent';
   stdout: Sink;
   stderr: Sink;
   colour: boolean;
   colourErr: boolean;
   quiet?: boolean;
+  /** A progress line on stderr (only when stderr is a terminal). */
+  progress?: ProgressOptions;
 }
 
 export function formatFinding(path: string, f: Finding, colour = false): string {
@@ -35,20 +42,50 @@ export function formatSummary(s: RunSummary, mode: PrinterOptions['mode']): stri
   const secs = s.elapsedMs / 1000;
   const rate = secs > 0 ? Math.round(s.files / secs) : s.files;
   const parts = [`${s.counts.ok} ok`, `${s.counts.nochange} nochange`, `${s.counts.skip} skip`, `${s.counts.error} error`];
-  const written = mode === 'write' ? `, ${s.written} written` : '';
+  const written = mode === 'write' || s.written > 0 ? `, ${s.written} written` : '';
   return `nixshift: ${parts.join(', ')}${written}; ${s.files} file${s.files === 1 ? '' : 's'} in ${secs.toFixed(2)}s (${rate} files/s), ${s.findings} finding${s.findings === 1 ? '' : 's'}\n`;
 }
 
 export class Printer {
   private first = true;
-  constructor(private readonly o: PrinterOptions) {}
+  private readonly progress?: Progress;
+  private readonly stdout: Sink;
+  private readonly stderr: Sink;
+  constructor(private readonly o: PrinterOptions) {
+    if (o.progress) this.progress = new Progress(o.stderr, o.progress);
+    // Any output first erases the progress line.
+    const clearing = (s: Sink): Sink => ({
+      write: (t: string) => {
+        this.progress?.clear();
+        s.write(t);
+      },
+    });
+    this.stdout = this.progress ? clearing(o.stdout) : o.stdout;
+    this.stderr = this.progress ? clearing(o.stderr) : o.stderr;
+  }
 
   start(): void {
     if (this.o.mode === 'json') this.o.stdout.write('{"files":[');
   }
 
+  /** The number of files is known (after discovery). */
+  total(n: number): void {
+    this.progress?.start(n);
+  }
+
+  /** Streams for output that is not a file result (the --interactive prompts). */
+  get out(): Sink {
+    return this.stdout;
+  }
+
   file(r: FileResult): void {
-    const { mode, stdout, stderr } = this.o;
+    this.fileOutput(r);
+    this.progress?.tick();
+  }
+
+  private fileOutput(r: FileResult): void {
+    const { mode } = this.o;
+    const { stdout, stderr } = this;
     if (mode === 'json') {
       const entry: Record<string, unknown> = { path: r.path, status: r.status, findings: r.findings, error: r.error ?? null };
       if (r.changedBy.length > 0) entry.changedBy = r.changedBy;
@@ -61,7 +98,7 @@ export class Printer {
     if (r.status === 'ok') {
       if (mode === 'write') {
         if (r.written) stdout.write(`${r.path}\n`);
-      } else if (r.diff) {
+      } else if (mode === 'diff' && r.diff) {
         stdout.write(this.o.colour ? colourDiff(r.diff) : r.diff);
       }
     }
@@ -70,7 +107,9 @@ export class Printer {
   }
 
   end(summary: RunSummary, extra: { missing: string[]; unreadable: { path: string; reason: string }[] }): void {
-    const { mode, stdout, stderr } = this.o;
+    this.progress?.clear();
+    const { mode } = this.o;
+    const { stdout, stderr } = this;
     if (mode === 'json') {
       const doc = {
         summary: {

@@ -35,7 +35,10 @@ export interface DiscoverResult {
 
 export interface DiscoverOptions {
   cwd?: string;
+  /** gitignore-style globs relative to `cwd` (--ignore-pattern). */
   ignorePatterns?: string[];
+  /** More globs relative to other folders (the config file's `ignore`, relative to its folder). */
+  ignoreRelativeTo?: { base: string; patterns: string[] }[];
   /** Respect .gitignore files (default true). */
   gitignore?: boolean;
 }
@@ -106,13 +109,10 @@ function ancestorLayers(dir: string): IgnoreLayer[] {
 export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const cwd = opts.cwd ?? process.cwd();
   const useGitignore = opts.gitignore ?? true;
-  const userIgnore = opts.ignorePatterns && opts.ignorePatterns.length > 0 ? ignore().add(opts.ignorePatterns) : undefined;
-  const userIgnored = (abs: string, isDir: boolean): boolean => {
-    if (!userIgnore) return false;
-    const rel = relative(cwd, abs);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
-    return userIgnore.ignores(toPosix(rel) + (isDir ? '/' : ''));
-  };
+  const userLayers: IgnoreLayer[] = [];
+  if (opts.ignorePatterns && opts.ignorePatterns.length > 0) userLayers.push({ base: cwd, ig: ignore().add(opts.ignorePatterns) });
+  for (const { base, patterns } of opts.ignoreRelativeTo ?? []) if (patterns.length > 0) userLayers.push({ base, ig: ignore().add(patterns) });
+  const userIgnored = (abs: string, isDir: boolean): boolean => userLayers.length > 0 && ignoredBy(userLayers, abs, isDir);
   const seen = new Set<string>();
   const files: DiscoveredFile[] = [];
   const missing: string[] = [];

@@ -37,12 +37,19 @@ export async function readNixFile(path: string): Promise<ReadResult> {
   return decodeNix(buf);
 }
 
-/** Test hook: make the write fail at a given step (used by the fault-injection tests). */
-export interface WriteFaults {
+export interface WriteOptions {
+  /**
+   * The text the new one was made from. When given, the file is read again just before the
+   * rename and left alone (error code ECHANGED) if it no longer has this text: an editor or
+   * another tool changed it meanwhile (an --interactive session can be long).
+   */
+  expected?: string;
+  /** Test hook: make the write fail after the temp file is written (fault-injection tests). */
   failAfterTempWrite?: boolean;
 }
 
-export async function writeFileAtomic(path: string, text: string, faults: WriteFaults = {}): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, opts: WriteOptions = {}): Promise<void> {
+  const faults = opts;
   const st = await fs.stat(path);
   if ((st.mode & 0o222) === 0) throw Object.assign(new Error('file is read-only'), { code: 'EROFILE' });
   const tmp = join(dirname(path), `.${basename(path)}.nixshift-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -59,6 +66,10 @@ export async function writeFileAtomic(path: string, text: string, faults: WriteF
       if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || st.gid !== process.getgid?.())) await fs.chown(tmp, st.uid, st.gid);
     } catch {
       /* not permitted: keep our ownership */
+    }
+    if (opts.expected !== undefined) {
+      const now = decodeNix(await fs.readFile(path));
+      if (!now.ok || now.text !== opts.expected) throw Object.assign(new Error('the file changed on disk since it was read'), { code: 'ECHANGED' });
     }
     await fs.rename(tmp, path);
   } catch (err) {

@@ -1,10 +1,14 @@
 /**
  * One file's job, as a worker (or the main thread with --run-in-band) runs it: read, process,
- * diff, and write when asked. The result is small and serialisable; the printer on the main
- * thread turns it into output.
+ * format (--formatter), verify (--verify), diff, and write when asked. The result is small and
+ * serialisable; the printer on the main thread turns it into output.
  */
-import type { Finding } from '../transform.js';
+import type { Finding, TransformOptions } from '../transform.js';
+import { parseNix } from '../nix/parser.js';
 import { unifiedDiff } from '../report/diff.js';
+import { estimateClosure } from '../report/closure.js';
+import type { ClosureEstimate } from '../report/model.js';
+import { runCommand } from './exec.js';
 import { readNixFile, writeFileAtomic } from './files.js';
 import { type ConfiguredTransform, type FileStatus, processSource } from './process.js';
 
@@ -12,6 +16,8 @@ export interface FileJob {
   index: number;
   absolute: string;
   display: string;
+  /** Options for this file only (config overrides), per transform name, over the chain's. */
+  overrides?: Record<string, TransformOptions>;
 }
 
 export interface JobOptions {
@@ -19,6 +25,16 @@ export interface JobOptions {
   prefilter: boolean;
   /** Compute the unified diff of changed files. */
   diff: boolean;
+  /** Keep the original and new text of changed files in the result (--commit, --interactive). */
+  keepText?: boolean;
+  /** Compute the closure estimate of changed files (--report). */
+  closure?: boolean;
+  /** A shell command that formats Nix from stdin to stdout, applied to changed files. */
+  formatter?: string;
+  /** Check the new text with `nix-instantiate --parse` (this command) before it is written. */
+  verify?: string;
+  /** Working folder for the formatter. */
+  cwd?: string;
 }
 
 export interface FileResult {
@@ -33,6 +49,40 @@ export interface FileResult {
   written: boolean;
   changedBy: string[];
   bytes: number;
+  /** With keepText: the text read and the new text. */
+  original?: string;
+  output?: string;
+  absolute?: string;
+  closure?: ClosureEstimate;
+}
+
+function withOverrides(chain: readonly ConfiguredTransform[], overrides: FileJob['overrides']): readonly ConfiguredTransform[] {
+  if (!overrides) return chain;
+  return chain.map((c) => (overrides[c.transform.name] ? { transform: c.transform, options: { ...c.options, ...overrides[c.transform.name] } } : c));
+}
+
+function firstLines(text: string, n = 3): string {
+  const lines = text.trim().split(/\r?\n/).filter((l) => l.trim() !== '');
+  return lines.slice(0, n).join(' / ') + (lines.length > n ? ' / …' : '');
+}
+
+/** Pipe the text through the user's formatter. */
+async function format(text: string, command: string, job: FileJob, cwd: string | undefined): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
+  const r = await runCommand(command, text, { cwd, env: { NIXSHIFT_FILE: job.absolute } });
+  if (r.error) return { ok: false, reason: `formatter \`${command}\` could not run: ${r.error}; file left unchanged` };
+  if (r.code !== 0) return { ok: false, reason: `formatter \`${command}\` failed (exit ${r.signal ?? r.code})${r.stderr.trim() ? `: ${firstLines(r.stderr)}` : ''}; file left unchanged` };
+  if (r.stdout.trim() === '') return { ok: false, reason: `formatter \`${command}\` printed nothing (it must read Nix on stdin and print the formatted text on stdout); file left unchanged` };
+  // Keep a BOM the formatter may have dropped.
+  const out = text.startsWith('\uFEFF') && !r.stdout.startsWith('\uFEFF') ? `\uFEFF${r.stdout}` : r.stdout;
+  return { ok: true, text: out };
+}
+
+/** `nix-instantiate --parse -` on the text: undefined when Nix accepts it, else Nix's message. */
+async function verify(text: string, command: string, cwd: string | undefined): Promise<string | undefined> {
+  const r = await runCommand(null, text.replace(/^\uFEFF/, ''), { cwd, argv: [command, '--parse', '-'] });
+  if (r.error) return `--verify: cannot run ${command}: ${r.error}`;
+  if (r.code === 0) return undefined;
+  return firstLines(r.stderr.replace(/\u001b\[[0-9;]*m/g, ''), 4) || `exit ${r.code}`;
 }
 
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
@@ -41,24 +91,63 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
   if (!read.ok) return { ...base, status: 'error', error: read.reason };
   let outcome;
   try {
-    outcome = await processSource(read.text, job.display, chain, { prefilter: opts.prefilter });
+    outcome = await processSource(read.text, job.display, withOverrides(chain, job.overrides), { prefilter: opts.prefilter });
   } catch (err) {
     return { ...base, bytes: read.bytes, status: 'error', error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
   }
   const result: FileResult = { ...base, bytes: read.bytes, status: outcome.status, findings: outcome.findings, changedBy: outcome.changedBy };
   if (outcome.error) result.error = outcome.error;
-  if (outcome.status === 'ok' && outcome.output !== undefined) {
-    if (opts.diff) result.diff = unifiedDiff(job.display, read.text, outcome.output);
-    if (opts.write) {
-      try {
-        await writeFileAtomic(job.absolute, outcome.output);
-        result.written = true;
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        result.status = 'error';
-        result.error = `cannot write: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EROFILE' ? 'the file is read-only' : (e.code ?? e.message)}; the original file is unchanged`;
-      }
+  if (outcome.status !== 'ok' || outcome.output === undefined) return result;
+
+  let output = outcome.output;
+  if (opts.formatter) {
+    const f = await format(output, opts.formatter, job, opts.cwd);
+    if (!f.ok) return { ...result, status: 'error', error: f.reason };
+    const reparsed = parseNix(f.text);
+    if (reparsed.syntaxError) {
+      const e = reparsed.syntaxError;
+      return { ...result, status: 'error', error: `formatter \`${opts.formatter}\` produced invalid Nix (${e.line}:${e.column}: ${e.message} in its output); file left unchanged` };
+    }
+    output = f.text;
+    if (output === read.text) return { ...result, status: 'nochange' };
+  }
+  if (opts.verify) {
+    const problem = await verify(output, opts.verify, opts.cwd);
+    if (problem !== undefined) {
+      return { ...result, status: 'error', error: `nix-instantiate --parse rejects the new text (${problem}); file left unchanged` };
+    }
+  }
+  if (opts.diff) result.diff = unifiedDiff(job.display, read.text, output);
+  if (opts.closure) {
+    const c = estimateClosure(read.text, output);
+    if (c) result.closure = c;
+  }
+  if (opts.keepText) {
+    result.original = read.text;
+    result.output = output;
+    result.absolute = job.absolute;
+  }
+  if (opts.write) {
+    try {
+      await writeFileAtomic(job.absolute, output, { expected: read.text });
+      result.written = true;
+    } catch (err) {
+      result.status = 'error';
+      result.error = writeError(err);
     }
   }
   return result;
+}
+
+export function writeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === 'EACCES' || e.code === 'EPERM'
+      ? 'permission denied'
+      : e.code === 'EROFILE'
+        ? 'the file is read-only'
+        : e.code === 'ECHANGED'
+          ? 'the file changed on disk since it was read'
+          : (e.code ?? e.message);
+  return `cannot write: ${why}; the original file is unchanged`;
 }

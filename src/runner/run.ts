@@ -26,6 +26,8 @@ export interface RunOptions {
   paths: string[];
   cwd?: string;
   ignorePatterns?: string[];
+  /** Globs relative to other folders (the config file's `ignore`). */
+  ignoreRelativeTo?: { base: string; patterns: string[] }[];
   gitignore?: boolean;
   write?: boolean;
   prefilter?: boolean;
@@ -34,6 +36,16 @@ export interface RunOptions {
   /** Worker threads; 0 or 1 runs in band. Default: all cores. */
   cpus?: number;
   runInBand?: boolean;
+  /** Keep the original and new text of changed files in their results (--commit, --interactive). */
+  keepText?: boolean;
+  /** Closure estimates for changed files (--report). */
+  closure?: boolean;
+  /** Shell command formatting changed files (stdin → stdout). */
+  formatter?: string;
+  /** Path of nix-instantiate: check every new text with `--parse` before it is written. */
+  verify?: string;
+  /** Per-file option overrides (from the config file), by transform name. */
+  fileOptions?: (absolute: string) => Record<string, TransformOptions> | undefined;
   /** Called once per file, in path order. */
   onResult?: (result: FileResult) => void;
   /** Called after discovery with the number of files. */
@@ -71,8 +83,17 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const cwd = opts.cwd ?? process.cwd();
   const files = resolveFiles(opts.transforms, cwd);
-  const discovered = await discoverFiles(opts.paths, { cwd, ignorePatterns: opts.ignorePatterns, gitignore: opts.gitignore });
-  const jobOpts: JobOptions = { write: opts.write ?? false, prefilter: opts.prefilter ?? true, diff: opts.diff ?? true };
+  const discovered = await discoverFiles(opts.paths, { cwd, ignorePatterns: opts.ignorePatterns, ignoreRelativeTo: opts.ignoreRelativeTo, gitignore: opts.gitignore });
+  const jobOpts: JobOptions = {
+    write: opts.write ?? false,
+    prefilter: opts.prefilter ?? true,
+    diff: opts.diff ?? true,
+    keepText: opts.keepText ?? false,
+    closure: opts.closure ?? false,
+    cwd,
+    ...(opts.formatter ? { formatter: opts.formatter } : {}),
+    ...(opts.verify ? { verify: opts.verify } : {}),
+  };
   const counts: Record<FileStatus, number> = { ok: 0, nochange: 0, skip: 0, error: 0 };
   let written = 0;
   let findings = 0;
@@ -85,7 +106,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     opts.onResult?.(r);
   };
   opts.onStart?.(discovered.files.length);
-  const jobs: FileJob[] = discovered.files.map((f: DiscoveredFile, index) => ({ index, absolute: f.absolute, display: f.display }));
+  const jobs: FileJob[] = discovered.files.map((f: DiscoveredFile, index) => {
+    const overrides = opts.fileOptions?.(f.absolute);
+    return { index, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) };
+  });
   const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
   const workers = Math.min(requested, Math.ceil(jobs.length / FILES_PER_WORKER));
   const canThread = existsSync(WORKER_FILE);

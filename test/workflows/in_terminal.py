@@ -1,0 +1,54 @@
+"""Run a command in a pseudo-terminal, answering each `[q]uit: ` prompt with the next answer.
+
+An answer "<EOF>" sends Ctrl-D (end of input).
+usage: python3 in_terminal.py '<answers as JSON list>' <command> [args...]
+Prints everything the terminal showed; exits with the command's exit code.
+"""
+import json
+import os
+import pty
+import select
+import sys
+import time
+
+answers = json.loads(sys.argv[1])
+cmd = sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+out = b""
+given = 0
+status = None
+deadline = time.time() + 60
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.2)
+    if fd not in ready:
+        # The master does not always report EOF when the command ends: ask.
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+            while select.select([fd], [], [], 0.1)[0]:  # what is left in the terminal
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+            break
+        continue
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if given < len(answers) and out.count(b"[q]uit: ") > given:
+        a = answers[given]
+        os.write(fd, b"\x04" if a == "<EOF>" else (a + "\n").encode())
+        given += 1
+if status is None:
+    _, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
