@@ -5,9 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, cli, makeTree, removeTree, ROOT, snapshot } from '../helpers/tree.js';
 import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
+import { HAVE_CHROMIUM, launchChromium, requireChromium } from '../helpers/browser.js';
 import { GIT_TEST_ENV as GIT_ENV, git, makeGitRepo as makeRepo } from '../helpers/git.js';
 import { NIXPKGS_TREE } from './nixpkgs-tree.js';
 
@@ -228,7 +230,7 @@ describe('dry-run reports', () => {
     expect(after).toEqual(before);
   });
 
-  it('--report x.html writes one self-contained page with every changed file', () => {
+  it('--report x.html writes one self-contained page with every changed file, checked in Chromium', async () => {
     const root = repo();
     const r = run(root, [...CUDA, '--report', 'out/report.html', 'pkgs']);
     // the folder of the report must exist: a missing one is an error, the run itself is fine
@@ -240,7 +242,45 @@ describe('dry-run reports', () => {
     expect(html.startsWith('<!doctype html>') || html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
     for (const p of ['pkgs/by-name/ma/magma/package.nix', 'pkgs/development/tools/gpu-burn/default.nix', 'pkgs/top-level/all-packages.nix']) expect(html).toContain(p);
-  });
+
+    // In a real browser: every changed file is shown, the filters work, nothing is fetched.
+    requireChromium('the HTML report of the CLI');
+    if (!HAVE_CHROMIUM) return;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on('request', (q) => requests.push(q.url()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      const url = pathToFileURL(join(root, 'report.html')).href;
+      await page.goto(url, { waitUntil: 'load' });
+      const visible = () => page.$$eval('section.file', (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-path')));
+      expect(await visible()).toEqual([
+        'pkgs/by-name/ma/magma/package.nix',
+        'pkgs/development/python-modules/torch/default.nix',
+        'pkgs/development/tools/gpu-burn/default.nix',
+        'pkgs/top-level/all-packages.nix',
+        'pkgs/top-level/python-packages.nix',
+      ]);
+      await page.selectOption('#filter-transform', 'driver-runpath-rename');
+      expect(await visible()).toEqual(['pkgs/development/tools/gpu-burn/default.nix']);
+      expect(await page.textContent('#shown-count')).toBe('1 of 5 files shown');
+      await page.selectOption('#filter-transform', '');
+      await page.selectOption('#filter-severity', 'warning');
+      expect(await visible()).toEqual([]);
+      await page.selectOption('#filter-severity', 'info');
+      expect(await visible()).toHaveLength(4);
+      await page.selectOption('#filter-severity', '');
+      const shot = join(process.env.NIXSHIFT_SCREENSHOT_DIR ?? root, 'cli-report.png');
+      await page.screenshot({ path: shot, fullPage: false });
+      expect(statSync(shot).size).toBeGreaterThan(1000);
+      expect(errors).toEqual([]);
+      for (const u of requests) expect(u === url || u.startsWith('data:'), u).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });
 
 describe('maintainer pre-PR cleanup', () => {

@@ -1,0 +1,130 @@
+/**
+ * The closure-size estimate of `--report`: a cheap text scan of a file before and after the run
+ * (it runs once per changed file, no parsing). When the old text referenced the legacy monolithic
+ * `cudatoolkit` and the new text no longer does, every part of the legacy toolkit the new text
+ * does not name is counted as no longer referenced, sized from src/cuda/sizes.ts.
+ *
+ * An estimate by construction: the sizes are compressed archive sizes of one CUDA release, and a
+ * name appearing in the text is taken as a reference whatever its role.
+ */
+import { ALL_COMPONENTS } from '../cuda/facts.js';
+import { ARCHIVE_MB, LEGACY_ONLY_PARTS } from '../cuda/sizes.js';
+import type { ClosureEstimate } from './model.js';
+
+/** Every part of the legacy toolkit: the redist components the transforms know, then the rest. */
+export const LEGACY_TOOLKIT_PARTS: readonly string[] = [...new Set([...ALL_COMPONENTS.keys(), ...LEGACY_ONLY_PARTS])];
+
+// Nix identifiers are [A-Za-z_][A-Za-z0-9_'-]*: a name counts only when not part of a longer one.
+const BEFORE = "(?<![A-Za-z0-9_'-])";
+const AFTER = "(?![A-Za-z0-9_'-])";
+const TOOLKIT = new RegExp(`${BEFORE}cudatoolkit(?:_\\d+)*${AFTER}`);
+const COMPONENT_PATTERNS: ReadonlyMap<string, RegExp> = new Map(
+  [...ALL_COMPONENTS.keys()].map((name) => [name, new RegExp(`${BEFORE}${name}${AFTER}`)]),
+);
+
+/** An argument `cudatoolkit… = …;` or `inherit (…) … cudatoolkit …;` (a binding, not a use). */
+const CALL_SITE_ARGUMENT = /(?<![\w'-])cudatoolkit[\w'-]*\s*=[^;]*;|\binherit\s*\([^)]*\)[^;]*;/g;
+
+export function estimateClosure(input: string, output: string): ClosureEstimate | undefined {
+  if (!input.includes('cudatoolkit')) return undefined;
+  // Call sites (`cudatoolkit = cudaPackages.cudatoolkit;`, `inherit (cudaPackages) cudatoolkit;`)
+  // pass the toolkit on to a package; the saving belongs to that package's own file, so a file
+  // that only has call sites gets no estimate (no double counting in the total).
+  const uses = withoutComments(input).replace(CALL_SITE_ARGUMENT, ' ');
+  if (!TOOLKIT.test(uses)) return undefined;
+  const after = withoutComments(output);
+  if (TOOLKIT.test(after)) return undefined;
+
+  const kept = [...COMPONENT_PATTERNS].filter(([, re]) => re.test(after)).map(([name]) => name);
+  const keptSet = new Set(kept);
+  const removed = LEGACY_TOOLKIT_PARTS.filter((part) => !keptSet.has(part))
+    .map((part) => {
+      const mb = ARCHIVE_MB.get(part);
+      return mb === undefined ? { part } : { part, mb };
+    })
+    .sort((a, b) => (b.mb ?? -1) - (a.mb ?? -1) || (a.part < b.part ? -1 : a.part > b.part ? 1 : 0));
+  const sum = removed.reduce((s, r) => s + (r.mb ?? 0), 0);
+  // three decimals: the table's precision, without floating-point dust
+  return { kept, removed, removedMb: Math.round(sum * 1000) / 1000 };
+}
+
+/** Sum of the estimates of several files (MB, same rounding as one). */
+export function totalRemovedMb(estimates: Iterable<ClosureEstimate>): number {
+  let sum = 0;
+  for (const e of estimates) sum += e.removedMb;
+  return Math.round(sum * 1000) / 1000;
+}
+
+/** `2631.1` → `2,631`, `48.8` → `48.8`, `0.016` → `0.02`: for people, deterministic (no locale). */
+export function formatMb(mb: number): string {
+  if (mb >= 100) return String(Math.round(mb)).replace(/\B(?=(\d{3})+$)/g, ',');
+  if (mb >= 1) return String(Math.round(mb * 10) / 10);
+  return String(Math.round(mb * 100) / 100);
+}
+
+/**
+ * The text with its comments (`# …`, `/* … *\/`) replaced by a space. Strings (`"…"`, `''…''`,
+ * their escapes and `${…}` interpolations, nested) are tracked so that a `#` in a string is not
+ * taken for a comment. Linear, no parse; text it does not understand is kept as is.
+ */
+export function withoutComments(text: string): string {
+  if (!text.includes('#') && !text.includes('/*')) return text;
+  // the innermost context: code (with its open-brace depth) or a string of either kind
+  const stack: ({ kind: 'code'; depth: number } | { kind: 'dq' | 'ind' })[] = [{ kind: 'code', depth: 0 }];
+  let out = '';
+  let start = 0; // start of the text not yet copied to out
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const top = stack[stack.length - 1]!;
+    const c = text[i]!;
+    if (top.kind === 'code') {
+      if (c === '#' || (c === '/' && text[i + 1] === '*')) {
+        const end = c === '#' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+        out += `${text.slice(start, i)} `;
+        i = end < 0 ? n : c === '#' ? end : end + 2;
+        start = i;
+      } else if (c === '"') {
+        stack.push({ kind: 'dq' });
+        i += 1;
+      } else if (c === "'" && text[i + 1] === "'") {
+        stack.push({ kind: 'ind' });
+        i += 2;
+      } else if (c === '{') {
+        top.depth += 1;
+        i += 1;
+      } else if (c === '}') {
+        if (top.depth === 0 && stack.length > 1) stack.pop();
+        else top.depth = Math.max(0, top.depth - 1);
+        i += 1;
+      } else {
+        i += 1;
+      }
+    } else if (top.kind === 'dq') {
+      if (c === '\\') i += 2;
+      else if (c === '"') {
+        stack.pop();
+        i += 1;
+      } else if (c === '$' && text[i + 1] === '$') i += 2;
+      else if (c === '$' && text[i + 1] === '{') {
+        stack.push({ kind: 'code', depth: 0 });
+        i += 2;
+      } else i += 1;
+    } else {
+      if (c === "'" && text[i + 1] === "'") {
+        const next = text[i + 2];
+        if (next === "'" || next === '$') i += 3;
+        else if (next === '\\') i += 4;
+        else {
+          stack.pop();
+          i += 2;
+        }
+      } else if (c === '$' && text[i + 1] === '$') i += 2;
+      else if (c === '$' && text[i + 1] === '{') {
+        stack.push({ kind: 'code', depth: 0 });
+        i += 2;
+      } else i += 1;
+    }
+  }
+  return out + text.slice(start);
+}
