@@ -16,31 +16,33 @@ cmd = sys.argv[2:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(cmd[0], cmd)
+
+
+def read_some(timeout):
+    """What the terminal shows next; b"" at its end or when nothing came within `timeout`."""
+    if not select.select([fd], [], [], timeout)[0]:
+        return None
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the command ended and closed the terminal
+        return b""
+
+
 out = b""
 given = 0
 status = None
 deadline = time.time() + 60
 while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.2)
-    if fd not in ready:
-        # The master does not always report EOF when the command ends: ask.
+    data = read_some(0.2)
+    if data is None:
+        # The master does not always report the end when the command exits: ask.
         done, st = os.waitpid(pid, os.WNOHANG)
         if done:
             status = st
-            while select.select([fd], [], [], 0.1)[0]:  # what is left in the terminal
-                try:
-                    data = os.read(fd, 65536)
-                except OSError:
-                    break
-                if not data:
-                    break
-                out += data
+            while (rest := read_some(0.1)):  # what is left in the terminal
+                out += rest
             break
         continue
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
     if not data:
         break
     out += data
