@@ -3,7 +3,7 @@
  * playwright-core, which downloads no browser. Without /usr/bin/chromium the browser tests are
  * skipped with a loud warning; under CI=true its absence is a failure.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

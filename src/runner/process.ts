@@ -10,6 +10,7 @@ import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit } from
 import { parseNix, type ParsedFile } from '../nix/parser.js';
 import { positionAt } from '../nix/position.js';
 import { ScopeIndex } from '../nix/scope.js';
+import { coversTransform, describeSuppression, findSuppressions, SUPPRESSION_MARKER, type Suppression } from '../nix/suppressions.js';
 import * as syntax from '../nix/syntax.js';
 import type { Finding, ReportInput, Transform, TransformApi, TransformOptions } from '../transform.js';
 
@@ -68,16 +69,115 @@ class OffsetMap {
   }
 }
 
+/** The finding for a `# nixshift-ignore` that suppressed nothing. */
+export const UNUSED_SUPPRESSION_RULE = 'nixshift/unused-suppression';
+
+/** A suppression of the text a transform works on, tied to the comment of the original file. */
+interface LiveSuppression {
+  s: Suppression;
+  /** `commentStart` of the same comment in the original file; undefined for a comment a transform added. */
+  key?: number;
+}
+
+/**
+ * The `# nixshift-ignore` comments of one file through a chain. They are found on the original
+ * text (positions of findings, whole-file skips, used / unused bookkeeping) and found again on
+ * every text a transform parses after an earlier transform changed the file (the covered node is
+ * a syntactic rule, so applying it to the tree the transform sees keeps the range exact); each
+ * re-found comment is tied back to the original one through the offset map.
+ */
+class SuppressionState {
+  readonly original: Suppression[];
+  private readonly byStart = new Map<number, Suppression>();
+  private readonly used = new Set<number>();
+
+  constructor(
+    private readonly source: string,
+    root: SyntaxNode,
+  ) {
+    this.original = findSuppressions(source, root);
+    for (const s of this.original) this.byStart.set(s.commentStart, s);
+  }
+
+  live(current: string, root: SyntaxNode, toOriginal: (offset: number) => number): LiveSuppression[] {
+    if (current === this.source) return this.original.map((s) => ({ s, key: s.commentStart }));
+    return findSuppressions(current, root).map((s) => {
+      const key = toOriginal(s.commentStart);
+      const o = this.byStart.get(key);
+      const same = o !== undefined && this.source.slice(o.commentStart, o.commentEnd) === current.slice(s.commentStart, s.commentEnd);
+      return same ? { s, key } : { s };
+    });
+  }
+
+  markUsed(l: LiveSuppression): void {
+    if (l.key !== undefined) this.used.add(l.key);
+  }
+
+  isUsed(s: Suppression): boolean {
+    return this.used.has(s.commentStart);
+  }
+}
+
+/** Whether an edit touches the range a suppression covers (an insertion at its very start does not). */
+function editHits(e: TextEdit, s: Suppression): boolean {
+  if (e.start === e.end) return s.start < e.start && e.start < s.end;
+  return e.start < s.end && e.end > s.start;
+}
+
+function unusedSuppressionFinding(s: Suppression, covered: readonly string[]): Finding {
+  const which = s.transforms === 'all' ? `every transform of the run: ${covered.join(', ')}` : covered.join(', ');
+  const message = s.dangling
+    ? `this \`# nixshift-ignore\` (for ${which}) is followed by no code it could protect`
+    : `this \`# nixshift-ignore\` (for ${which}) suppressed nothing: no edit or finding of ${covered.length === 1 ? 'that transform' : 'those transforms'} fell in the code it covers`;
+  return {
+    rule: UNUSED_SUPPRESSION_RULE,
+    severity: 'warning',
+    message,
+    fix: 'remove the comment, or check that it sits right before the code it should protect',
+    line: s.line,
+    column: s.column,
+  };
+}
+
 function describeSyntaxError(p: ParsedFile): string {
   const e = p.syntaxError!;
   return `${e.line}:${e.column}: ${e.message}`;
+}
+
+/**
+ * The safety net after a transform ran: drop its edits that touch a range suppressed for it
+ * (marking that suppression used), and move an insertion at the very start of a suppressed node
+ * in front of the suppression comment, so that the comment stays right before the node it
+ * protects (only comments and blanks lie between the two: the program is the same).
+ */
+function netEdits(edits: readonly TextEdit[], mine: readonly LiveSuppression[], markUsed: (l: LiveSuppression) => void): TextEdit[] {
+  const out: TextEdit[] = [];
+  for (const e of edits) {
+    const hits = mine.filter((l) => editHits(e, l.s));
+    if (hits.length > 0) {
+      for (const l of hits) markUsed(l);
+      continue;
+    }
+    const before = e.start === e.end ? mine.filter((l) => l.s.start === e.start) : [];
+    if (before.length > 0) {
+      const to = Math.min(...before.map((l) => l.s.commentStart));
+      const blocked = edits.some((o) => o !== e && o.start !== o.end && o.start < e.start && o.end > to);
+      if (!blocked) {
+        out.push({ ...e, start: to, end: to });
+        continue;
+      }
+    }
+    out.push(e);
+  }
+  return out;
 }
 
 export async function processSource(source: string, path: string, chain: readonly ConfiguredTransform[], opts: ProcessOptions = {}): Promise<FileOutcome> {
   const prefilter = opts.prefilter ?? true;
   const findings: Finding[] = [];
   const changedBy: string[] = [];
-  if (prefilter && !chain.some((c) => matchesNeedles(source, c.transform))) {
+  // A file with a suppression comment is parsed anyway, so that an unused one is reported.
+  if (prefilter && !chain.some((c) => matchesNeedles(source, c.transform)) && !source.includes(SUPPRESSION_MARKER)) {
     return { status: 'skip', findings, changedBy };
   }
   let current = source;
@@ -91,6 +191,18 @@ export async function processSource(source: string, path: string, chain: readonl
   const originalLocation = (offsetInCurrent: number): { line: number; column: number } =>
     positionAt(original, offsets.toOriginal(offsetInCurrent));
 
+  const suppressions = new SuppressionState(source, parsed.root);
+  // Every transform of the chain suppressed for the whole file: nothing to do.
+  const wholeFile = suppressions.original.filter((s) => s.wholeFile);
+  if (chain.length > 0 && chain.every((c) => wholeFile.some((s) => coversTransform(s, c.transform.name)))) {
+    const by = wholeFile.filter((s) => chain.some((c) => coversTransform(s, c.transform.name)));
+    const reasons = by.map((s) => s.reason).filter((r): r is string => r !== undefined);
+    return { status: 'skip', findings, changedBy, error: `suppressed by ${by.map(describeSuppression).join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}` };
+  }
+  /** Transforms that did not run on the file because a whole-file suppression covers them. */
+  const notRun = new Set<string>();
+  let live: LiveSuppression[] | undefined; // of `parsed`
+
   for (const { transform, options } of chain) {
     if (prefilter && !matchesNeedles(current, transform)) continue;
     if (!parsed) {
@@ -101,6 +213,16 @@ export async function processSource(source: string, path: string, chain: readonl
       }
     }
     const p = parsed;
+    live ??= suppressions.live(current, p.root, (o) => offsets.toOriginal(o));
+    const mine = live.filter((l) => !l.s.dangling && coversTransform(l.s, transform.name));
+    const whole = mine.filter((l) => l.s.wholeFile);
+    if (whole.length > 0) {
+      for (const l of whole) suppressions.markUsed(l);
+      notRun.add(transform.name);
+      continue;
+    }
+    /** The suppressions of this transform that hold [start, end) (an offset: [at, at+1)). */
+    const holding = (start: number, end: number): LiveSuppression[] => mine.filter((l) => l.s.start <= start && end <= l.s.end && start < l.s.end);
     const style = detectStyle(current, p.blankedCommas.length > 0);
     const edit = new EditBuilder(current, style, transform.name);
     let scopes: ScopeIndex | undefined;
@@ -114,9 +236,19 @@ export async function processSource(source: string, path: string, chain: readonl
       edit,
       scopes: () => (scopes ??= new ScopeIndex(p.source, p.root)),
       text: (n) => current.slice(n.startIndex, n.endIndex),
-      suppressed: () => false,
+      suppressed(at: SyntaxNode | number): boolean {
+        const hits = typeof at === 'number' ? holding(at, at + 1) : holding(at.startIndex, Math.max(at.endIndex, at.startIndex + 1));
+        for (const l of hits) suppressions.markUsed(l);
+        return hits.length > 0;
+      },
       report(at: SyntaxNode | number, f: ReportInput) {
         const offset = typeof at === 'number' ? at : at.startIndex;
+        const inside = holding(offset, offset + 1);
+        if (inside.length > 0) {
+          // safety net: a finding about suppressed code is dropped
+          for (const l of inside) suppressions.markUsed(l);
+          return;
+        }
         const pos = originalLocation(offset);
         const severity = f.severity ?? transform.rules?.[f.rule]?.severity ?? 'warning';
         local.push({ rule: `${transform.name}/${f.rule}`, severity, message: f.message, ...(f.fix ? { fix: f.fix } : {}), line: pos.line, column: pos.column });
@@ -129,11 +261,12 @@ export async function processSource(source: string, path: string, chain: readonl
       return { status: 'error', findings: [...findings, ...local], changedBy, error: `transform ${transform.name} threw: ${msg}` };
     }
     findings.push(...local);
-    if (edit.empty) continue;
+    const edits = mine.length > 0 ? netEdits(edit.edits(), mine, (l) => suppressions.markUsed(l)) : edit.edits();
+    if (edits.length === 0) continue;
     let next: string;
     let normalized: TextEdit[];
     try {
-      normalized = normalizeEdits(edit.edits());
+      normalized = normalizeEdits(edits);
       next = applyEdits(current, normalized, style.eol);
     } catch (err) {
       const msg = err instanceof OverlappingEditsError || err instanceof RangeError ? err.message : String(err);
@@ -153,6 +286,14 @@ export async function processSource(source: string, path: string, chain: readonl
     changedBy.push(transform.name);
     current = next;
     parsed = reparsed;
+    live = undefined;
+  }
+  // Unused suppressions: judged only when every transform of the run they cover ran on the file.
+  const names = [...new Set(chain.map((c) => c.transform.name))];
+  for (const s of suppressions.original) {
+    const covered = names.filter((n) => coversTransform(s, n));
+    if (covered.length === 0 || covered.some((n) => notRun.has(n)) || suppressions.isUsed(s)) continue;
+    findings.push(unusedSuppressionFinding(s, covered));
   }
   if (current === source) return { status: 'nochange', findings, changedBy };
   return { status: 'ok', output: current, findings, changedBy };

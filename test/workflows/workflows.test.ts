@@ -404,6 +404,19 @@ describe('maintainer pre-PR cleanup', () => {
   }, 120_000);
 });
 
+it('--interactive --commit commits only the accepted files, one commit per package', () => {
+  const root = repo();
+  const r = spawnSync('python3', [join(__dirname, 'in_terminal.py'), JSON.stringify(['n', 'n', 'y', 'q']), process.execPath, BIN, 'run', ...CUDA, '--interactive', '--commit', '--no-color', 'pkgs'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...GIT_ENV, NO_COLOR: '1' },
+    timeout: 90_000,
+  });
+  expect(r.status).toBe(0);
+  expect(git(root, 'log', '--format=%s')).toBe('gpu-burn: addOpenGLRunpath -> addDriverRunpath\ninit\n');
+  expect(git(root, 'status', '--porcelain')).toBe('');
+}, 120_000);
+
 describe('--formatter and --verify', () => {
   const file = 'pkgs/development/tools/gpu-burn/default.nix';
 

@@ -8,6 +8,12 @@
  * `cudaPackages_11.cudatoolkit`, versioned `cudatoolkit_11`); `rewriteUse` decides by the role of
  * each use (input list, runtime path, interpolated path, version, compiler, build root,
  * comparison); `finish` adds nvcc where the toolkit was a build input, and fixes the formals.
+ *
+ * `# nixshift-ignore` (see src/nix/suppressions.ts): `applySuppressions` marks every use inside
+ * a suppressed range — and every use of a suppressed definition (formal, let alias, inherit) — as
+ * left as is, so the definition it refers to is kept (`formal-kept`), with `cudaPackages` added
+ * beside it when other uses need it. A use whose rewrite needs a sibling input list that a
+ * suppression covers (nvcc into `nativeBuildInputs`, libraries into `buildInputs`) is left too.
  */
 import type { SyntaxNode } from 'tree-sitter';
 import type { Definition } from '../../src/nix/scope.js';
@@ -109,6 +115,8 @@ class Migration {
   /** Definitions (formal, alias, inherit) whose every use was handled. */
   private readonly handledUses = new Set<number>();
   private readonly leftUses = new Set<number>();
+  /** Uses left as is because a `# nixshift-ignore` covers them or their definition. */
+  private readonly suppressedUses = new Set<number>();
   private readonly done = new Set<number>();
   private readonly pendingNvcc: PendingNvcc[] = [];
   /** Derivations that had the toolkit as a build tool only: its headers and libraries were used too. */
@@ -235,6 +243,21 @@ class Migration {
       if (parts.path.every((p) => p !== undefined)) return { node: parent, attrs: [...attrsAlready, ...(parts.path as string[])], set, def };
     }
     return { node: expr, attrs: attrsAlready, set, def };
+  }
+
+  /**
+   * Uses a `# nixshift-ignore` covers, directly or through their definition (a suppressed
+   * formal, let alias or inherit keeps its name, so every use of it stays too): left as is.
+   */
+  applySuppressions(): void {
+    for (const use of [...this.uses, ...this.inheritUses]) {
+      const direct = this.api.suppressed(use.node);
+      const viaDefinition = use.def !== undefined && this.api.suppressed(use.def.node);
+      if (!direct && !viaDefinition) continue;
+      this.suppressedUses.add(use.node.startIndex);
+      this.leftUses.add(use.node.startIndex);
+      this.done.add(use.node.startIndex);
+    }
   }
 
   get hasUses(): boolean {
@@ -412,6 +435,7 @@ class Migration {
   /** The first use that installs the whole toolkit into an environment (shell, profile, system). */
   private environmentUse(): { use: Use; where: string } | undefined {
     for (const use of this.uses) {
+      if (this.suppressedUses.has(use.node.startIndex)) continue;
       const shell = this.shellCall(use.node);
       if (shell) return { use, where: `a \`${shell}\` environment` };
       const list = use.node.parent?.type === 'list_expression' ? use.node.parent : undefined;
@@ -433,7 +457,7 @@ class Migration {
       }
       return;
     }
-    for (const use of this.inheritUses) this.rewriteInherit(use);
+    for (const use of this.inheritUses) if (!this.done.has(use.node.startIndex)) this.rewriteInherit(use);
     for (const use of this.uses) {
       if (this.done.has(use.node.startIndex)) continue;
       if (!hasRedist(use.set.version)) {
@@ -590,10 +614,14 @@ class Migration {
       return this.left(use, 'whole-toolkit-intended', `\`${this.text(n)}\` in \`${ctx.name}\`${owner ? ` of \`${owner}\`` : ''}: a whole toolkit may be intended here`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
     }
     if (INPUT_TOOLS.test(ctx.name)) {
+      const blocked = this.blockedSibling(ctx.binding, 'buildInputs');
+      if (blocked) return this.left(use, 'unknown-use', blocked, 'add the split packages to `buildInputs` by hand, or move the comment');
       this.pendingLibs.push({ attrset: ctx.binding.parent!.parent!, conditions: ctx.conditions, set: use.set });
       return this.spliceList(use, list, this.inputElements(use.set, 'tools', n, use.attrs), ctx.binding);
     }
     if (INPUT_LIBS.test(ctx.name)) {
+      const blocked = use.attrs[0] !== 'lib' ? this.blockedSibling(ctx.binding, 'nativeBuildInputs') : undefined;
+      if (blocked) return this.left(use, 'unknown-use', blocked, 'add `cudaPackages.cuda_nvcc` to `nativeBuildInputs` by hand, or move the comment');
       this.spliceList(use, list, this.inputElements(use.set, 'libs', n, use.attrs), ctx.binding);
       if (use.attrs[0] !== 'lib') {
         const attrset = ctx.binding.parent!.parent!;
@@ -614,6 +642,8 @@ class Migration {
     const cond = app.childForFieldName('function')!.childForFieldName('argument')!;
     const role: Role | undefined = name && INPUT_TOOLS.test(name) ? 'tools' : name && INPUT_LIBS.test(name) ? 'libs' : undefined;
     if (!role || !binding) return this.left(use, 'unknown-use', `\`${this.text(app)}\` is not in an input list this transform knows`, 'replace it by the split packages it needs');
+    const blocked = this.blockedSibling(binding, role === 'libs' ? 'nativeBuildInputs' : 'buildInputs');
+    if (blocked) return this.left(use, 'unknown-use', blocked, 'rewrite it by hand, or move the comment');
     const elements = this.inputElements(use.set, role, use.node, use.attrs);
     const indent = this.lineIndent(app.startIndex);
     const inline = `${this.text(callee)}s ${this.text(cond)} [ ${elements.join(' ')} ]`;
@@ -625,6 +655,22 @@ class Migration {
     this.done.add(use.node.startIndex);
     this.handledUses.add(use.node.startIndex);
     if (role === 'libs') this.pendingNvcc.push({ attrset: binding.parent!.parent!, conditions: [this.text(cond)], set: use.set });
+  }
+
+  /**
+   * Why the rewrite of a use in `binding` cannot add what it needs to the sibling input list
+   * `attr` (nvcc to `nativeBuildInputs`, libraries to `buildInputs`): that list is covered by a
+   * `# nixshift-ignore` and does not have it already (the toolkit, or nvcc). Undefined when fine.
+   */
+  private blockedSibling(binding: SyntaxNode, attr: 'nativeBuildInputs' | 'buildInputs'): string | undefined {
+    const attrset = binding.parent?.parent;
+    if (!attrset) return undefined;
+    const sibling = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
+    if (!sibling || sibling.node.id === binding.id) return undefined;
+    const elements = this.api.syntax.listParts(this.src, sibling.value).flatMap((p) => this.api.syntax.listElements(p.list).map((e) => this.text(e)));
+    const has = elements.some((e) => toolkitNameVersion(e.split('.').pop()!) !== null || (attr === 'nativeBuildInputs' && /(^|\.)cuda_nvcc$/.test(e)));
+    if (has || !this.api.suppressed(sibling.node)) return undefined;
+    return `\`${this.text(binding.childForFieldName('attrpath')!)}\` keeps the toolkit: its split packages need \`${attr}\` too, which \`# nixshift-ignore\` covers`;
   }
 
   private spliceList(use: Use, list: SyntaxNode, elements: string[], binding: SyntaxNode | undefined): void {
@@ -842,7 +888,7 @@ class Migration {
       const from = inh.childForFieldName('expression');
       const attrs = inh.childForFieldName('attrs')?.namedChildren ?? [];
       const tk = attrs.find((a) => a.type === 'identifier' && toolkitNameVersion(this.text(a)) !== null);
-      if (!from || !tk) continue;
+      if (!from || !tk || this.api.suppressed(tk)) continue;
       const set = this.setOfSelect(from, this.text(tk));
       const fake: Use = { node: tk, attrs: [], set: set ?? { text: 'cudaPackages' } };
       const site = sites.get(attrset.id);
@@ -872,9 +918,10 @@ class Migration {
       const bindings = this.api.syntax.bindingsOf(this.src, site.args);
       const hasPackages = bindings.some((b) => b.path.length === 1 && b.path[0] === 'cudaPackages');
       for (const b of bindings) {
-        if (b.path.length !== 1 || b.path[0] !== 'cudatoolkit') continue;
+        if (b.path.length !== 1 || b.path[0] !== 'cudatoolkit' || this.api.suppressed(b.node)) continue;
         const value = this.api.syntax.unparen(b.value);
         const use = this.uses.find((u) => u.node.id === value.id);
+        if (use && this.suppressedUses.has(use.node.startIndex)) continue;
         if (!use) {
           this.api.report(b.attrpath, { rule: 'unknown-use', message: `\`cudatoolkit = ${this.text(b.value)};\` at a call site: the value is not a recognisable toolkit`, fix: 'pass `cudaPackages = …;` with the package set instead' });
           continue;
@@ -918,7 +965,8 @@ class Migration {
       const native = bindings.find((b) => b.path.length === 1 && b.path[0] === 'nativeBuildInputs');
       const nvcc = (site: SyntaxNode): string => this.pkg(p.set, 'cuda_nvcc', site);
       if (native) {
-        if (this.done.has(native.value.startIndex)) continue;
+        // a suppressed nativeBuildInputs has the toolkit (or nvcc) already: see blockedSibling
+        if (this.done.has(native.value.startIndex) || this.api.suppressed(native.node)) continue;
         const parts = this.api.syntax.listParts(this.src, native.value);
         const has = parts.some((part) => this.api.syntax.listElements(part.list).some((e) => /(^|\.)cuda_nvcc$/.test(this.text(e)) || this.text(e) === 'cudatoolkit'));
         if (has || this.addedPerBinding.get(native.node.id)?.has('cuda_nvcc')) continue;
@@ -957,6 +1005,8 @@ class Migration {
       const bindings = this.api.syntax.bindingsOf(this.src, p.attrset);
       const existing = bindings.find((b) => b.path.length === 1 && b.path[0] === 'buildInputs');
       if (existing) {
+        // a suppressed buildInputs has the toolkit already: see blockedSibling
+        if (this.api.suppressed(existing.node)) continue;
         const parts = this.api.syntax.listParts(this.src, existing.value);
         const same = parts.find((part) => part.conditions.join('&&') === p.conditions.join('&&'));
         if (same) this.api.edit.addListElements(same.list, elements(same.list));
@@ -1019,13 +1069,20 @@ class Migration {
         const u = all.find((x) => x.node.startIndex <= r.node.startIndex && r.node.endIndex <= x.node.endIndex);
         return !u || this.leftUses.has(u.node.startIndex) || (!this.handledUses.has(u.node.startIndex) && !this.isAliasDefinition(u));
       });
+      // A suppressed definition stays (its uses were all left as is, see applySuppressions).
+      const defSuppressed = this.api.suppressed(def.node);
+      const bySuppression = refs.some((r) => {
+        const u = all.find((x) => x.node.startIndex <= r.node.startIndex && r.node.endIndex <= x.node.endIndex);
+        return u !== undefined && this.suppressedUses.has(u.node.startIndex);
+      });
+      const leftBy = bySuppression ? 'code left as is (a `# nixshift-ignore` covers a use)' : 'code left as is';
       const set = this.setOfDefinition(def)!;
       if (this.top && def.kind === 'formal' && def.scope.id === this.top.node.id) {
         const formal = this.top.formals.find((f) => f.nameNode.id === def.node.id)!;
         const existing = this.top.formals.some((f) => f.name === set.text);
-        if (stillUsed) {
+        if (stillUsed || defSuppressed) {
           if (!hasRedist(set.version)) continue;
-          this.api.report(def.node, { rule: 'formal-kept', message: `\`${def.name}\` is still used by code left as is, so the argument stays`, fix: 'rewrite the remaining uses (see the other findings), then drop the argument' });
+          if (!defSuppressed) this.api.report(def.node, { rule: 'formal-kept', message: `\`${def.name}\` is still used by ${leftBy}, so the argument stays`, fix: 'rewrite the remaining uses (see the other findings), then drop the argument' });
           if (!existing && this.usesSet(set)) this.api.edit.addFormal(this.top, set.text, { after: formal });
           continue;
         }
@@ -1033,8 +1090,8 @@ class Migration {
         else this.api.edit.renameFormal(formal, set.text);
         continue;
       }
-      if (stillUsed) {
-        if (hasRedist(set.version)) this.api.report(def.node, { rule: 'formal-kept', message: `\`${def.name}\` (${def.holder.type === 'binding' ? 'a let binding' : 'inherited'}) is still used by code left as is, so it stays`, fix: 'rewrite the remaining uses (see the other findings), then drop it' });
+      if (stillUsed || defSuppressed) {
+        if (hasRedist(set.version) && !defSuppressed) this.api.report(def.node, { rule: 'formal-kept', message: `\`${def.name}\` (${def.holder.type === 'binding' ? 'a let binding' : 'inherited'}) is still used by ${leftBy}, so it stays`, fix: 'rewrite the remaining uses (see the other findings), then drop it' });
         continue;
       }
       const letOwner = def.holder.parent?.parent;
@@ -1147,6 +1204,7 @@ const transform: Transform = {
   transform(_file, api, options) {
     const m = new Migration(api, options);
     m.collectUses();
+    m.applySuppressions();
     m.rewriteInheritedAttributes();
     if (!m.hasUses) return;
     m.collectEvidence();

@@ -10,10 +10,14 @@
  * `inherit (pkgs) …`, names under `with pkgs;` / `with cudaPackages;`, and `pkgs.…` selections.
  * A `let` binding, an inner function's formal or an attribute name that happens to have the same
  * name is left alone.
+ *
+ * `# nixshift-ignore` (see src/nix/suppressions.ts): a suppressed use keeps the old name, so the
+ * old formal (or `inherit (pkgs) …` name) stays, with the new name added beside it when other
+ * uses were renamed; a suppressed definition keeps its name and every use that refers to it.
  */
 import type { SyntaxNode } from 'tree-sitter';
 import type { Definition } from '../../src/nix/scope.js';
-import type { FunctionInfo } from '../../src/nix/syntax.js';
+import type { Formal, FunctionInfo } from '../../src/nix/syntax.js';
 import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs.js';
 import type { Transform, TransformApi } from '../../src/transform.js';
 
@@ -55,8 +59,11 @@ export const rules = {
 class Rewriter {
   private readonly src: string;
   private readonly top: FunctionInfo | undefined;
-  private needTopFormal = new Set<string>();
+  /** Formals of the top function the rewrite needs → the formal to add each one after (if any). */
+  private needTopFormal = new Map<string, Formal | undefined>();
   private touched = new Set<number>();
+  /** Definitions (identifier ids) left as they are: suppressed, or kept for suppressed uses. */
+  private readonly keptDefinitions = new Set<number>();
 
   constructor(private readonly api: TransformApi) {
     this.src = api.source;
@@ -86,6 +93,7 @@ class Rewriter {
     for (const ref of scopes.references()) {
       const to = RENAMES[ref.name];
       if (!to || ref.resolution.kind === 'bound' || ref.resolution.kind === 'builtin') continue;
+      if (this.api.suppressed(ref.node)) continue;
       if (ref.resolution.kind === 'free') {
         this.api.report(ref.node, {
           rule: 'unresolved-name',
@@ -118,6 +126,7 @@ class Rewriter {
       for (const b of this.api.syntax.bindingsOf(this.src, site.args)) {
         const name = b.path[0];
         if (b.path.length !== 1 || name === undefined || !RENAMES[name]) continue;
+        if (this.api.suppressed(b.node)) continue;
         this.replaceOnce(b.attrpath, RENAMES[name]);
         this.api.report(b.attrpath, {
           rule: 'call-site-renamed',
@@ -129,16 +138,16 @@ class Rewriter {
     // 5. Shell calls of the setup hook's function in strings.
     for (const frag of this.api.root.descendantsOfType('string_fragment')) {
       const text = this.api.text(frag);
-      if (!text.includes('addOpenGLRunpath') || !this.inShellCode(frag)) continue;
+      if (!text.includes('addOpenGLRunpath') || !this.inShellCode(frag) || this.api.suppressed(frag)) continue;
       const next = text.replace(SHELL_CALL, (_m, pre: string) => `${pre}addDriverRunpath`);
       if (next !== text) this.api.edit.replace(frag, next);
     }
     // 6. Formals the rewrite needs.
     if (this.top) {
       const have = new Set(this.top.formals.map((f) => f.name));
-      for (const name of [...this.needTopFormal].sort()) {
+      for (const [name, beside] of [...this.needTopFormal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         if (have.has(name)) continue;
-        const after = this.top.formals.find((f) => f.name === 'cudaPackages' || /^cudaPackages_/.test(f.name));
+        const after = beside ?? this.top.formals.find((f) => f.name === 'cudaPackages' || /^cudaPackages_/.test(f.name));
         this.api.edit.addFormal(this.top, name, after ? { after } : {});
       }
     }
@@ -177,15 +186,23 @@ class Rewriter {
       });
       return false;
     }
-    this.needTopFormal.add(name);
+    if (!this.needTopFormal.has(name)) this.needTopFormal.set(name, undefined);
     return true;
   }
 
   private renameDefinition(def: Definition, to: string): void {
     const scopes = this.api.scopes();
+    // A suppressed definition keeps its name, and so every use of it stays as it is.
+    if (this.api.suppressed(def.node)) {
+      this.keptDefinitions.add(def.node.id);
+      return;
+    }
     const existing = scopes.namesOf(def.scope).get(to);
+    const refs = [...scopes.referencesTo(def)];
+    const suppressed = refs.filter((r) => this.api.suppressed(r.node));
+    const renamed = refs.filter((r) => !suppressed.includes(r));
     // Every use must see the new name as the same thing (no capture by an inner binding).
-    for (const ref of scopes.referencesTo(def)) {
+    for (const ref of renamed) {
       const r = scopes.resolveNameAt(ref.node, to);
       if (r.kind === 'bound' && r.definition.scope.id !== def.scope.id) {
         this.api.report(ref.node, {
@@ -196,13 +213,26 @@ class Rewriter {
         return;
       }
     }
-    if (existing && this.top) {
+    if (suppressed.length > 0) {
+      // Suppressed uses keep the old name: it stays defined, and the new one comes beside it.
+      this.keptDefinitions.add(def.node.id);
+      if (renamed.length > 0 && !existing) this.defineBeside(def, to);
+    } else if (existing && this.top) {
       const formal = this.top.formals.find((f) => f.nameNode.id === def.node.id);
       if (formal) this.api.edit.removeFormal(this.top, formal);
     } else if (!existing) {
       this.replaceOnce(def.node, to);
     }
-    for (const ref of scopes.referencesTo(def)) this.renameReference(ref.node, ref.site, def.name, to);
+    for (const ref of renamed) this.renameReference(ref.node, ref.site, def.name, to);
+  }
+
+  /** Define `to` next to a definition that stays: a formal after it, or a name in its `inherit (pkgs)`. */
+  private defineBeside(def: Definition, to: string): void {
+    if (this.isTopFormal(def)) {
+      this.needTopFormal.set(to, this.top!.formals.find((f) => f.nameNode.id === def.node.id));
+    } else if (def.holder.type === 'inherit_from') {
+      this.api.edit.insertAfter(def.node, ` ${to}`);
+    }
   }
 
   private renameInheritFrom(def: Definition, to: string): void {
@@ -252,6 +282,7 @@ class Rewriter {
     const base = parts.base;
     const attr = parts.attrNodes[0]!;
     if (TOP_LEVEL_ONLY.has(first) && isCudaPackageSet(this.src, base)) {
+      if (this.api.suppressed(sel)) return;
       // cudaPackages.autoAddOpenGLRunpathHook → autoAddDriverRunpath (top-level)
       const baseName = this.api.syntax.dottedName(this.src, base)!;
       const prefix = baseName.slice(0, -1);
@@ -267,7 +298,7 @@ class Rewriter {
       return;
     }
     if (isPackageSet(this.src, base)) {
-      this.replaceOnce(attr, to);
+      if (!this.api.suppressed(sel)) this.replaceOnce(attr, to);
       return;
     }
     // args.addOpenGLRunpath where args@{ … } is the top function's argument set
@@ -275,7 +306,8 @@ class Rewriter {
       const ref = this.api.scopes().referenceAt(base);
       if (ref?.resolution.kind === 'bound' && ref.resolution.definition.node.id === this.top.universal.id) {
         const formal = this.top.formals.find((f) => f.name === first);
-        if (formal) this.replaceOnce(attr, to);
+        // a formal that kept its name (suppressed, or kept for suppressed uses) is still `args.<old>`
+        if (formal && !this.keptDefinitions.has(formal.nameNode.id) && !this.api.suppressed(sel)) this.replaceOnce(attr, to);
       }
     }
   }

@@ -12,6 +12,11 @@
  *  - exported (a passthru attribute, an overlay attribute) → a derivation that propagates the
  *    members.
  * A join with no use left is removed (and `symlinkJoin` from the formals when unused).
+ *
+ * `# nixshift-ignore` (see src/nix/suppressions.ts): a join whose definition, one of whose
+ * members, or one of whose uses is suppressed is not converted at all — neither its definition
+ * nor any of its uses — so what is left is the file as it was for that join. A dependency use
+ * whose members would have to go to a suppressed sibling input list is left as is too.
  */
 import type { SyntaxNode } from 'tree-sitter';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
@@ -75,6 +80,8 @@ interface Join {
   calleePrefix: string;
   /** `paths` is computed (`lib.concatMap …`), not a list literal: members cannot be listed. */
   opaque: boolean;
+  /** The elements of the `paths` list literals. */
+  elements: SyntaxNode[];
 }
 
 type Verdict = 'runtime' | 'bundle' | 'root' | 'exported' | 'left' | 'nested';
@@ -196,7 +203,7 @@ class JoinRewriter {
       if (!name) continue;
       const prefix = this.text(fn!).slice(0, -'symlinkJoin'.length);
       const opaque = parts.length === 0 && /cuda|cudnn|nccl/i.test(this.text(paths.value));
-      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque });
+      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque, elements });
     }
     // definitions (let / rec) of the joins
     for (const def of this.api.scopes().definitions()) {
@@ -281,8 +288,39 @@ class JoinRewriter {
         this.api.report(j.call, { rule: 'legacy-member', message: `\`${j.name}\` joins the legacy \`${m.text}\``, fix: 'run cudatoolkit-to-redist first (both transforms can run in one pass, in that order)' });
       }
       if (j.members.some((x) => x.name === 'cudatoolkit' || /^cudatoolkit_/.test(x.name))) continue;
+      const suppressed = this.suppressedParts(j);
+      if (suppressed.length > 0) {
+        this.summaries.push(`\`${j.name}\`: left as is, because \`# nixshift-ignore\` covers ${suppressed.join(' and ')}`);
+        continue;
+      }
       this.rewriteJoin(j);
     }
+  }
+
+  /**
+   * What of a join a `# nixshift-ignore` covers (its definition, members, uses); empty when
+   * nothing. Every part is asked, so that each suppression involved counts as used.
+   */
+  private suppressedParts(j: Join): string[] {
+    const out: string[] = [];
+    if (this.api.suppressed(j.binding)) out.push('its definition');
+    else if (j.elements.filter((e) => this.api.suppressed(e)).length > 0) out.push('a member');
+    const refs = j.def ? this.api.scopes().referencesTo(j.def) : [];
+    if (refs.filter((r) => this.api.suppressed(r.node)).length > 0) out.push('a use');
+    return out;
+  }
+
+  /** The sibling input list a dependency use would move some members to, when it is suppressed. */
+  private suppressedSibling(j: Join, id: SyntaxNode): string | undefined {
+    const list = id.parent!.parent!;
+    const ctx = this.api.syntax.listContext(this.src, list);
+    if (!ctx.binding) return undefined;
+    const { tools, libs } = this.bundleMembers(j);
+    const native = /^native|^propagatedNative/.test(ctx.name ?? '');
+    if ((native ? libs : tools).length === 0) return undefined;
+    const attr = native ? 'buildInputs' : 'nativeBuildInputs';
+    const sibling = this.api.syntax.bindingsOf(this.src, ctx.binding.parent!.parent!).find((b) => b.path.length === 1 && b.path[0] === attr);
+    return sibling && this.api.suppressed(sibling.node) ? attr : undefined;
   }
 
   private rewriteJoin(j: Join): void {
@@ -300,6 +338,11 @@ class JoinRewriter {
       // computed members cannot be listed: only build roots are fine
       if (j.opaque && (v.verdict === 'runtime' || v.verdict === 'bundle' || v.verdict === 'exported')) {
         verdicts.push({ node: ref.node, verdict: 'left', why: `its members are computed, not listed, so they cannot be spliced in here (${v.why})` });
+        continue;
+      }
+      const sibling = v.verdict === 'bundle' ? this.suppressedSibling(j, ref.node) : undefined;
+      if (sibling) {
+        verdicts.push({ node: ref.node, verdict: 'left', why: `some members belong in \`${sibling}\`, which \`# nixshift-ignore\` covers (${v.why})` });
         continue;
       }
       verdicts.push({ node: ref.node, ...v });
