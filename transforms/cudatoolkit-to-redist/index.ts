@@ -932,9 +932,10 @@ class Migration {
           continue;
         }
         this.handledUses.add(use.node.startIndex);
+        const replacement = hasPackages ? '' : use.set.text === 'cudaPackages' ? 'inherit cudaPackages;' : `cudaPackages = ${use.set.text};`;
         if (hasPackages) this.api.edit.removeBinding(b.node);
-        else this.api.edit.replace(b.node, use.set.text === 'cudaPackages' ? 'inherit cudaPackages;' : `cudaPackages = ${use.set.text};`);
-        this.api.report(b.attrpath, { rule: 'call-site', message: `\`${this.text(b.node)}\` → \`cudaPackages = ${use.set.text};\` (${site.kind})`, fix: 'the called expression must take `cudaPackages` (run this transform on it too)' });
+        else this.api.edit.replace(b.node, replacement);
+        this.api.report(b.attrpath, { rule: 'call-site', message: `\`${this.text(b.node)}\` → \`${replacement || 'removed (cudaPackages is already passed)'}\` (${site.kind})`, fix: 'the called expression must take `cudaPackages` (run this transform on it too)' });
       }
     }
   }
