@@ -65,6 +65,7 @@ export class InteractiveSession {
 
   private async ask(path: string): Promise<'y' | 'n' | 'a' | 'q'> {
     for (;;) {
+      this.printer.flush();
       const answer = await this.io.prompt!(`Write ${path}? [y]es / [n]o / [a]ll / [q]uit: `);
       if (answer === undefined) return 'q'; // end of input
       const a = answer.trim().toLowerCase();

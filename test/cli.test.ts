@@ -317,14 +317,25 @@ describe('encodings', () => {
   it('keeps a BOM and CRLF, refuses invalid UTF-8 and binary files without touching them', () => {
     const dir = tree({ 'bom.nix': `\uFEFF${PKG.replace(/\n/g, '\r\n')}` });
     writeFileSync(join(dir, 'latin1.nix'), Buffer.from('{ addOpenGLRunpath }: "caf\xe9"', 'latin1'));
-    writeFileSync(join(dir, 'binary.nix'), Buffer.from([0x7b, 0x00, 0x01, 0x7d]));
+    writeFileSync(join(dir, 'binary.nix'), Buffer.concat([Buffer.from('addOpenGLRunpath'), Buffer.from([0x7b, 0x00, 0x01, 0x7d])]));
+    // Without any needle a file is not even decoded (the prefilter works on bytes): a skip.
+    writeFileSync(join(dir, 'other-binary.nix'), Buffer.from([0x7b, 0x00, 0xff, 0x7d]));
     const before = snapshot(dir);
-    const r = cli([...T, '--write', '.'], { cwd: dir });
+    const r = cli([...T, '--write', '--json', '.'], { cwd: dir });
     expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout) as { files: { path: string; status: string; error: string | null }[] };
+    expect(doc.files.map((f) => [f.path, f.status])).toEqual([
+      ['binary.nix', 'error'],
+      ['bom.nix', 'ok'],
+      ['latin1.nix', 'error'],
+      ['other-binary.nix', 'skip'],
+    ]);
+    const r2 = cli([...T, '.'], { cwd: dir });
     expect(readFileSync(join(dir, 'bom.nix'), 'utf8')).toBe(`\uFEFF${PKG_OUT.replace(/\n/g, '\r\n')}`);
-    expect(r.stderr).toContain('latin1.nix: error: not valid UTF-8; nixshift does not re-encode files');
-    expect(r.stderr).toContain('binary.nix: error: binary file (contains a NUL byte); not a Nix expression');
+    expect(r2.stderr).toContain('latin1.nix: error: not valid UTF-8; nixshift does not re-encode files');
+    expect(r2.stderr).toContain('binary.nix: error: binary file (contains a NUL byte); not a Nix expression');
     const after = snapshot(dir);
+    expect(after['other-binary.nix']).toEqual(before['other-binary.nix']);
     expect(after['latin1.nix']).toEqual(before['latin1.nix']);
     expect(after['binary.nix']).toEqual(before['binary.nix']);
   });

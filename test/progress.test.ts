@@ -41,4 +41,15 @@ describe('Progress', () => {
     p.tick(); // the last one is drawn anyway
     expect(out.at(-1)).toBe('\r\x1b[Knixshift: [3/3] 100%  0 files/s  ETA 0s');
   });
+
+  it('counts without a total while files are still being found', () => {
+    const { p, out, at } = harness(0, 0);
+    at(2000);
+    p.tick();
+    p.tick();
+    expect(out.at(-1)).toBe('\r\x1b[Knixshift: [2/?] 1 files/s (still finding files)');
+    p.start(4);
+    p.tick();
+    expect(out.at(-1)).toBe('\r\x1b[Knixshift: [3/4]  75%  2 files/s  ETA 1s');
+  });
 });

@@ -75,46 +75,37 @@ export interface ParsedFile {
   syntaxError?: SyntaxErrorInfo;
 }
 
-/** All leaf tokens under `node`, in order (comments included). */
-function* leaves(node: SyntaxNode): Generator<SyntaxNode> {
-  const cursor = node.walk();
-  let descending = true;
+/** A `,` followed only by blanks and comments up to a `}`: where a trailing formals comma may be. */
+const COMMA_BEFORE_BRACE = /,(?=(?:\s|#[^\n]*|\/\*[\s\S]*?\*\/)*\})/g;
+
+/** The last token before `offset` that is not a comment (skipping blanks), or undefined. */
+function tokenBefore(root: SyntaxNode, source: string, offset: number): SyntaxNode | undefined {
+  let i = offset - 1;
   for (;;) {
-    if (descending && cursor.gotoFirstChild()) continue;
-    if (descending) yield cursor.currentNode;
-    if (cursor.gotoNextSibling()) {
-      descending = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) return;
-    descending = false;
+    while (i >= 0 && /\s/.test(source[i]!)) i--;
+    if (i < 0) return undefined;
+    const leaf = root.descendantForIndex(i, i + 1);
+    if (leaf.type !== 'comment') return leaf;
+    i = leaf.startIndex - 1;
   }
 }
 
 /**
  * Offsets of commas that end a formals list: `,` followed (after comments) by `}`, and preceded
  * by a formal (an identifier or a default value). A comma after `...` or `{` stays, because Nix
- * rejects those (`{ a, ..., }` is a syntax error in Nix too).
+ * rejects those (`{ a, ..., }` is a syntax error in Nix too). Candidates come from a text scan;
+ * the tree tells which of them are real comma tokens (not inside a string or a comment), so only
+ * a handful of nodes are ever looked at, whatever the size of the file.
  */
-function trailingFormalCommas(root: SyntaxNode): number[] {
+function trailingFormalCommas(root: SyntaxNode, source: string): number[] {
   const out: number[] = [];
-  let prev: SyntaxNode | undefined; // previous non-comment leaf
-  let pendingComma: SyntaxNode | undefined;
-  let beforeComma: SyntaxNode | undefined;
-  for (const leaf of leaves(root)) {
-    if (leaf.type === 'comment') continue;
-    if (leaf.isMissing && leaf.startIndex === leaf.endIndex) continue;
-    if (pendingComma) {
-      if (leaf.type === '}' && beforeComma && !['...', '{', ',', 'ellipses'].includes(beforeComma.type)) {
-        out.push(pendingComma.startIndex);
-      }
-      pendingComma = undefined;
-    }
-    if (leaf.type === ',') {
-      pendingComma = leaf;
-      beforeComma = prev;
-    }
-    prev = leaf;
+  for (const m of source.matchAll(COMMA_BEFORE_BRACE)) {
+    const at = m.index;
+    const leaf = root.descendantForIndex(at, at + 1);
+    if (leaf.type !== ',' || leaf.startIndex !== at) continue;
+    const before = tokenBefore(root, source, at);
+    if (!before || ['...', '{', ',', 'ellipses'].includes(before.type)) continue;
+    out.push(at);
   }
   return out;
 }
@@ -151,7 +142,7 @@ export function parseNix(source: string): ParsedFile {
   let tree = p.parse(source);
   let blanked: number[] = [];
   if (tree.rootNode.hasError) {
-    blanked = trailingFormalCommas(tree.rootNode);
+    blanked = trailingFormalCommas(tree.rootNode, source);
     if (blanked.length > 0) {
       let shadow = '';
       let from = 0;

@@ -53,19 +53,42 @@ export class Printer {
   private readonly stderr: Sink;
   constructor(private readonly o: PrinterOptions) {
     if (o.progress) this.progress = new Progress(o.stderr, o.progress);
-    // Any output first erases the progress line.
-    const clearing = (s: Sink): Sink => ({
+    // Output that is not going to a terminal is written in chunks of 64 KiB, not a write per
+    // file (a run over nixpkgs prints 50,000 JSON entries). Anything on stderr first flushes
+    // stdout, so the two keep their relative order; any output first erases the progress line.
+    const interactive = (o.stdout as { isTTY?: boolean }).isTTY === true;
+    this.stdout = {
       write: (t: string) => {
         this.progress?.clear();
-        s.write(t);
+        if (interactive) {
+          o.stdout.write(t);
+          return;
+        }
+        this.pending += t;
+        if (this.pending.length >= 1 << 16) this.flush();
       },
-    });
-    this.stdout = this.progress ? clearing(o.stdout) : o.stdout;
-    this.stderr = this.progress ? clearing(o.stderr) : o.stderr;
+    };
+    this.stderr = {
+      write: (t: string) => {
+        this.progress?.clear();
+        this.flush();
+        o.stderr.write(t);
+      },
+    };
+  }
+
+  private pending = '';
+
+  /** Write what stdout holds. */
+  flush(): void {
+    if (this.pending === '') return;
+    const t = this.pending;
+    this.pending = '';
+    this.o.stdout.write(t);
   }
 
   start(): void {
-    if (this.o.mode === 'json') this.o.stdout.write('{"files":[');
+    if (this.o.mode === 'json') this.stdout.write('{"files":[');
   }
 
   /** The number of files is known (after discovery). */
@@ -73,9 +96,15 @@ export class Printer {
     this.progress?.start(n);
   }
 
-  /** Streams for output that is not a file result (the --interactive prompts). */
+  /** Unbuffered stdout, for output that is not a file result (the --interactive diffs). */
   get out(): Sink {
-    return this.stdout;
+    return {
+      write: (t: string) => {
+        this.progress?.clear();
+        this.flush();
+        this.o.stdout.write(t);
+      },
+    };
   }
 
   file(r: FileResult): void {
@@ -126,10 +155,12 @@ export class Printer {
         unreadable: extra.unreadable,
       };
       stdout.write(`${this.first ? '' : '\n'}],${JSON.stringify(doc).slice(1)}\n`);
+      this.flush();
       return;
     }
     for (const m of extra.missing) stderr.write(`${m}: error: no such file or directory\n`);
     for (const u of extra.unreadable) stderr.write(`${u.path}: error: cannot read folder: ${u.reason}\n`);
     if (!this.o.quiet) stderr.write(formatSummary(summary, mode));
+    this.flush();
   }
 }

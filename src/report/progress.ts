@@ -22,9 +22,10 @@ function duration(seconds: number): string {
 }
 
 export class Progress {
-  private total = 0;
+  /** Unknown while the files are still being found. */
+  private total: number | undefined;
   private done = 0;
-  private started = 0;
+  private readonly started: number;
   private lastDraw = -Infinity;
   private shown = false;
   private readonly now: () => number;
@@ -34,17 +35,19 @@ export class Progress {
     private readonly o: ProgressOptions,
   ) {
     this.now = o.now ?? (() => performance.now());
+    this.started = this.now();
   }
 
+  /** The number of files, once discovery has found them all. */
   start(total: number): void {
     this.total = total;
-    this.started = this.now();
   }
 
   /** The line as it is drawn (exported for tests). */
   line(): string {
     const secs = (this.now() - this.started) / 1000;
     const rate = secs > 0 ? this.done / secs : 0;
+    if (this.total === undefined) return `nixshift: [${this.done}/?] ${Math.round(rate)} files/s (still finding files)`;
     const pct = this.total > 0 ? Math.floor((this.done / this.total) * 100) : 100;
     const eta = rate > 0 ? duration((this.total - this.done) / rate) : '?';
     const width = String(this.total).length;
@@ -55,7 +58,7 @@ export class Progress {
     this.done++;
     const t = this.now();
     if (t - this.started < this.o.delayMs) return;
-    if (t - this.lastDraw < this.o.intervalMs && this.done < this.total) return;
+    if (t - this.lastDraw < this.o.intervalMs && this.done !== this.total) return;
     this.lastDraw = t;
     this.out.write(`\r\x1b[K${this.line()}`);
     this.shown = true;

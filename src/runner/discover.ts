@@ -13,8 +13,7 @@
  * - Each file is listed once, even when given twice or reached through overlapping folders.
  *   The result is sorted by display path.
  */
-import { existsSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -41,6 +40,13 @@ export interface DiscoverOptions {
   ignoreRelativeTo?: { base: string; patterns: string[] }[];
   /** Respect .gitignore files (default true). */
   gitignore?: boolean;
+  /**
+   * Called with each file, in the final (sorted) order. With one folder as the only input the
+   * files come while the walk goes on (the walk yields to the event loop now and then), so a
+   * caller can start working before the walk is over; otherwise they come at the end. With
+   * `onFile`, the returned `files` is empty.
+   */
+  onFile?: (file: DiscoveredFile) => void;
 }
 
 function toPosix(p: string): string {
@@ -118,22 +124,35 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
   const missing: string[] = [];
   const unreadable: { path: string; reason: string }[] = [];
 
-  const addFile = (abs: string): void => {
-    let key = abs;
-    try {
-      key = realpathSync(abs);
-    } catch {
-      /* keep abs */
-    }
+  const streaming = opts.onFile !== undefined && inputs.length === 1;
+  /** `key`: the file's real path (dedup across overlapping inputs and links named twice). */
+  const addFile = (abs: string, key: string): void => {
     if (seen.has(key)) return;
     seen.add(key);
-    files.push({ absolute: abs, display: displayPath(abs, cwd) });
+    const f = { absolute: abs, display: displayPath(abs, cwd) };
+    if (streaming) opts.onFile!(f);
+    else files.push(f);
+  };
+  const realpathOf = (abs: string): string => {
+    try {
+      return realpathSync(abs);
+    } catch {
+      return abs;
+    }
   };
 
-  const walk = async (dir: string, layers: IgnoreLayer[]): Promise<void> => {
+  // Links are not followed while walking, so a file found under a folder has the folder's real
+  // path plus its own relative path as its real path: one realpath per input, not per file.
+  let sinceYield = 0;
+  const walk = async (dir: string, realDir: string, layers: IgnoreLayer[]): Promise<void> => {
+    // Let the event loop run now and then (worker threads waiting for files are served there).
+    if (streaming && ++sinceYield >= 64) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     let entries: Dirent[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
       unreadable.push({ path: displayPath(dir, cwd), reason: (err as NodeJS.ErrnoException).code ?? String(err) });
       return;
@@ -143,21 +162,26 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
       const ig = readIgnoreFile(join(dir, '.gitignore'));
       if (ig) here = [...layers, { base: dir, ig }];
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
+    // A folder sorts as `name/`: then the walk meets files in the order of their sorted paths
+    // (`a-b/x` before `a/x`, as `-` < `/`), which lets files be handed out during the walk.
+    const key = (e: Dirent): string => (e.isDirectory() ? `${e.name}/` : e.name);
+    entries.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
     for (const e of entries) {
       const abs = join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name === '.git') continue;
-        if ((useGitignore && ignoredBy(here, abs, true)) || userIgnored(abs, true)) continue;
-        subdirs.push(abs);
+        if ((useGitignore && here.length > 0 && ignoredBy(here, abs, true)) || userIgnored(abs, true)) continue;
+        await walk(abs, join(realDir, e.name), here);
       } else if (e.isFile() && e.name.endsWith('.nix')) {
-        if ((useGitignore && ignoredBy(here, abs, false)) || userIgnored(abs, false)) continue;
-        addFile(abs);
+        if ((useGitignore && here.length > 0 && ignoredBy(here, abs, false)) || userIgnored(abs, false)) continue;
+        addFile(abs, join(realDir, e.name));
       }
       // symlinks and other entries are not followed while walking
     }
-    for (const d of subdirs) await walk(d, here);
   };
 
   for (const input of inputs) {
@@ -173,11 +197,15 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
     }
     if (st.isDirectory()) {
       if (userIgnored(abs, true)) continue;
-      await walk(abs, useGitignore ? ancestorLayers(abs) : []);
+      await walk(abs, realpathOf(abs), useGitignore ? ancestorLayers(abs) : []);
     } else if (!userIgnored(abs, false)) {
-      addFile(abs);
+      addFile(abs, realpathOf(abs));
     }
   }
   files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  if (opts.onFile && !streaming) {
+    for (const f of files) opts.onFile(f);
+    return { files: [], missing, unreadable };
+  }
   return { files, missing, unreadable };
 }

@@ -9,8 +9,22 @@ import { unifiedDiff } from '../report/diff.js';
 import { estimateClosure } from '../report/closure.js';
 import type { ClosureEstimate } from '../report/model.js';
 import { runCommand } from './exec.js';
-import { readNixFile, writeFileAtomic } from './files.js';
+import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
+import { decodeNix, readRaw, writeFileAtomic } from './files.js';
 import { type ConfiguredTransform, type FileStatus, processSource } from './process.js';
+
+/**
+ * The prefilter on bytes: the needles of a chain (plus the suppression marker), or undefined when
+ * some transform has none (every file must be parsed). A file without any of them is a `skip`
+ * without being decoded or parsed: this is what keeps a run over nixpkgs near the I/O floor.
+ */
+const needleCache = new WeakMap<readonly ConfiguredTransform[], Buffer[] | undefined>();
+function byteNeedles(chain: readonly ConfiguredTransform[]): Buffer[] | undefined {
+  if (needleCache.has(chain)) return needleCache.get(chain);
+  const all = chain.some((c) => c.transform.needles.length === 0) ? undefined : [...new Set([...chain.flatMap((c) => c.transform.needles), SUPPRESSION_MARKER])].map((n) => Buffer.from(n, 'utf8'));
+  needleCache.set(chain, all);
+  return all;
+}
 
 export interface FileJob {
   index: number;
@@ -87,8 +101,14 @@ async function verify(text: string, command: string, cwd: string | undefined): P
 
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
-  const read = await readNixFile(job.absolute);
-  if (!read.ok) return { ...base, status: 'error', error: read.reason };
+  const raw = readRaw(job.absolute);
+  if (!raw.ok) return { ...base, status: 'error', error: raw.reason };
+  if (opts.prefilter) {
+    const needles = byteNeedles(chain);
+    if (needles && !needles.some((n) => raw.buf.includes(n))) return { ...base, bytes: raw.buf.length, status: 'skip' };
+  }
+  const read = decodeNix(raw.buf);
+  if (!read.ok) return { ...base, bytes: raw.buf.length, status: 'error', error: read.reason };
   let outcome;
   try {
     outcome = await processSource(read.text, job.display, withOverrides(chain, job.overrides), { prefilter: opts.prefilter });

@@ -79,11 +79,56 @@ export function defaultCpus(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : 2;
 }
 
+/**
+ * Jobs as discovery finds them: the walk pushes, the worker pool (or the in-band loop) takes.
+ * Kept whole (they are small) so that a crashed worker's files can be named.
+ */
+class JobQueue {
+  readonly jobs: FileJob[] = [];
+  private taken = 0;
+  ended = false;
+  private listeners: (() => void)[] = [];
+  push(job: FileJob): void {
+    this.jobs.push(job);
+    this.notify();
+  }
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+  get available(): number {
+    return this.jobs.length - this.taken;
+  }
+  take(n: number): FileJob[] {
+    const batch = this.jobs.slice(this.taken, this.taken + n);
+    this.taken += batch.length;
+    return batch;
+  }
+  /** Resolves when at least `n` jobs were pushed, or the queue ended. */
+  reached(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        if (this.jobs.length >= n || this.ended) {
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      if (!check()) this.listeners.push(() => void check());
+    });
+  }
+  onChange(f: () => void): void {
+    this.listeners.push(f);
+  }
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
 export async function run(opts: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const cwd = opts.cwd ?? process.cwd();
   const files = resolveFiles(opts.transforms, cwd);
-  const discovered = await discoverFiles(opts.paths, { cwd, ignorePatterns: opts.ignorePatterns, ignoreRelativeTo: opts.ignoreRelativeTo, gitignore: opts.gitignore });
   const jobOpts: JobOptions = {
     write: opts.write ?? false,
     prefilter: opts.prefilter ?? true,
@@ -105,27 +150,41 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     bytes += r.bytes;
     opts.onResult?.(r);
   };
-  opts.onStart?.(discovered.files.length);
-  const jobs: FileJob[] = discovered.files.map((f: DiscoveredFile, index) => {
-    const overrides = opts.fileOptions?.(f.absolute);
-    return { index, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) };
+  // Load the transforms first, so a broken one fails the run before any file is touched.
+  const chain: ConfiguredTransform[] = [];
+  for (const t of files) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
+
+  // Discovery feeds the queue while it walks; workers start as soon as there is enough to do.
+  const queue = new JobQueue();
+  const discovering = discoverFiles(opts.paths, {
+    cwd,
+    ignorePatterns: opts.ignorePatterns,
+    ignoreRelativeTo: opts.ignoreRelativeTo,
+    gitignore: opts.gitignore,
+    onFile: (f: DiscoveredFile) => {
+      const overrides = opts.fileOptions?.(f.absolute);
+      queue.push({ index: queue.jobs.length, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) });
+    },
+  }).then((d) => {
+    queue.end();
+    opts.onStart?.(queue.jobs.length);
+    return d;
   });
   const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
-  const workers = Math.min(requested, Math.ceil(jobs.length / FILES_PER_WORKER));
-  const canThread = existsSync(WORKER_FILE);
+  const canThread = requested > 1 && existsSync(WORKER_FILE);
+  // Enough files for two threads, or the end of discovery, whichever comes first.
+  if (canThread) await Promise.race([discovering, queue.reached(2 * FILES_PER_WORKER)]);
   let used = 1;
-  if (workers <= 1 || !canThread) {
-    const chain: ConfiguredTransform[] = [];
-    for (const t of files) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
-    for (const job of jobs) emit(await runJob(job, chain, jobOpts));
+  if (!canThread || (queue.ended && queue.jobs.length < 2 * FILES_PER_WORKER)) {
+    await discovering;
+    for (const job of queue.take(queue.available)) emit(await runJob(job, chain, jobOpts));
   } else {
-    used = workers;
-    // Load once here too, so a broken transform fails the run before any thread starts.
-    for (const t of files) await loadTransformFile(t.file);
-    await runThreaded(jobs, { transforms: files, job: jobOpts }, workers, emit);
+    used = queue.ended ? Math.min(requested, Math.ceil(queue.jobs.length / FILES_PER_WORKER)) : requested;
+    await runThreaded(queue, { transforms: files, job: jobOpts }, used, emit);
   }
+  const discovered = await discovering;
   return {
-    summary: { files: jobs.length, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
+    summary: { files: queue.jobs.length, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
     missing: discovered.missing,
     unreadable: discovered.unreadable,
   };
@@ -135,10 +194,10 @@ function resolveFiles(requests: TransformRequest[], cwd: string): WorkerInit['tr
   return requests.map((r) => ({ file: resolveTransformSpec(r.spec, cwd), options: r.options }));
 }
 
-async function runThreaded(jobs: FileJob[], init: WorkerInit, count: number, emit: (r: FileResult) => void): Promise<void> {
+async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emit: (r: FileResult) => void): Promise<void> {
+  const jobs = queue.jobs;
   const pending = new Map<number, FileResult>();
   let nextToEmit = 0;
-  let nextToSend = 0;
   const deliver = (r: FileResult): void => {
     pending.set(r.index, r);
     while (pending.has(nextToEmit)) {
@@ -148,25 +207,41 @@ async function runThreaded(jobs: FileJob[], init: WorkerInit, count: number, emi
       emit(ready);
     }
   };
-  const batchSize = (): number => Math.max(1, Math.min(256, Math.ceil((jobs.length - nextToSend) / (count * 8))));
+  // Small batches while the walk goes on (keep every thread fed), larger ones at the end.
+  const batchSize = (): number =>
+    queue.ended ? Math.max(1, Math.min(256, Math.ceil(queue.available / (count * 8)))) : Math.max(1, Math.min(64, Math.floor(queue.available / count)));
   await new Promise<void>((resolveAll, rejectAll) => {
     let alive = count;
     let failed = false;
     const workers: Worker[] = [];
     const outstanding = new Map<Worker, number>(); // batches in flight
     const inFlight = new Map<Worker, Set<number>>(); // job indexes not yet answered
+    const hungry = new Set<Worker>(); // ready for work, none available yet
     const send = (w: Worker): boolean => {
-      if (nextToSend >= jobs.length) return false;
-      const batch = jobs.slice(nextToSend, nextToSend + batchSize());
-      nextToSend += batch.length;
+      if (queue.available === 0) return false;
+      const batch = queue.take(batchSize());
       for (const j of batch) inFlight.get(w)!.add(j.index);
       outstanding.set(w, (outstanding.get(w) ?? 0) + 1);
       w.postMessage({ type: 'batch', jobs: batch } satisfies ToWorker);
       return true;
     };
-    const finishWorker = (w: Worker): void => {
-      w.postMessage({ type: 'stop' } satisfies ToWorker);
+    /** Give a thread work; when there is none: stop it if discovery is over, else wait. */
+    const feed = (w: Worker, want: number): void => {
+      for (let i = 0; i < want; i++) send(w);
+      if ((outstanding.get(w) ?? 0) > 0) {
+        hungry.delete(w);
+        return;
+      }
+      if (queue.ended) {
+        hungry.delete(w);
+        w.postMessage({ type: 'stop' } satisfies ToWorker);
+      } else {
+        hungry.add(w);
+      }
     };
+    queue.onChange(() => {
+      for (const w of [...hungry]) feed(w, 2);
+    });
     for (let i = 0; i < count; i++) {
       const w = new Worker(WORKER_FILE, { workerData: init });
       workers.push(w);
@@ -174,15 +249,13 @@ async function runThreaded(jobs: FileJob[], init: WorkerInit, count: number, emi
       w.on('message', (msg: FromWorker) => {
         if (msg.type === 'ready') {
           // two batches in flight keep the thread busy while the next one is on its way
-          send(w);
-          send(w);
-          if ((outstanding.get(w) ?? 0) === 0) finishWorker(w);
+          feed(w, 2);
         } else if (msg.type === 'result') {
           inFlight.get(w)!.delete(msg.result.index);
           deliver(msg.result);
         } else if (msg.type === 'batch-done') {
           outstanding.set(w, outstanding.get(w)! - 1);
-          if (!send(w) && outstanding.get(w) === 0) finishWorker(w);
+          feed(w, 1);
         } else if (msg.type === 'fatal') {
           failed = true;
           for (const other of workers) void other.terminate();
@@ -196,16 +269,21 @@ async function runThreaded(jobs: FileJob[], init: WorkerInit, count: number, emi
           deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: `worker crashed: ${err.message}` });
         }
         inFlight.get(w)!.clear();
+        hungry.delete(w);
       });
       w.on('exit', () => {
         alive--;
+        hungry.delete(w);
         if (alive === 0 && !failed) {
-          // Anything never sent (all workers died) is an error too.
-          while (nextToSend < jobs.length) {
-            const job = jobs[nextToSend++]!;
-            deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: every worker thread stopped' });
-          }
-          resolveAll();
+          // Anything never sent (all workers died) is an error too; wait for the walk to end.
+          const finish = (): void => {
+            for (const job of queue.take(queue.available)) {
+              deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: every worker thread stopped' });
+            }
+            if (queue.ended) resolveAll();
+          };
+          queue.onChange(finish);
+          finish();
         }
       });
     }
