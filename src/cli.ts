@@ -97,6 +97,7 @@ interface RunFlags {
   report?: string;
   progress?: boolean;
   treefmt?: boolean;
+  maxFileSize?: string;
 }
 
 function exclusive(flags: RunFlags, pairs: [keyof RunFlags, keyof RunFlags][]): void {
@@ -146,6 +147,12 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     if (!Number.isInteger(cpus) || cpus < 1) throw new UsageError(`--cpus takes a whole number of at least 1, not "${flags.cpus}"`);
   }
   const write = flags.write === true || flags.commit === true || flags.treefmt === true;
+  let maxFileBytes: number | undefined;
+  if (flags.maxFileSize !== undefined) {
+    const mb = Number(flags.maxFileSize);
+    if (!Number.isFinite(mb) || mb < 0) throw new UsageError(`--max-file-size takes a size in MiB (0: no limit), not "${flags.maxFileSize}"`);
+    maxFileBytes = Math.round(mb * (1 << 20));
+  }
 
   // Which files.
   let inputs = paths;
@@ -242,6 +249,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     formatter,
     verify,
     fileOptions,
+    maxFileBytes,
     cpus,
     runInBand: flags.runInBand,
     onStart: (n) => printer.total(n),
@@ -372,6 +380,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--verify', 'check each new text with `nix-instantiate --parse` (when installed) before writing; a rejected file is an error')
     .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html')
     .option('--treefmt', 'treefmt/formatter mode: write changed files in place, print nothing but findings and errors; exit 0, or 2 on errors')
+    .option('--max-file-size <MiB>', 'skip (with the reason) files larger than this instead of parsing them; 0: no limit (default: 4)')
     .addOption(new Option('--progress', 'show a progress line on stderr (default: when stderr is a terminal)'))
     .addOption(new Option('--no-progress', 'never show the progress line'))
     .action(async (paths: string[], flags: RunFlags) => {

@@ -214,6 +214,22 @@ describe('--json', () => {
   });
 });
 
+describe('size limit', () => {
+  it('skips a file over --max-file-size with the reason instead of parsing it; 0 lifts the limit', () => {
+    const big = `{ addOpenGLRunpath }:\n{\n${'  # padding padding padding padding padding padding padding padding\n'.repeat(20_000)}  x = addOpenGLRunpath;\n}\n`;
+    const dir = tree({ 'big.nix': big });
+    const r = cli([...T, '--max-file-size', '1', '.'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('big.nix: skip: not parsed: 1.3 MiB is over the size limit of 1.0 MiB (--max-file-size); raise the limit to process it\n');
+    const r2 = cli([...T, '--max-file-size', '0', '--json', '.'], { cwd: dir });
+    expect((JSON.parse(r2.stdout) as { files: { status: string }[] }).files[0]!.status).toBe('ok');
+    const bad = cli([...T, '--max-file-size', 'lots', '.'], { cwd: dir });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--max-file-size takes a size in MiB');
+  });
+});
+
 describe('file selection', () => {
   it('respects .gitignore and --ignore-pattern, takes --stdin paths, and lists each file once', () => {
     const dir = tree({

@@ -133,6 +133,8 @@ export class Printer {
     }
     for (const f of r.findings) stderr.write(formatFinding(r.path, f, this.o.colourErr));
     if (r.status === 'error') stderr.write(`${r.path}: ${this.o.colourErr ? '\x1b[31merror\x1b[0m' : 'error'}: ${r.error ?? 'unknown error'}\n`);
+    // A skip with a reason (a size limit, a whole-file suppression) says why.
+    if (r.status === 'skip' && r.error) stderr.write(`${r.path}: skip: ${r.error}\n`);
   }
 
   end(summary: RunSummary, extra: { missing: string[]; unreadable: { path: string; reason: string }[] }): void {

@@ -126,10 +126,10 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
 
   const streaming = opts.onFile !== undefined && inputs.length === 1;
   /** `key`: the file's real path (dedup across overlapping inputs and links named twice). */
-  const addFile = (abs: string, key: string): void => {
+  const addFile = (abs: string, key: string, display = displayPath(abs, cwd)): void => {
     if (seen.has(key)) return;
     seen.add(key);
-    const f = { absolute: abs, display: displayPath(abs, cwd) };
+    const f = { absolute: abs, display };
     if (streaming) opts.onFile!(f);
     else files.push(f);
   };
@@ -144,7 +144,10 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
   // Links are not followed while walking, so a file found under a folder has the folder's real
   // path plus its own relative path as its real path: one realpath per input, not per file.
   let sinceYield = 0;
-  const walk = async (dir: string, realDir: string, layers: IgnoreLayer[]): Promise<void> => {
+  // Paths are built by concatenation (a walked folder's path is already normal), and the display
+  // path is carried down the walk: path.join/relative per file cost more than the walk itself.
+  const under = (parent: string, name: string): string => (parent.endsWith(sep) ? parent + name : parent + sep + name);
+  const walk = async (dir: string, realDir: string, display: string, layers: IgnoreLayer[]): Promise<void> => {
     // Let the event loop run now and then (worker threads waiting for files are served there).
     if (streaming && ++sinceYield >= 64) {
       sinceYield = 0;
@@ -164,21 +167,17 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
     }
     // A folder sorts as `name/`: then the walk meets files in the order of their sorted paths
     // (`a-b/x` before `a/x`, as `-` < `/`), which lets files be handed out during the walk.
-    const key = (e: Dirent): string => (e.isDirectory() ? `${e.name}/` : e.name);
-    entries.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
-    for (const e of entries) {
-      const abs = join(dir, e.name);
+    const keyed = entries.map((e) => ({ e, k: e.isDirectory() ? `${e.name}/` : e.name }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    for (const { e } of keyed) {
+      const abs = under(dir, e.name);
       if (e.isDirectory()) {
         if (e.name === '.git') continue;
         if ((useGitignore && here.length > 0 && ignoredBy(here, abs, true)) || userIgnored(abs, true)) continue;
-        await walk(abs, join(realDir, e.name), here);
+        await walk(abs, under(realDir, e.name), display === '.' ? e.name : `${display}/${e.name}`, here);
       } else if (e.isFile() && e.name.endsWith('.nix')) {
         if ((useGitignore && here.length > 0 && ignoredBy(here, abs, false)) || userIgnored(abs, false)) continue;
-        addFile(abs, join(realDir, e.name));
+        addFile(abs, under(realDir, e.name), display === '.' ? e.name : `${display}/${e.name}`);
       }
       // symlinks and other entries are not followed while walking
     }
@@ -197,7 +196,7 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
     }
     if (st.isDirectory()) {
       if (userIgnored(abs, true)) continue;
-      await walk(abs, realpathOf(abs), useGitignore ? ancestorLayers(abs) : []);
+      await walk(abs, realpathOf(abs), displayPath(abs, cwd), useGitignore ? ancestorLayers(abs) : []);
     } else if (!userIgnored(abs, false)) {
       addFile(abs, realpathOf(abs));
     }

@@ -49,6 +49,8 @@ export interface JobOptions {
   verify?: string;
   /** Working folder for the formatter. */
   cwd?: string;
+  /** Files larger than this (bytes) are not parsed: `skip` with the reason. 0: no limit. */
+  maxBytes?: number;
 }
 
 export interface FileResult {
@@ -106,6 +108,10 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
   if (opts.prefilter) {
     const needles = byteNeedles(chain);
     if (needles && !needles.some((n) => raw.buf.includes(n))) return { ...base, bytes: raw.buf.length, status: 'skip' };
+  }
+  if (opts.maxBytes && raw.buf.length > opts.maxBytes) {
+    const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
+    return { ...base, bytes: raw.buf.length, status: 'skip', error: `not parsed: ${mb(raw.buf.length)} is over the size limit of ${mb(opts.maxBytes)} (--max-file-size); raise the limit to process it` };
   }
   const read = decodeNix(raw.buf);
   if (!read.ok) return { ...base, bytes: raw.buf.length, status: 'error', error: read.reason };

@@ -44,6 +44,8 @@ export interface RunOptions {
   formatter?: string;
   /** Path of nix-instantiate: check every new text with `--parse` before it is written. */
   verify?: string;
+  /** Files over this many bytes are skipped with a reason instead of parsed (0: no limit). */
+  maxFileBytes?: number;
   /** Per-file option overrides (from the config file), by transform name. */
   fileOptions?: (absolute: string) => Record<string, TransformOptions> | undefined;
   /** Called once per file, in path order. */
@@ -74,6 +76,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const WORKER_FILE = join(here, 'worker.js');
 /** Below this many files per thread, threads cost more than they save. */
 const FILES_PER_WORKER = 64;
+/**
+ * The default size limit. The largest files of nixpkgs that transforms have to read are
+ * `all-packages.nix` and `python-packages.nix` (about 1.5 MB and 0.7 MB); generated package sets
+ * (`hackage-packages.nix`, over 10 MB) hold no needle. Parsing and scope analysis take about
+ * 1.5 s and 200 MB per MB of Nix, so a limit keeps one odd file from stalling a worker.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
+/** Files per batch while the walk is still going. */
+const CHUNK = 32;
 
 export function defaultCpus(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : 2;
@@ -136,6 +147,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     keepText: opts.keepText ?? false,
     closure: opts.closure ?? false,
     cwd,
+    maxBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     ...(opts.formatter ? { formatter: opts.formatter } : {}),
     ...(opts.verify ? { verify: opts.verify } : {}),
   };
@@ -209,7 +221,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
   };
   // Small batches while the walk goes on (keep every thread fed), larger ones at the end.
   const batchSize = (): number =>
-    queue.ended ? Math.max(1, Math.min(256, Math.ceil(queue.available / (count * 8)))) : Math.max(1, Math.min(64, Math.floor(queue.available / count)));
+    queue.ended ? Math.max(1, Math.min(256, Math.ceil(queue.available / (count * 8)))) : Math.min(2 * CHUNK, queue.available);
   await new Promise<void>((resolveAll, rejectAll) => {
     let alive = count;
     let failed = false;
@@ -239,8 +251,9 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         hungry.add(w);
       }
     };
+    // While the walk goes on, wake a waiting thread only for a chunk of work, not for every file.
     queue.onChange(() => {
-      for (const w of [...hungry]) feed(w, 2);
+      if (hungry.size > 0 && (queue.ended || queue.available >= CHUNK)) for (const w of [...hungry]) feed(w, 2);
     });
     for (let i = 0; i < count; i++) {
       const w = new Worker(WORKER_FILE, { workerData: init });
@@ -250,12 +263,15 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         if (msg.type === 'ready') {
           // two batches in flight keep the thread busy while the next one is on its way
           feed(w, 2);
-        } else if (msg.type === 'result') {
-          inFlight.get(w)!.delete(msg.result.index);
-          deliver(msg.result);
-        } else if (msg.type === 'batch-done') {
-          outstanding.set(w, outstanding.get(w)! - 1);
-          feed(w, 1);
+        } else if (msg.type === 'results') {
+          for (const r of msg.results) {
+            inFlight.get(w)!.delete(r.index);
+            deliver(r);
+          }
+          if (msg.done) {
+            outstanding.set(w, outstanding.get(w)! - 1);
+            feed(w, 1);
+          }
         } else if (msg.type === 'fatal') {
           failed = true;
           for (const other of workers) void other.terminate();

@@ -16,8 +16,8 @@ export interface WorkerInit {
 export type ToWorker = { type: 'batch'; jobs: FileJob[] } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'result'; result: import('./job.js').FileResult }
-  | { type: 'batch-done' }
+  /** Results of a batch, in order; `done` on the last message of the batch. */
+  | { type: 'results'; results: import('./job.js').FileResult[]; done: boolean }
   | { type: 'fatal'; message: string };
 
 async function main(): Promise<void> {
@@ -37,11 +37,20 @@ async function main(): Promise<void> {
       return;
     }
     void (async () => {
+      // One message per few results, not one per file: the main thread handles every message,
+      // and on a tree of 50,000 files that adds up. A file that took long is sent at once.
+      let out: import('./job.js').FileResult[] = [];
+      let since = performance.now();
       for (const job of msg.jobs) {
-        const result = await runJob(job, chain, init.job);
-        port.postMessage({ type: 'result', result } satisfies FromWorker);
+        out.push(await runJob(job, chain, init.job));
+        const now = performance.now();
+        if (out.length >= 32 || now - since > 50) {
+          port.postMessage({ type: 'results', results: out, done: false } satisfies FromWorker);
+          out = [];
+          since = now;
+        }
       }
-      port.postMessage({ type: 'batch-done' } satisfies FromWorker);
+      port.postMessage({ type: 'results', results: out, done: true } satisfies FromWorker);
     })();
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);
