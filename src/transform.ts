@@ -84,6 +84,12 @@ export interface Transform {
   needles: readonly string[];
   rules?: Readonly<Record<string, RuleMeta>>;
   /**
+   * A finer text test, run after the needles matched: false means the transform has nothing to
+   * do in this text, which is then not parsed for it (e.g. a `symlinkJoin` with no CUDA name in
+   * the file). Must be cheap and must never say false where the transform could act.
+   */
+  prefilter?(text: string, options: TransformOptions): boolean;
+  /**
    * What the change does, for commit titles (`<attr>: <changeSummary>`), lower case, no full
    * stop; e.g. `migrate from cudatoolkit to cudaPackages`. Default: `apply <name>`.
    */
@@ -103,6 +109,7 @@ export function asTransform(mod: unknown, origin: string): Transform {
     if (typeof t.name !== 'string' || t.name === '') problems.push('`name` (string) is missing');
     if (typeof t.transform !== 'function') problems.push('`transform` (function) is missing');
     if (t.needles !== undefined && (!Array.isArray(t.needles) || t.needles.some((n) => typeof n !== 'string'))) problems.push('`needles` must be an array of strings');
+    if (t.prefilter !== undefined && typeof t.prefilter !== 'function') problems.push('`prefilter` must be a function');
   }
   if (problems.length > 0) throw new Error(`${origin} is not a nixshift transform: ${problems.join('; ')}`);
   return { ...(t as Transform), description: t.description ?? '', needles: t.needles ?? [] };

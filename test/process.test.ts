@@ -55,6 +55,19 @@ describe('processSource', () => {
     expect(ran).toBe(0);
   });
 
+  it('runs a transform only where its own prefilter agrees (with the options of the run)', async () => {
+    const seen: string[] = [];
+    const picky: ConfiguredTransform = {
+      transform: { name: 'picky', description: '', needles: ['join'], prefilter: (text, o) => o.all === true || text.includes('cuda'), transform: (f) => void seen.push(f.path) },
+      options: {},
+    };
+    expect((await processSource('{ x = join; }\n', 'a.nix', [picky])).status).toBe('skip');
+    expect((await processSource('{ x = join cuda; }\n', 'b.nix', [picky])).status).toBe('nochange');
+    expect((await processSource('{ x = join; }\n', 'c.nix', [{ ...picky, options: { all: true } }])).status).toBe('nochange');
+    expect((await processSource('{ x = join; }\n', 'd.nix', [picky], { prefilter: false })).status).toBe('nochange');
+    expect(seen).toEqual(['b.nix', 'c.nix', 'd.nix']);
+  });
+
   it('refuses a file with a syntax error before running any transform', async () => {
     let ran = false;
     const out = await processSource('{ a }: [ a', 'x.nix', [t('x', [], () => void (ran = true))]);

@@ -37,11 +37,13 @@ export interface ProcessOptions {
   prefilter?: boolean;
 }
 
-/** True when the text contains a needle of the transform (or the transform has none). */
-export function matchesNeedles(text: string, t: Transform): boolean {
-  if (t.needles.length === 0) return true;
-  for (const n of t.needles) if (text.includes(n)) return true;
-  return false;
+/**
+ * True when the transform may have something to do in the text: it contains a needle (or the
+ * transform has none), and the transform's own `prefilter`, if any, agrees.
+ */
+export function matchesNeedles(text: string, t: Transform, options: TransformOptions = {}): boolean {
+  if (t.needles.length > 0 && !t.needles.some((n) => text.includes(n))) return false;
+  return t.prefilter ? t.prefilter(text, options) : true;
 }
 
 /** Maps offsets of a text after edits back to the text before them. */
@@ -177,7 +179,7 @@ export async function processSource(source: string, path: string, chain: readonl
   const findings: Finding[] = [];
   const changedBy: string[] = [];
   // A file with a suppression comment is parsed anyway, so that an unused one is reported.
-  if (prefilter && !chain.some((c) => matchesNeedles(source, c.transform)) && !source.includes(SUPPRESSION_MARKER)) {
+  if (prefilter && !chain.some((c) => matchesNeedles(source, c.transform, c.options)) && !source.includes(SUPPRESSION_MARKER)) {
     return { status: 'skip', findings, changedBy };
   }
   let current = source;
@@ -204,7 +206,7 @@ export async function processSource(source: string, path: string, chain: readonl
   let live: LiveSuppression[] | undefined; // of `parsed`
 
   for (const { transform, options } of chain) {
-    if (prefilter && !matchesNeedles(current, transform)) continue;
+    if (prefilter && !matchesNeedles(current, transform, options)) continue;
     if (!parsed) {
       parsed = parseNix(current);
       if (parsed.syntaxError) {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TransformOptions } from '../transform.js';
+import { releaseTrees } from '../nix/parser.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
@@ -95,12 +96,16 @@ export function defaultCpus(): number {
  * Kept whole (they are small) so that a crashed worker's files can be named.
  */
 class JobQueue {
-  readonly jobs: FileJob[] = [];
-  private taken = 0;
+  /** Jobs not yet taken (taken ones are dropped: memory does not grow with the tree). */
+  private pending: FileJob[] = [];
+  private head = 0;
+  /** Jobs pushed so far. */
+  count = 0;
   ended = false;
   private listeners: (() => void)[] = [];
   push(job: FileJob): void {
-    this.jobs.push(job);
+    this.pending.push(job);
+    this.count++;
     this.notify();
   }
   end(): void {
@@ -108,18 +113,22 @@ class JobQueue {
     this.notify();
   }
   get available(): number {
-    return this.jobs.length - this.taken;
+    return this.pending.length - this.head;
   }
   take(n: number): FileJob[] {
-    const batch = this.jobs.slice(this.taken, this.taken + n);
-    this.taken += batch.length;
+    const batch = this.pending.slice(this.head, this.head + n);
+    this.head += batch.length;
+    if (this.head > 4096 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
     return batch;
   }
   /** Resolves when at least `n` jobs were pushed, or the queue ended. */
   reached(n: number): Promise<void> {
     return new Promise((resolve) => {
       const check = (): boolean => {
-        if (this.jobs.length >= n || this.ended) {
+        if (this.count >= n || this.ended) {
           resolve();
           return true;
         }
@@ -175,11 +184,11 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     gitignore: opts.gitignore,
     onFile: (f: DiscoveredFile) => {
       const overrides = opts.fileOptions?.(f.absolute);
-      queue.push({ index: queue.jobs.length, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) });
+      queue.push({ index: queue.count, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) });
     },
   }).then((d) => {
     queue.end();
-    opts.onStart?.(queue.jobs.length);
+    opts.onStart?.(queue.count);
     return d;
   });
   const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
@@ -187,16 +196,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   // Enough files for two threads, or the end of discovery, whichever comes first.
   if (canThread) await Promise.race([discovering, queue.reached(2 * FILES_PER_WORKER)]);
   let used = 1;
-  if (!canThread || (queue.ended && queue.jobs.length < 2 * FILES_PER_WORKER)) {
+  if (!canThread || (queue.ended && queue.count < 2 * FILES_PER_WORKER)) {
     await discovering;
-    for (const job of queue.take(queue.available)) emit(await runJob(job, chain, jobOpts));
+    for (const job of queue.take(queue.available)) {
+      emit(await runJob(job, chain, jobOpts));
+      await releaseTrees();
+    }
   } else {
-    used = queue.ended ? Math.min(requested, Math.ceil(queue.jobs.length / FILES_PER_WORKER)) : requested;
+    used = queue.ended ? Math.min(requested, Math.ceil(queue.count / FILES_PER_WORKER)) : requested;
     await runThreaded(queue, { transforms: files, job: jobOpts }, used, emit);
   }
   const discovered = await discovering;
   return {
-    summary: { files: queue.jobs.length, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
+    summary: { files: queue.count, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
     missing: discovered.missing,
     unreadable: discovered.unreadable,
   };
@@ -207,7 +219,6 @@ function resolveFiles(requests: TransformRequest[], cwd: string): WorkerInit['tr
 }
 
 async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emit: (r: FileResult) => void): Promise<void> {
-  const jobs = queue.jobs;
   const pending = new Map<number, FileResult>();
   let nextToEmit = 0;
   const deliver = (r: FileResult): void => {
@@ -227,12 +238,12 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     let failed = false;
     const workers: Worker[] = [];
     const outstanding = new Map<Worker, number>(); // batches in flight
-    const inFlight = new Map<Worker, Set<number>>(); // job indexes not yet answered
+    const inFlight = new Map<Worker, Map<number, FileJob>>(); // jobs not yet answered
     const hungry = new Set<Worker>(); // ready for work, none available yet
     const send = (w: Worker): boolean => {
       if (queue.available === 0) return false;
       const batch = queue.take(batchSize());
-      for (const j of batch) inFlight.get(w)!.add(j.index);
+      for (const j of batch) inFlight.get(w)!.set(j.index, j);
       outstanding.set(w, (outstanding.get(w) ?? 0) + 1);
       w.postMessage({ type: 'batch', jobs: batch } satisfies ToWorker);
       return true;
@@ -258,7 +269,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     for (let i = 0; i < count; i++) {
       const w = new Worker(WORKER_FILE, { workerData: init });
       workers.push(w);
-      inFlight.set(w, new Set());
+      inFlight.set(w, new Map());
       w.on('message', (msg: FromWorker) => {
         if (msg.type === 'ready') {
           // two batches in flight keep the thread busy while the next one is on its way
@@ -280,8 +291,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       });
       w.on('error', (err) => {
         // A worker that dies takes its unanswered files with it: report them as errors.
-        for (const index of inFlight.get(w)!) {
-          const job = jobs[index]!;
+        for (const [index, job] of inFlight.get(w)!) {
           deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: `worker crashed: ${err.message}` });
         }
         inFlight.get(w)!.clear();

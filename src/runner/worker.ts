@@ -3,6 +3,7 @@
  * thread sends, answering with one result per file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { releaseTrees } from '../nix/parser.js';
 import { runJob, type FileJob, type JobOptions } from './job.js';
 import { loadTransformFile } from './load.js';
 import type { ConfiguredTransform } from './process.js';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       let since = performance.now();
       for (const job of msg.jobs) {
         out.push(await runJob(job, chain, init.job));
+        await releaseTrees();
         const now = performance.now();
         if (out.length >= 32 || now - since > 50) {
           port.postMessage({ type: 'results', results: out, done: false } satisfies FromWorker);

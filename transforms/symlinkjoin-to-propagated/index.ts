@@ -47,6 +47,9 @@ export const rules = {
   },
 } as const;
 
+/** Any CUDA name: a file without one has no CUDA join (see `prefilter`). */
+const CUDA_TEXT = /cuda|cudnn|nccl|cutensor|cusparse|cufile|libcu|libnv|libnpp/i;
+
 /** CUDA packages outside the toolkit's component list (§1). */
 const OTHER_CUDA = /^(cudnn|nccl|libcutensor|cutensor|libcusparse_lt|cusparselt|libcufile|cuda_nvprof|cudaPackages.*|cuda_\w+|libcu\w+|libnv\w+|libnpp\w*)$/;
 const INPUT_LISTS = /^(buildInputs|propagatedBuildInputs|nativeBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies)$/;
@@ -585,6 +588,9 @@ const transform: Transform = {
   description: 'take CUDA symlinkJoins out of closures: lib outputs at run time, members as dependencies, build roots kept',
   changeSummary: 'use CUDA outputs directly instead of a symlinkJoin',
   needles: ['symlinkJoin', 'buildEnv'],
+  // Most joins in nixpkgs have nothing to do with CUDA: a file without any CUDA name (in the
+  // sense of OTHER_CUDA, the toolkit components, or a cudaPackages set) is not parsed for it.
+  prefilter: (text: string, options: TransformOptions) => options['all-joins'] === true || CUDA_TEXT.test(text),
   rules,
   options: {
     'all-joins': 'also rewrite joins that have no CUDA member (default: only CUDA joins)',

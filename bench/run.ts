@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: nixshift against the floors and ast-grep, on one generated nixpkgs-shaped tree.
+ *
+ *   node dist/bench/run.js [--files 50000] [--mb 200] [--seed 1] [--runs 5] [--cpus 2]
+ *                          [--corpus DIR] [--keep] [--out bench/results.json]
+ *
+ * Every measurement runs as its own process, after one warm-up run (page cache, JIT caches),
+ * `--runs` times; the table shows medians. Wall time and peak RSS come from GNU time
+ * (`/usr/bin/time -f '%e %M'`) when it is installed, else wall time only.
+ *
+ *   1 io-floor       a plain Node program, same worker count: walk, read every .nix, test needles
+ *   2 parse-floor    the same, and tree-sitter parses every file (a runner without a prefilter)
+ *   3 nixshift       run -t cudatoolkit-to-redist -t symlinkjoin-to-propagated --json > file
+ *   4 in-band        the same with --run-in-band
+ *   5 ast-grep       ast-grep scan with a Nix rule matching the same needles (when installed)
+ *
+ * Also: two workers against one on the parse-heavy work (--no-prefilter, on a smaller tree),
+ * peak RSS on a tree a tenth the size (does memory grow with the number of files?), start-up
+ * (`--version`, a single-file run), and a giant file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus, type CorpusStats } from './corpus.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'bin', 'nixshift.js');
+const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
+const AST_GREP = join(ROOT, 'node_modules', '.bin', 'ast-grep');
+const TRANSFORMS = ['cudatoolkit-to-redist', 'symlinkjoin-to-propagated'];
+/** The needles of those two transforms, and the suppression marker nixshift also looks for. */
+const NEEDLES = ['cudatoolkit', 'symlinkJoin', 'buildEnv', 'nixshift-ignore'];
+
+interface Options {
+  files: number;
+  mb: number;
+  seed: number;
+  runs: number;
+  cpus: number;
+  corpus?: string;
+  keep: boolean;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { files: 50_000, mb: 200, seed: 1, runs: 5, cpus: 2, keep: false, out: join(ROOT, 'bench', 'results.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--files') o.files = Number(next());
+    else if (a === '--mb') o.mb = Number(next());
+    else if (a === '--seed') o.seed = Number(next());
+    else if (a === '--runs') o.runs = Number(next());
+    else if (a === '--cpus') o.cpus = Number(next());
+    else if (a === '--corpus') o.corpus = resolve(next());
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--out') o.out = resolve(next());
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const HAVE_GNU_TIME = spawnSync('/usr/bin/time', ['-f', '%e', 'true']).status === 0;
+
+interface Sample {
+  wallS: number;
+  rssMb?: number;
+  status: number | null;
+}
+
+/** Run a command once; stdout to `stdoutFile` (or discarded). */
+function once(cmd: string, args: string[], stdoutFile?: string): Sample {
+  const started = performance.now();
+  const timed = HAVE_GNU_TIME ? ['/usr/bin/time', ['-f', '@@%e %M', cmd, ...args]] : [cmd, args];
+  const r = spawnSync(timed[0] as string, timed[1] as string[], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = (performance.now() - started) / 1000;
+  if (stdoutFile) writeFileSync(stdoutFile, r.stdout);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const m = /@@([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  return { wallS: m ? Number(m[1]) : wall, ...(m ? { rssMb: Number(m[2]) / 1024 } : {}), status: r.status };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+interface Measurement {
+  name: string;
+  wallS: number;
+  rssMb?: number;
+  filesPerS: number;
+  mbPerS: number;
+  runs: number[];
+}
+
+function measure(name: string, runs: number, files: number, bytes: number, cmd: string, args: string[], stdoutFile?: string): Measurement {
+  process.stderr.write(`bench: ${name} …`);
+  once(cmd, args, stdoutFile); // warm-up
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(once(cmd, args, stdoutFile));
+  const wallS = median(samples.map((s) => s.wallS));
+  const rss = samples.every((s) => s.rssMb !== undefined) ? median(samples.map((s) => s.rssMb!)) : undefined;
+  process.stderr.write(` ${wallS.toFixed(2)} s\n`);
+  return { name, wallS, ...(rss !== undefined ? { rssMb: rss } : {}), filesPerS: files / wallS, mbPerS: bytes / (1 << 20) / wallS, runs: samples.map((s) => s.wallS) };
+}
+
+function corpusAt(dir: string, o: Options, files: number, mb: number, giant: number): CorpusStats {
+  process.stderr.write(`bench: generating ${files} files / ${mb} MiB in ${dir} …\n`);
+  return generateCorpus({ out: dir, seed: o.seed, files, megabytes: mb, giantFiles: giant, force: true });
+}
+
+function table(rows: Measurement[]): string {
+  const head = ['measurement', 'wall s', 'files/s', 'MB/s', 'peak RSS MB'];
+  const body = rows.map((r) => [r.name, r.wallS.toFixed(2), Math.round(r.filesPerS).toLocaleString('en-US'), r.mbPerS.toFixed(0), r.rssMb !== undefined ? r.rssMb.toFixed(0) : 'n/a']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const work = mkdtempSync(join(tmpdir(), 'nixshift-bench-'));
+  const dir = o.corpus ?? join(work, 'tree');
+  const stats = o.corpus && existsSync(o.corpus) ? undefined : corpusAt(dir, o, o.files, o.mb, 3);
+  const count = stats?.files ?? Number(execFileSync('sh', ['-c', `find "${dir}" -name '*.nix' | wc -l`], { encoding: 'utf8' }).trim());
+  const bytes = stats?.bytes ?? Number(execFileSync('sh', ['-c', `find "${dir}" -name '*.nix' -print0 | du -cb --files0-from=- | tail -1 | cut -f1`], { encoding: 'utf8' }).trim());
+  const node = process.execPath;
+  const ts = TRANSFORMS.flatMap((t) => ['-t', t]);
+  const json = join(work, 'out.json');
+  const rows: Measurement[] = [];
+  const io = measure('1 io-floor', o.runs, count, bytes, node, [FLOOR, 'io', dir, String(o.cpus), ...NEEDLES]);
+  rows.push(io);
+  rows.push(measure('2 parse-floor', Math.max(1, Math.min(o.runs, 3)), count, bytes, node, [FLOOR, 'parse', dir, String(o.cpus), ...NEEDLES]));
+  const threaded = measure('3 nixshift', o.runs, count, bytes, node, [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), dir], json);
+  rows.push(threaded);
+  const inBand = measure('4 nixshift --run-in-band', o.runs, count, bytes, node, [BIN, 'run', ...ts, '--json', '--run-in-band', dir], json);
+  rows.push(inBand);
+  let astGrep: Measurement | undefined;
+  if (existsSync(AST_GREP)) {
+    const rule = ['id: legacy-cuda', 'language: nix', 'rule:', '  any:', ...NEEDLES.filter((n) => /^\w+$/.test(n)).map((n) => `    - pattern: ${n}`)].join('\n');
+    astGrep = measure('5 ast-grep scan', o.runs, count, bytes, AST_GREP, ['scan', '--inline-rules', rule, '--json=stream', '-j', String(o.cpus), dir], join(work, 'sg.json'));
+    rows.push(astGrep);
+  }
+
+  // Two workers against one where parsing dominates: --no-prefilter on a smaller tree.
+  const small = join(work, 'small');
+  const smallStats = corpusAt(small, o, Math.max(500, Math.round(o.files / 10)), Math.max(2, Math.round(o.mb / 10)), 0);
+  const np = (cpus: number): Measurement =>
+    measure(`no-prefilter, ${cpus === 1 ? 'in band' : `${cpus} workers`} (${smallStats.files} files)`, Math.max(1, Math.min(o.runs, 3)), smallStats.files, smallStats.bytes, node, [BIN, 'run', ...ts, '--json', '--no-prefilter', ...(cpus === 1 ? ['--run-in-band'] : ['--cpus', String(cpus)]), small], json);
+  const one = np(1);
+  const two = np(o.cpus);
+  rows.push(one, two);
+  // Memory against the number of files: the same run on the tree a tenth the size.
+  const smallRun = measure(`3 nixshift on the small tree (${smallStats.files} files)`, o.runs, smallStats.files, smallStats.bytes, node, [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), small], json);
+  rows.push(smallRun);
+  // Start-up and one file.
+  const oneFile = join(ROOT, 'examples', 'pkgs', 'development', 'libraries', 'linalg-gpu', 'default.nix');
+  const version = measure('nixshift --version', 10, 1, 0, node, [BIN, '--version']);
+  const single = measure('nixshift run, one file', 10, 1, 0, node, [BIN, 'run', ...ts, oneFile]);
+  rows.push(version, single);
+  // A giant file with a needle: processed or skipped with the reason, never a stall.
+  const giantDir = join(work, 'giant');
+  mkdirSync(giantDir);
+  const entries = Array.from({ length: 120_000 }, (_, i) => `  pkg${i} = { version = "1.${i}"; sha256 = "${'0'.repeat(52)}"; };\n`).join('');
+  writeFileSync(join(giantDir, 'generated.nix'), `{ cudatoolkit }:\n{\n${entries}  gpu = cudatoolkit;\n}\n`);
+  const giant = measure('giant file with a needle (12 MB)', 3, 1, 0, node, [BIN, 'run', ...ts, giantDir]);
+  rows.push(giant);
+
+  const ratios = {
+    nixshiftOverIoFloor: threaded.wallS / io.wallS,
+    nixshiftOverAstGrep: astGrep ? threaded.wallS / astGrep.wallS : null,
+    inBandOverThreaded: inBand.wallS / threaded.wallS,
+    oneWorkerOverTwo: one.wallS / two.wallS,
+    rssFullOverSmall: threaded.rssMb !== undefined && smallRun.rssMb !== undefined ? threaded.rssMb / smallRun.rssMb : null,
+  };
+  const targets = {
+    'whole-tree run within 1.5x of the I/O floor': ratios.nixshiftOverIoFloor <= 1.5,
+    'faster than ast-grep': ratios.nixshiftOverAstGrep === null ? null : ratios.nixshiftOverAstGrep < 1,
+    'two workers at least 1.6x one (no prefilter)': ratios.oneWorkerOverTwo >= 1.6,
+    'peak RSS under 400 MB': threaded.rssMb === undefined ? null : threaded.rssMb < 400,
+    '--version under 150 ms': version.wallS < 0.15,
+    'single-file run under 300 ms': single.wallS < 0.3,
+  };
+  const fmt = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
+  let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs after a warm-up\n\n`;
+  out += `${table(rows)}\n\n`;
+  out += `3/1 nixshift / io-floor:     ${fmt(ratios.nixshiftOverIoFloor)}\n`;
+  out += `3/5 nixshift / ast-grep:     ${fmt(ratios.nixshiftOverAstGrep)}\n`;
+  out += `4/3 in-band / threaded:      ${fmt(ratios.inBandOverThreaded)}\n`;
+  out += `one worker / ${o.cpus} (no prefilter): ${fmt(ratios.oneWorkerOverTwo)}\n`;
+  out += `peak RSS full / tenth tree:  ${fmt(ratios.rssFullOverSmall)}\n\n`;
+  for (const [k, v] of Object.entries(targets)) out += `${v === null ? 'n/a ' : v ? 'PASS' : 'MISS'}  ${k}\n`;
+  process.stdout.write(out);
+  mkdirSync(dirname(o.out), { recursive: true });
+  writeFileSync(o.out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: o.cpus, corpus: { dir: o.corpus ?? null, files: count, bytes, seed: o.seed, stats: stats ?? null }, gnuTime: HAVE_GNU_TIME, rows, ratios, targets }, null, 2)}\n`);
+  process.stderr.write(`bench: results written to ${o.out}\n`);
+  if (!o.keep) rmSync(work, { recursive: true, force: true });
+  else process.stderr.write(`bench: kept ${work}\n`);
+}
+
+await main();
