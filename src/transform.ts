@@ -90,6 +90,12 @@ export interface Transform {
    */
   prefilter?(text: string, options: TransformOptions): boolean;
   /**
+   * Names the transform's scope questions are about. With it, `api.scopes()` is a focused
+   * index (see ScopeIndexOptions.focus): only subtrees mentioning one of these strings (or an
+   * alias of them) are analysed, which keeps large files such as `all-packages.nix` fast.
+   */
+  scopeFocus?: readonly string[];
+  /**
    * What the change does, for commit titles (`<attr>: <changeSummary>`), lower case, no full
    * stop; e.g. `migrate from cudatoolkit to cudaPackages`. Default: `apply <name>`.
    */

@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from 'tree-sitter';
 import type { ScopeIndex } from './scope.js';
-import { dottedName, type FunctionInfo, unparen } from './syntax.js';
+import { dottedName, type FunctionInfo, nodesOfTypeContaining, unparen } from './syntax.js';
 
 /** Names under which nixpkgs code holds the whole package set. */
 export const PACKAGE_SET_NAMES: ReadonlySet<string> = new Set([
@@ -42,9 +42,11 @@ export interface CallSite {
  * Attrsets passed as explicit arguments to a package: `callPackage ./x.nix { … }`,
  * `callPackages …`, `pkg.override { … }`.
  */
-export function callSites(source: string, root: SyntaxNode): CallSite[] {
+export function callSites(source: string, root: SyntaxNode, mentioning?: string): CallSite[] {
   const out: CallSite[] = [];
-  for (const app of root.descendantsOfType('apply_expression')) {
+  // Only the call sites whose text mentions a name, when the caller only cares about those.
+  const apps = mentioning === undefined ? root.descendantsOfType('apply_expression') : nodesOfTypeContaining(source, root, 'apply_expression', mentioning);
+  for (const app of apps) {
     const arg = app.childForFieldName('argument');
     const fn = app.childForFieldName('function');
     if (!arg || !fn || unparen(arg).type !== 'attrset_expression') continue;

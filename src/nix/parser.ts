@@ -171,19 +171,53 @@ export function releaseTrees(force = false): Promise<void> | undefined {
 export function parseNix(source: string): ParsedFile {
   parsedSinceRelease += source.length;
   const p = parser();
-  let tree = p.parse(source);
+  const blank = (offsets: number[]): string => {
+    let shadow = '';
+    let from = 0;
+    for (const off of offsets) {
+      shadow += source.slice(from, off) + ' ';
+      from = off + 1;
+    }
+    return shadow + source.slice(from);
+  };
+  // Optimistic single parse: blank every comma that stands before a `}` (after blanks and
+  // comments) and check the blanks in the resulting tree. Each must have been a trailing comma
+  // of formals (its offset now lies in a `formals` node, after a formal) or a comma inside a
+  // string or comment (harmless: the tree is the same). Anything else (say `{ a = 1, }`, an
+  // error in Nix) and we parse again the careful way. nixfmt files are parsed once, not twice.
+  const candidates: number[] = [];
+  for (const m of source.matchAll(COMMA_BEFORE_BRACE)) candidates.push(m.index);
+  let tree: Tree | undefined;
   let blanked: number[] = [];
-  if (tree.rootNode.hasError) {
-    blanked = trailingFormalCommas(tree.rootNode, source);
-    if (blanked.length > 0) {
-      let shadow = '';
-      let from = 0;
-      for (const off of blanked) {
-        shadow += source.slice(from, off) + ' ';
-        from = off + 1;
+  if (candidates.length > 0) {
+    const optimistic = p.parse(blank(candidates));
+    const root = optimistic.rootNode;
+    const ok: number[] = [];
+    let sound = true;
+    for (const at of candidates) {
+      const node = root.descendantForIndex(at, at + 1);
+      if (node.type === 'formals' && node.startIndex < at && at < node.endIndex) {
+        const before = tokenBefore(root, source, at);
+        if (!before || ['...', '{', ',', 'ellipses'].includes(before.type)) {
+          sound = false;
+          break;
+        }
+        ok.push(at);
+      } else if (!/string|comment|fragment/.test(node.type)) {
+        sound = false;
+        break;
       }
-      shadow += source.slice(from);
-      tree = p.parse(shadow);
+    }
+    if (sound) {
+      tree = ok.length === candidates.length ? optimistic : p.parse(blank(ok));
+      blanked = ok;
+    }
+  }
+  if (!tree) {
+    tree = p.parse(source);
+    if (tree.rootNode.hasError) {
+      blanked = trailingFormalCommas(tree.rootNode, source);
+      if (blanked.length > 0) tree = p.parse(blank(blanked));
     }
   }
   const root = tree.rootNode;

@@ -342,3 +342,24 @@ export function descendantsOfType(root: SyntaxNode, type: string | string[]): Sy
 export function* ancestors(node: SyntaxNode): Generator<SyntaxNode> {
   for (let p = node.parent; p; p = p.parent) yield p;
 }
+
+/**
+ * Nodes of a type whose text contains `needle`, in source order (outer before inner): the same
+ * as filtering `descendantsOfType(root, type)` by text, but found from the needle's occurrences
+ * upwards, so the cost follows the number of occurrences, not the size of the file (a megabyte
+ * of `all-packages.nix` has 40,000 applications and a hundred that matter).
+ */
+export function nodesOfTypeContaining(source: string, root: SyntaxNode, type: string, needle: string): SyntaxNode[] {
+  const found = new Map<number, SyntaxNode>();
+  for (let at = source.indexOf(needle); at !== -1; at = source.indexOf(needle, at + needle.length)) {
+    const end = at + needle.length;
+    for (let n: SyntaxNode | null = root.descendantForIndex(at, end); n; n = n.parent) {
+      if (n.startIndex > at || n.endIndex < end) continue;
+      if (n.type === type) {
+        if (found.has(n.id)) break; // its ancestors were seen through an earlier occurrence
+        found.set(n.id, n);
+      }
+    }
+  }
+  return [...found.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+}

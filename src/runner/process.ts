@@ -236,7 +236,7 @@ export async function processSource(source: string, path: string, chain: readonl
       style,
       syntax,
       edit,
-      scopes: () => (scopes ??= new ScopeIndex(p.source, p.root)),
+      scopes: () => (scopes ??= new ScopeIndex(p.source, p.root, transform.scopeFocus ? { focus: transform.scopeFocus } : {})),
       text: (n) => current.slice(n.startIndex, n.endIndex),
       suppressed(at: SyntaxNode | number): boolean {
         const hits = typeof at === 'number' ? holding(at, at + 1) : holding(at.startIndex, Math.max(at.endIndex, at.startIndex + 1));

@@ -136,11 +136,28 @@ class Migration {
   private libSite: SyntaxNode | undefined;
   private needJoin: SetRef | undefined;
   private joinName = 'cudaJoined';
-  private evidence = new Map<string, string>(); // package -> first evidence
-  private compileLibs: string[] = [];
-  private runtimeLibs: string[] = [];
-  private tools: string[] = [];
-  private fromFallback = false;
+  // The library set from evidence is worked out on first use: a file whose only uses are call
+  // sites (all-packages.nix: a megabyte of strings) never needs it.
+  private evidenceState?: { evidence: Map<string, string>; compileLibs: string[]; runtimeLibs: string[]; tools: string[]; fromFallback: boolean };
+  private get ev(): NonNullable<Migration['evidenceState']> {
+    return (this.evidenceState ??= this.collectEvidence());
+  }
+  /** package -> its first evidence */
+  private get evidence(): Map<string, string> {
+    return this.ev.evidence;
+  }
+  private get compileLibs(): string[] {
+    return this.ev.compileLibs;
+  }
+  private get runtimeLibs(): string[] {
+    return this.ev.runtimeLibs;
+  }
+  private get tools(): string[] {
+    return this.ev.tools;
+  }
+  private get fromFallback(): boolean {
+    return this.ev.fromFallback;
+  }
   private readonly explicit: boolean;
   private readonly versionAttr: string;
 
@@ -289,7 +306,7 @@ class Migration {
         if (pkgs && v !== null) this.uses.push(this.useOf(ref.node, { text: `cudaPackages${v ? `_${v}` : ''}`, version: v }));
       }
     }
-    for (const sel of this.api.root.descendantsOfType('select_expression')) {
+    for (const sel of this.api.syntax.nodesOfTypeContaining(this.src, this.api.root, 'select_expression', 'cudatoolkit')) {
       const parts = this.api.syntax.selectParts(this.src, sel);
       if (!parts || parts.fallback) continue;
       // `a.b.cudatoolkit.x`: find the toolkit attribute position
@@ -326,11 +343,19 @@ class Migration {
     return undefined;
   }
 
-  collectEvidence(): void {
+  /** Check the options that do not depend on the file (at once, not on first use). */
+  checkOptions(): void {
+    const forced = asList(this.options['cuda-libs']);
+    const unknown = (forced ?? []).filter((n) => !ALL_COMPONENTS.has(n));
+    if (unknown.length > 0) throw new Error(`option cuda-libs: unknown package(s) ${unknown.join(', ')} (known: ${[...ALL_COMPONENTS.keys()].join(', ')})`);
+  }
+
+  private collectEvidence(): NonNullable<Migration['evidenceState']> {
+    const evidence = new Map<string, string>();
     const note = (pkg: string, what: string, at: number): void => {
-      if (!this.evidence.has(pkg)) {
+      if (!evidence.has(pkg)) {
         const line = positionAt(this.src, at).line;
-        this.evidence.set(pkg, `${JSON.stringify(what.length > 40 ? `${what.slice(0, 40)}…` : what)} at line ${line}`);
+        evidence.set(pkg, `${JSON.stringify(what.length > 40 ? `${what.slice(0, 40)}…` : what)} at line ${line}`);
       }
     };
     const sources = [
@@ -348,18 +373,20 @@ class Migration {
     const forced = asList(this.options['cuda-libs']);
     let libs: string[];
     if (forced) {
-      const unknown = forced.filter((n) => !ALL_COMPONENTS.has(n));
-      if (unknown.length > 0) throw new Error(`option cuda-libs: unknown package(s) ${unknown.join(', ')} (known: ${[...ALL_COMPONENTS.keys()].join(', ')})`);
       libs = forced;
     } else {
-      libs = LIBRARIES.map((c) => c.name).filter((n) => this.evidence.has(n) && n !== 'cuda_cudart' && n !== 'cuda_cccl');
+      libs = LIBRARIES.map((c) => c.name).filter((n) => evidence.has(n) && n !== 'cuda_cudart' && n !== 'cuda_cccl');
     }
-    this.fromFallback = !forced && libs.length === 0 && !this.evidence.has('cuda_cudart') && !this.evidence.has('cuda_cccl');
-    if (this.fromFallback) libs = TOOLKIT_LIBRARIES.filter((n) => n !== 'cuda_cudart' && n !== 'cuda_cccl');
+    const fromFallback = !forced && libs.length === 0 && !evidence.has('cuda_cudart') && !evidence.has('cuda_cccl');
+    if (fromFallback) libs = TOOLKIT_LIBRARIES.filter((n) => n !== 'cuda_cudart' && n !== 'cuda_cccl');
     const order = (names: string[]): string[] => LIBRARIES.map((c) => c.name).filter((n) => names.includes(n));
-    this.compileLibs = order(['cuda_cudart', 'cuda_cccl', ...libs]);
-    this.runtimeLibs = order(['cuda_cudart', ...libs]).filter((n) => ALL_COMPONENTS.get(n)?.runtime);
-    this.tools = ['cuda_nvcc', ...TOOLS.filter((t) => t.name !== 'cuda_nvcc' && this.evidence.has(t.name)).map((t) => t.name)];
+    return {
+      evidence,
+      fromFallback,
+      compileLibs: order(['cuda_cudart', 'cuda_cccl', ...libs]),
+      runtimeLibs: order(['cuda_cudart', ...libs]).filter((n) => ALL_COMPONENTS.get(n)?.runtime),
+      tools: ['cuda_nvcc', ...TOOLS.filter((t) => t.name !== 'cuda_nvcc' && evidence.has(t.name)).map((t) => t.name)],
+    };
   }
 
   // ------------------------------------------------------------------------------------------
@@ -881,8 +908,8 @@ class Migration {
    * site it becomes `cudaPackages = x;`; anywhere else it is reported.
    */
   rewriteInheritedAttributes(): void {
-    const sites = new Map(callSites(this.src, this.api.root).map((c) => [c.args.id, c]));
-    for (const inh of this.api.root.descendantsOfType('inherit_from')) {
+    const sites = new Map(callSites(this.src, this.api.root, 'cudatoolkit').map((c) => [c.args.id, c]));
+    for (const inh of this.api.syntax.nodesOfTypeContaining(this.src, this.api.root, 'inherit_from', 'cudatoolkit')) {
       const attrset = inh.parent?.parent;
       if (!attrset || attrset.type !== 'attrset_expression') continue; // let / rec: real definitions
       const from = inh.childForFieldName('expression');
@@ -914,7 +941,7 @@ class Migration {
   }
 
   rewriteCallSites(): void {
-    for (const site of callSites(this.src, this.api.root)) {
+    for (const site of callSites(this.src, this.api.root, 'cudatoolkit')) {
       const bindings = this.api.syntax.bindingsOf(this.src, site.args);
       const hasPackages = bindings.some((b) => b.path.length === 1 && b.path[0] === 'cudaPackages');
       for (const b of bindings) {
@@ -1196,6 +1223,8 @@ const transform: Transform = {
   description: 'legacy cudatoolkit → split cudaPackages.* redist packages, from evidence in the file (scope-aware)',
   changeSummary: 'migrate from cudatoolkit to cudaPackages',
   needles: ['cudatoolkit'],
+  // Every use it rewrites names the toolkit or an alias of it.
+  scopeFocus: ['cudatoolkit'],
   rules,
   options: {
     style: '`bare` (default: `cudaPackages.libcublas`) or `explicit` (`libcublas.dev libcublas.lib`, the 2023–2024 style)',
@@ -1204,11 +1233,11 @@ const transform: Transform = {
   },
   transform(_file, api, options) {
     const m = new Migration(api, options);
+    m.checkOptions();
     m.collectUses();
     m.applySuppressions();
     m.rewriteInheritedAttributes();
     if (!m.hasUses) return;
-    m.collectEvidence();
     m.rewriteCallSites();
     m.rewriteAll();
     m.finish();
