@@ -329,11 +329,20 @@ export class ScopeIndex {
   private widenFocus(names: Map<string, Definition>): void {
     const focus = this.focus;
     if (!focus) return;
-    for (const d of names.values()) {
-      const h = d.holder;
-      // the function itself holds `args@`: its whole text is not a reason
-      const [start, end] = h.type === 'function_expression' ? [d.node.startIndex, d.node.endIndex] : [h.startIndex, h.endIndex];
-      if (focus.covers(start, end)) focus.add(d.name);
+    // To a fixed point: `libPath = makeLibraryPath [ cudaJoined ];` is an alias of an alias.
+    const pending = new Set(names.values());
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const d of pending) {
+        const h = d.holder;
+        // the function itself holds `args@`: its whole text is not a reason
+        const [start, end] = h.type === 'function_expression' ? [d.node.startIndex, d.node.endIndex] : [h.startIndex, h.endIndex];
+        if (focus.covers(start, end)) {
+          focus.add(d.name);
+          pending.delete(d);
+          changed = true;
+        }
+      }
     }
   }
 
