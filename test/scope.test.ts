@@ -106,3 +106,33 @@ describe('ScopeIndex', () => {
     expect(idx.references()).toHaveLength(1);
   });
 });
+
+describe('ScopeIndex with a focus', () => {
+  const src = `{ lib, stdenv, cudatoolkit, zlib }:
+let
+  cuda = cudatoolkit;
+  libPath = lib.makeLibraryPath [ cuda ];
+  other = zlib;
+in
+stdenv.mkDerivation {
+  buildInputs = [ zlib other ];
+  nativeBuildInputs = [ cuda ];
+  postFixup = "patchelf --set-rpath \${libPath} $out/bin/x";
+}
+`;
+  it('sees every reference to the focus names and their aliases (also aliases of aliases), and resolves at those sites', () => {
+    const p = parseNix(src);
+    const full = new ScopeIndex(src, p.root);
+    const focused = new ScopeIndex(src, p.root, { focus: ['cudatoolkit'] });
+    const names = (idx: ScopeIndex) => idx.references().map((r) => `${r.name}@${r.node.startPosition.row + 1}`);
+    // subtrees without the focus or an alias of it are not walked: `lib.…`, `other = zlib;`,
+    // `stdenv.mkDerivation`, `buildInputs = [ zlib other ]`
+    expect(names(focused)).toEqual(['cudatoolkit@3', 'cuda@4', 'cuda@9', 'libPath@10']);
+    expect(names(full)).toEqual(['cudatoolkit@3', 'lib@4', 'cuda@4', 'zlib@5', 'stdenv@7', 'zlib@8', 'other@8', 'cuda@9', 'libPath@10']);
+    const cudaDef = focused.definitions().find((d) => d.name === 'cuda')!;
+    expect(focused.referencesTo(cudaDef).map((r) => r.node.startPosition.row + 1)).toEqual([4, 9]);
+    const site = focused.references().find((r) => r.name === 'cuda' && r.node.startPosition.row === 8)!.node;
+    expect(focused.resolveNameAt(site, 'zlib')).toMatchObject({ kind: 'bound' });
+    expect(focused.resolveNameAt(site, 'nope')).toEqual({ kind: 'free' });
+  });
+});
