@@ -136,3 +136,24 @@ stdenv.mkDerivation {
     expect(focused.resolveNameAt(site, 'nope')).toEqual({ kind: 'free' });
   });
 });
+
+describe('ScopeIndex with a focus: calls', () => {
+  it('walks the arguments of a focused call whole, even where they do not repeat the name', () => {
+    const src = `{ symlinkJoin, cudaPackages, zlib }:
+let
+  joined = symlinkJoin { name = "j"; paths = with cudaPackages; [ cuda_cudart libcublas ]; };
+  plain = zlib;
+in
+[ joined plain ]
+`;
+    const p = parseNix(src);
+    const idx = new ScopeIndex(src, p.root, { focus: ['symlinkJoin'] });
+    expect(idx.references().map((r) => `${r.name}:${r.resolution.kind}`)).toEqual([
+      'symlinkJoin:bound',
+      'cudaPackages:bound',
+      'cuda_cudart:with',
+      'libcublas:with',
+      'joined:bound',
+    ]);
+  });
+});

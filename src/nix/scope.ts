@@ -249,7 +249,8 @@ export class ScopeIndex {
     const source = this.source;
     const frames: Frame[] = [];
     // Work items: visit a node with the frame depth it sees, or pop frames to a depth.
-    type Item = { node: SyntaxNode; depth: number; newFrames?: Frame[] };
+    // `whole`: a subtree walked entirely, focus or not (the arguments of a focused call).
+    type Item = { node: SyntaxNode; depth: number; newFrames?: Frame[]; whole?: boolean };
     const stack: Item[] = [{ node: root, depth: 0 }];
     while (stack.length > 0) {
       const item = stack.pop()!;
@@ -257,9 +258,10 @@ export class ScopeIndex {
       if (item.newFrames) frames.push(...item.newFrames);
       const node = item.node;
       const depth = frames.length;
-      const focus = this.focus;
-      const push = (child: SyntaxNode | null | undefined, extra?: Frame[]): void => {
-        if (child && (!focus || focus.covers(child.startIndex, child.endIndex))) stack.push({ node: child, depth, newFrames: extra });
+      const whole = item.whole === true;
+      const focus = whole ? undefined : this.focus;
+      const push = (child: SyntaxNode | null | undefined, extra?: Frame[], all = false): void => {
+        if (child && (all || !focus || focus.covers(child.startIndex, child.endIndex))) stack.push({ node: child, depth, newFrames: extra, whole: whole || all });
       };
       const pushAll = (children: SyntaxNode[], extra?: Frame[]): void => {
         for (let i = children.length - 1; i >= 0; i--) push(children[i], extra);
@@ -294,13 +296,13 @@ export class ScopeIndex {
           this.widenFocus(names);
           this.scopeNames.set(node.id, names);
           const frame: Frame = { kind: 'static', node, names };
-          if (set) this.visitBindingSet(set, frame, frames, push);
+          if (set) this.visitBindingSet(set, frame, frames, push, focus);
           if (node.type === 'let_expression') push(node.childForFieldName('body'), [frame]);
           break;
         }
         case 'attrset_expression': {
           const set = bindingSetOf(node);
-          if (set) this.visitBindingSet(set, undefined, frames, push);
+          if (set) this.visitBindingSet(set, undefined, frames, push, focus);
           break;
         }
         case 'with_expression': {
@@ -317,6 +319,15 @@ export class ScopeIndex {
         case 'has_attr_expression': {
           this.visitAttrpath(node.childForFieldName('attrpath'), push);
           push(node.childForFieldName('expression'));
+          break;
+        }
+        case 'apply_expression': {
+          // A call of a focused function (`symlinkJoin { … }`) is walked whole: its arguments
+          // say what the call is made of, even where they do not repeat the name.
+          const fn = node.childForFieldName('function');
+          const all = focus !== undefined && fn !== null && focus.covers(fn.startIndex, fn.endIndex);
+          push(node.childForFieldName('argument'), undefined, all);
+          push(fn);
           break;
         }
         default:
@@ -362,10 +373,10 @@ export class ScopeIndex {
     frame: Frame | undefined,
     frames: Frame[],
     push: (n: SyntaxNode | null | undefined, extra?: Frame[]) => void,
+    focus: Focus | undefined,
   ): void {
     const extra = frame ? [frame] : undefined;
     const bindings = set.namedChildren;
-    const focus = this.focus;
     for (let i = bindings.length - 1; i >= 0; i--) {
       const b = bindings[i]!;
       if (focus && !focus.covers(b.startIndex, b.endIndex)) continue;

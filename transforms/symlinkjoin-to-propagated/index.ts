@@ -591,6 +591,7 @@ const transform: Transform = {
   // Most joins in nixpkgs have nothing to do with CUDA: a file without any CUDA name (in the
   // sense of OTHER_CUDA, the toolkit components, or a cudaPackages set) is not parsed for it.
   prefilter: (text: string, options: TransformOptions) => options['all-joins'] === true || CUDA_TEXT.test(text),
+  scopeFocus: ['symlinkJoin', 'buildEnv'],
   rules,
   options: {
     'all-joins': 'also rewrite joins that have no CUDA member (default: only CUDA joins)',
