@@ -179,7 +179,11 @@ class JoinRewriter {
 
   collect(): void {
     const syntax = this.api.syntax;
-    for (const app of this.api.root.descendantsOfType('apply_expression')) {
+    // Only calls that name one of the functions below (found from their names' occurrences).
+    const byId = new Map<number, SyntaxNode>();
+    for (const name of ['symlinkJoin', 'buildEnv', 'runCommand']) for (const a of syntax.nodesOfTypeContaining(this.src, this.api.root, 'apply_expression', name)) byId.set(a.id, a);
+    const apps = [...byId.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+    for (const app of apps) {
       const fn = app.childForFieldName('function');
       const arg = app.childForFieldName('argument');
       const d = fn ? syntax.dottedName(this.src, fn) : undefined;
