@@ -172,8 +172,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     const within = paths.map((p) => resolve(io.cwd, p));
     const files = within.length === 0 ? changed.files : changed.files.filter((f) => within.some((w) => f === w || f.startsWith(w.endsWith(sep) ? w : w + sep)));
     if (!flags.quiet) io.stderr.write(`nixshift: --changed: ${files.length} .nix file${files.length === 1 ? '' : 's'} changed against ${changed.baseDescription}\n`);
-    if (files.length === 0) inputs = [];
-    else inputs = files;
+    inputs = files;
   } else if (flags.stdin) {
     const listed = (await io.readStdin())
       .split(/\r?\n/)
@@ -269,8 +268,10 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
       report?.add(r);
       if (flags.commit && r.written) changedFilesOfRun.push(r);
     }
+    // Writes happened here, not in the run: count them (and files whose write failed) again.
+    const counts = result.summary.counts;
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] = decided.filter((r) => r.status === k).length;
     result.summary.written = decided.filter((r) => r.written).length;
-    result.summary.counts.error = decided.filter((r) => r.status === 'error').length;
   }
   let failed = false;
   if (flags.commit && changedFilesOfRun.length > 0) {

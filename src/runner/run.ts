@@ -80,8 +80,9 @@ const FILES_PER_WORKER = 64;
 /**
  * The default size limit. The largest files of nixpkgs that transforms have to read are
  * `all-packages.nix` and `python-packages.nix` (about 1.5 MB and 0.7 MB); generated package sets
- * (`hackage-packages.nix`, over 10 MB) hold no needle. Parsing and scope analysis take about
- * 1.5 s and 200 MB per MB of Nix, so a limit keeps one odd file from stalling a worker.
+ * (`hackage-packages.nix`, over 10 MB) hold no needle. A file with a needle costs parsing and
+ * transforming, up to seconds and hundreds of MB per MB of Nix when the needle is everywhere, so
+ * a limit keeps one odd file from stalling a worker.
  */
 export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
 /** Files per batch while the walk is still going. */
@@ -93,7 +94,7 @@ export function defaultCpus(): number {
 
 /**
  * Jobs as discovery finds them: the walk pushes, the worker pool (or the in-band loop) takes.
- * Kept whole (they are small) so that a crashed worker's files can be named.
+ * Taken jobs are dropped (the pool keeps the ones in flight, to name a crashed worker's files).
  */
 class JobQueue {
   /** Jobs not yet taken (taken ones are dropped: memory does not grow with the tree). */

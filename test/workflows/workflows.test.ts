@@ -404,6 +404,25 @@ describe('maintainer pre-PR cleanup', () => {
   }, 120_000);
 });
 
+it('--interactive counts an accepted file whose write fails as an error, not as ok', () => {
+  const file = 'pkgs/development/tools/gpu-burn/default.nix';
+  const root = tree({ [file]: NIXPKGS_TREE[file]! });
+  chmodSync(join(root, file), 0o444);
+  const before = snapshot(root);
+  const r = spawnSync('python3', [join(__dirname, 'in_terminal.py'), JSON.stringify(['y']), process.execPath, BIN, 'run', '-t', 'driver-runpath-rename', '--interactive', '--no-color', '.'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 90_000,
+  });
+  expect(r.status).toBe(2);
+  const screen = r.stdout.replace(/\r\n/g, '\n');
+  expect(screen).toContain(`${file}: error: cannot write: the file is read-only; the original file is unchanged`);
+  expect(screen).toContain('nixshift: 0 ok, 0 nochange, 0 skip, 1 error, 0 written;');
+  expect(screen).toContain('nixshift: --interactive: 1 accepted, 0 declined');
+  expect(snapshot(root)).toEqual(before);
+}, 120_000);
+
 it('--interactive --commit commits only the accepted files, one commit per package', () => {
   const root = repo();
   const r = spawnSync('python3', [join(__dirname, 'in_terminal.py'), JSON.stringify(['n', 'n', 'y', 'q']), process.execPath, BIN, 'run', ...CUDA, '--interactive', '--commit', '--no-color', 'pkgs'], {
