@@ -157,3 +157,34 @@ in
     ]);
   });
 });
+
+describe('ScopeIndex with a focus: large binding sets', () => {
+  it('enters a set of hundreds of bindings at the focus occurrences only, with the references of a full walk', () => {
+    // an all-packages.nix in small: a rec set of many call sites, a few mention the toolkit, one
+    // through an alias defined far from its use, one in a comment between two bindings
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      if (i === 40) lines.push('  cudaAlias = cudaPackages.cudatoolkit;');
+      else if (i === 120) lines.push('  # cudatoolkit users below');
+      else if (i === 121) lines.push('  p121 = callPackage ./p121 { cudatoolkit = cudaAlias; };');
+      else if (i === 250) lines.push('  p250 = callPackage ./p250 { inherit (cudaPackages) cudatoolkit; };');
+      else lines.push(`  p${i} = callPackage ./p${i} { inherit zlib; };`);
+    }
+    const src = `{ callPackage, cudaPackages, zlib }:\nrec {\n${lines.join('\n')}\n}\n`;
+    const p = parseNix(src);
+    const focused = new ScopeIndex(src, p.root, { focus: ['cudatoolkit'] });
+    const full = new ScopeIndex(src, p.root);
+    const about = (idx: ScopeIndex) =>
+      idx
+        .references()
+        .filter((r) => r.name.includes('cudatoolkit') || r.name === 'cudaAlias')
+        .map((r) => `${r.name}@${r.node.startPosition.row + 1}:${r.resolution.kind}`);
+    // what a focus promises: every reference to a focus name or an alias of it
+    expect(about(focused)).toEqual(['cudaAlias@124:bound']);
+    expect(focused.definitions().filter((d) => d.name === 'cudaAlias')).toHaveLength(1);
+    expect(about(focused)).toEqual(about(full));
+    // the other call sites were not walked
+    expect(focused.references().some((r) => r.name === 'zlib')).toBe(false);
+    expect(full.references().filter((r) => r.name === 'zlib')).toHaveLength(296);
+  });
+});

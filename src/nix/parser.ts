@@ -73,6 +73,11 @@ export interface ParsedFile {
   root: SyntaxNode;
   /** Offsets of trailing formals commas that were blanked in the shadow copy. */
   blankedCommas: number[];
+  /**
+   * Every offset blanked in the text the tree was parsed from (the trailing formals commas, and
+   * maybe commas inside strings or comments, which change nothing): what `reparseNix` diffs.
+   */
+  shadowBlanks: number[];
   /** Present when the file has a real syntax error. */
   syntaxError?: SyntaxErrorInfo;
 }
@@ -164,6 +169,70 @@ export function releaseTrees(force = false): Promise<void> | undefined {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+function blank(source: string, offsets: readonly number[]): string {
+  let shadow = '';
+  let from = 0;
+  for (const off of offsets) {
+    shadow += source.slice(from, off) + ' ';
+    from = off + 1;
+  }
+  return shadow + source.slice(from);
+}
+
+/** Commas that stand before a `}` (after blanks and comments): where a trailing formals comma may be. */
+function commaCandidates(source: string): number[] {
+  const out: number[] = [];
+  for (const m of source.matchAll(COMMA_BEFORE_BRACE)) out.push(m.index);
+  return out;
+}
+
+/**
+ * Which candidates of a tree parsed with every candidate blanked were trailing commas of formals,
+ * or undefined when one of them was something else (say `{ a = 1, }`, an error in Nix): then the
+ * careful way must be taken. A blank inside a string or a comment is harmless (the tree is the
+ * same), so it is not reported but does not spoil the tree either.
+ */
+function checkBlanks(root: SyntaxNode, source: string, candidates: readonly number[]): number[] | undefined {
+  const ok: number[] = [];
+  for (const at of candidates) {
+    const node = root.descendantForIndex(at, at + 1);
+    if (node.type === 'formals' && node.startIndex < at && at < node.endIndex) {
+      const before = tokenBefore(root, source, at);
+      if (!before || ['...', '{', ',', 'ellipses'].includes(before.type)) return undefined;
+      ok.push(at);
+    } else if (!/string|comment|fragment/.test(node.type)) {
+      return undefined;
+    }
+  }
+  return ok;
+}
+
+/**
+ * The Node binding keeps a weak cache of the JavaScript object of every node ever looked at
+ * (one finalizer each), and `tree.edit` walks that whole cache on every edit to move the cached
+ * nodes. Both cost more than they give here: nodes are compared by `id`, never by identity, and
+ * no node is used after its tree was edited. So our trees do not cache: looking at a node is
+ * cheaper, and editing a tree (before an incremental re-parse) costs nothing per node seen.
+ */
+function uncached(tree: Tree): Tree {
+  const t = tree as Tree & { _cacheNode: unknown; _cacheNodes: unknown };
+  t._cacheNode = noop;
+  t._cacheNodes = noop;
+  return tree;
+}
+const noop = (): void => undefined;
+
+function finish(source: string, tree: Tree, blanked: number[], shadowBlanks: number[]): ParsedFile {
+  const root = tree.rootNode;
+  const result: ParsedFile = { source, tree, root, blankedCommas: blanked, shadowBlanks };
+  const err = firstError(root);
+  if (err) {
+    const pos = positionAt(source, err.startIndex);
+    result.syntaxError = { offset: err.startIndex, line: pos.line, column: pos.column, message: describeError(source, err) };
+  }
+  return result;
+}
+
 /**
  * Parse a Nix source. Never throws on bad input: a syntax error is returned as `syntaxError`
  * (with a position in the original text).
@@ -171,61 +240,139 @@ export function releaseTrees(force = false): Promise<void> | undefined {
 export function parseNix(source: string): ParsedFile {
   parsedSinceRelease += source.length;
   const p = parser();
-  const blank = (offsets: number[]): string => {
-    let shadow = '';
-    let from = 0;
-    for (const off of offsets) {
-      shadow += source.slice(from, off) + ' ';
-      from = off + 1;
-    }
-    return shadow + source.slice(from);
-  };
   // Optimistic single parse: blank every comma that stands before a `}` (after blanks and
-  // comments) and check the blanks in the resulting tree. Each must have been a trailing comma
-  // of formals (its offset now lies in a `formals` node, after a formal) or a comma inside a
-  // string or comment (harmless: the tree is the same). Anything else (say `{ a = 1, }`, an
-  // error in Nix) and we parse again the careful way. nixfmt files are parsed once, not twice.
-  const candidates: number[] = [];
-  for (const m of source.matchAll(COMMA_BEFORE_BRACE)) candidates.push(m.index);
-  let tree: Tree | undefined;
-  let blanked: number[] = [];
+  // comments) and check the blanks in the resulting tree (`checkBlanks`). nixfmt files are
+  // parsed once, not twice.
+  const candidates = commaCandidates(source);
   if (candidates.length > 0) {
-    const optimistic = p.parse(blank(candidates));
-    const root = optimistic.rootNode;
-    const ok: number[] = [];
-    let sound = true;
-    for (const at of candidates) {
-      const node = root.descendantForIndex(at, at + 1);
-      if (node.type === 'formals' && node.startIndex < at && at < node.endIndex) {
-        const before = tokenBefore(root, source, at);
-        if (!before || ['...', '{', ',', 'ellipses'].includes(before.type)) {
-          sound = false;
-          break;
-        }
-        ok.push(at);
-      } else if (!/string|comment|fragment/.test(node.type)) {
-        sound = false;
-        break;
-      }
+    const optimistic = uncached(p.parse(blank(source, candidates)));
+    const ok = checkBlanks(optimistic.rootNode, source, candidates);
+    if (ok) return finish(source, optimistic, ok, candidates);
+  }
+  let tree = uncached(p.parse(source));
+  let blanked: number[] = [];
+  if (tree.rootNode.hasError) {
+    blanked = trailingFormalCommas(tree.rootNode, source);
+    if (blanked.length > 0) tree = uncached(p.parse(blank(source, blanked)));
+  }
+  return finish(source, tree, blanked, blanked);
+}
+
+/** Row and column (UTF-16 units, as the Node binding counts them) of offsets, in increasing order. */
+class Points {
+  private row = 0;
+  private lineStart = 0;
+  private at = 0;
+  constructor(private readonly text: string) {}
+  /** The point of `offset`; offsets must not decrease from call to call. */
+  point(offset: number): { row: number; column: number } {
+    for (let i = this.text.indexOf('\n', this.at); i !== -1 && i < offset; i = this.text.indexOf('\n', i + 1)) {
+      this.row++;
+      this.lineStart = i + 1;
     }
-    if (sound) {
-      tree = ok.length === candidates.length ? optimistic : p.parse(blank(ok));
-      blanked = ok;
+    this.at = Math.max(this.at, offset);
+    return { row: this.row, column: offset - this.lineStart };
+  }
+}
+
+/** The point reached from `start` after the text `inserted`. */
+function advance(start: { row: number; column: number }, inserted: string): { row: number; column: number } {
+  const last = inserted.lastIndexOf('\n');
+  if (last === -1) return { row: start.row, column: start.column + inserted.length };
+  let rows = 0;
+  for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: inserted.length - last - 1 };
+}
+
+/**
+ * Parse `next`, the text `previous.source` becomes with `edits` (sorted, not overlapping, in
+ * `previous.source` offsets, their text exactly as inserted), reusing the previous tree: tree-sitter
+ * re-parses only around the edits, so a rewrite of a few lines of `all-packages.nix` costs
+ * milliseconds, not a full parse. The result is the tree a full `parseNix(next)` gives (tree-sitter
+ * guarantees it; test/parser-incremental.test.ts checks it on every fixture and on generated
+ * edits). `previous` must not be used afterwards: its tree is edited in place.
+ */
+export function reparseNix(previous: ParsedFile, edits: readonly { start: number; end: number; text: string }[], next: string): ParsedFile {
+  const old = previous.source;
+  if (edits.length === 0 && next === old) return previous;
+  // Changed ranges: edits that touch are merged (two insertions at one offset, an insertion
+  // at the start of a replaced range). In old offsets, with the inserted text.
+  const ranges: { start: number; end: number; text: string }[] = [];
+  let delta = 0;
+  for (const e of edits) {
+    const last = ranges[ranges.length - 1];
+    if (last && e.start <= last.end) {
+      last.text += old.slice(last.end, e.start) + e.text;
+      last.end = Math.max(last.end, e.end);
+    } else {
+      ranges.push({ start: e.start, end: e.end, text: e.text });
     }
   }
-  if (!tree) {
-    tree = p.parse(source);
-    if (tree.rootNode.hasError) {
-      blanked = trailingFormalCommas(tree.rootNode, source);
-      if (blanked.length > 0) tree = p.parse(blank(blanked));
+  for (const r of ranges) delta += r.text.length - (r.end - r.start);
+  if (old.length + delta !== next.length) throw new RangeError('reparseNix: the edits do not turn the previous source into the new one');
+  // The shadow of the new text blanks every candidate; outside the edited ranges a character of
+  // the new shadow differs from the old shadow only where one of them blanks a comma.
+  const candidates = commaCandidates(next);
+  const toNew = (offset: number): number | undefined => {
+    let shift = 0;
+    for (const r of ranges) {
+      if (offset < r.start) break;
+      if (offset < r.end) return undefined;
+      shift += r.text.length - (r.end - r.start);
     }
+    return offset + shift;
+  };
+  const oldBlanks = new Set<number>();
+  for (const b of previous.shadowBlanks) {
+    const at = toNew(b);
+    if (at !== undefined) oldBlanks.add(at);
   }
-  const root = tree.rootNode;
-  const result: ParsedFile = { source, tree, root, blankedCommas: blanked };
-  const err = firstError(root);
-  if (err) {
-    const pos = positionAt(source, err.startIndex);
-    result.syntaxError = { offset: err.startIndex, line: pos.line, column: pos.column, message: describeError(source, err) };
+  const insertedAt = (offsetInNew: number): boolean => {
+    let shift = 0;
+    for (const r of ranges) {
+      const s = r.start + shift;
+      if (offsetInNew < s) return false;
+      if (offsetInNew < s + r.text.length) return true;
+      shift += r.text.length - (r.end - r.start);
+    }
+    return false;
+  };
+  const toOld = (offsetInNew: number): number => {
+    let shift = 0;
+    for (const r of ranges) {
+      if (offsetInNew < r.start + shift + r.text.length) break;
+      shift += r.text.length - (r.end - r.start);
+    }
+    return offsetInNew - shift;
+  };
+  const changes = ranges.map((r) => ({ start: r.start, end: r.end, text: r.text }));
+  const newSet = new Set(candidates);
+  for (const at of candidates) if (!oldBlanks.has(at) && !insertedAt(at)) changes.push({ start: toOld(at), end: toOld(at) + 1, text: ' ' });
+  for (const at of oldBlanks) if (!newSet.has(at)) changes.push({ start: toOld(at), end: toOld(at) + 1, text: ',' });
+  changes.sort((a, b) => a.start - b.start);
+
+  const tree = previous.tree;
+  const points = new Points(old);
+  const withPoints = changes.map((c) => {
+    const startPosition = points.point(c.start);
+    return { c, startPosition, oldEndPosition: points.point(c.end) };
+  });
+  // Last first: an edit does not move the offsets before it, so each one is in the coordinates
+  // of the tree as the later edits left it.
+  for (let i = withPoints.length - 1; i >= 0; i--) {
+    const { c, startPosition, oldEndPosition } = withPoints[i]!;
+    tree.edit({
+      startIndex: c.start,
+      oldEndIndex: c.end,
+      newEndIndex: c.start + c.text.length,
+      startPosition,
+      oldEndPosition,
+      newEndPosition: advance(startPosition, c.text),
+    });
   }
-  return result;
+  parsedSinceRelease += next.length;
+  const reparsed = uncached(parser().parse(blank(next, candidates), tree));
+  const ok = checkBlanks(reparsed.rootNode, next, candidates);
+  if (!ok) return parseNix(next);
+  return finish(next, reparsed, ok, candidates);
 }

@@ -5,12 +5,38 @@ export interface Position {
   column: number;
 }
 
+/** Line starts of the last source asked about: findings of one file come in a row. */
+let indexed: { source: string; starts: number[] } | undefined;
+
+function lineStarts(source: string): number[] {
+  if (indexed?.source === source) return indexed.starts;
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  indexed = { source, starts };
+  return starts;
+}
+
 export function positionAt(source: string, offset: number): Position {
+  // Small sources: a scan is cheaper than an index. Large ones (all-packages.nix and its
+  // hundreds of findings): a binary search in the line starts.
   let line = 1;
   let lineStart = 0;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  if (source.length > 16384) {
+    const starts = lineStarts(source);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    line = lo + 1;
+    lineStart = starts[lo]!;
+  } else {
+    for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
   }
   let column = 1;
   for (let i = lineStart; i < offset && i < source.length; i++) {

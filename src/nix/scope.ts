@@ -126,6 +126,21 @@ class Focus {
     this.starts.sort((a, b) => a - b);
   }
 
+  /** The occurrences that start in [start, end), in order. */
+  within(start: number, end: number): number[] {
+    const a = this.starts;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < a.length && a[i]! < end; i++) out.push(a[i]!);
+    return out;
+  }
+
   /** Whether an occurrence starts in [start, end). */
   covers(start: number, end: number): boolean {
     const a = this.starts;
@@ -368,6 +383,21 @@ export class ScopeIndex {
     }
   }
 
+  /** The children of `set` that hold a focus occurrence, in order. */
+  private bindingsAtFocus(set: SyntaxNode, focus: Focus): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    let end = -1;
+    for (const at of focus.within(set.startIndex, set.endIndex)) {
+      if (at < end) continue;
+      const child = set.firstNamedChildForIndex(at);
+      if (!child) break;
+      if (child.startIndex > at) continue; // between two children
+      out.push(child);
+      end = child.endIndex;
+    }
+    return out;
+  }
+
   private visitBindingSet(
     set: SyntaxNode,
     frame: Frame | undefined,
@@ -376,7 +406,9 @@ export class ScopeIndex {
     focus: Focus | undefined,
   ): void {
     const extra = frame ? [frame] : undefined;
-    const bindings = set.namedChildren;
+    // A large set (all-packages.nix: tens of thousands of bindings) is entered at the focus
+    // occurrences only, instead of looking at every binding.
+    const bindings = focus && set.namedChildCount > 64 ? this.bindingsAtFocus(set, focus) : set.namedChildren;
     for (let i = bindings.length - 1; i >= 0; i--) {
       const b = bindings[i]!;
       if (focus && !focus.covers(b.startIndex, b.endIndex)) continue;

@@ -80,6 +80,16 @@ export interface FileResult {
   closure?: ClosureEstimate;
 }
 
+/** A skip with nothing to say: the main thread rebuilds it from the job (see `skipResult`). */
+export function isPlainSkip(r: FileResult): boolean {
+  return r.status === 'skip' && r.error === undefined && r.findings.length === 0 && r.changedBy.length === 0 && !r.written;
+}
+
+/** The result of a plain skip, from its job and size. */
+export function skipResult(job: FileJob, bytes: number): FileResult {
+  return { index: job.index, path: job.display, findings: [], written: false, changedBy: [], bytes, status: 'skip' };
+}
+
 function withOverrides(chain: readonly ConfiguredTransform[], overrides: FileJob['overrides']): readonly ConfiguredTransform[] {
   if (!overrides) return chain;
   return chain.map((c) => (overrides[c.transform.name] ? { transform: c.transform, options: { ...c.options, ...overrides[c.transform.name] } } : c));
@@ -162,6 +172,11 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
     result.absolute = job.absolute;
   }
   if (opts.write) {
+    // The last line of defence before the disk: the new text is parsed once more from scratch
+    // (the runner's own check used trees re-parsed incrementally around the edits).
+    if (!opts.formatter && parseNix(output).syntaxError) {
+      return { ...result, status: 'error', error: `internal: the new text does not parse when parsed from scratch; file left unchanged` };
+    }
     try {
       await writeFileAtomic(job.absolute, output, { expected: read.text });
       result.written = true;

@@ -6,8 +6,8 @@
  */
 import type { SyntaxNode } from 'tree-sitter';
 import { detectStyle, EditBuilder } from '../edit/builder.js';
-import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit } from '../edit/edits.js';
-import { parseNix, type ParsedFile } from '../nix/parser.js';
+import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
+import { parseNix, type ParsedFile, reparseNix } from '../nix/parser.js';
 import { positionAt } from '../nix/position.js';
 import { ScopeIndex } from '../nix/scope.js';
 import { coversTransform, describeSuppression, findSuppressions, SUPPRESSION_MARKER, type Suppression } from '../nix/suppressions.js';
@@ -275,7 +275,9 @@ export async function processSource(source: string, path: string, chain: readonl
       return { status: 'error', findings, changedBy, error: `transform ${transform.name} produced ${msg}; file left unchanged` };
     }
     if (next === current) continue;
-    const reparsed = parseNix(next);
+    const applied = normalized.map((e) => ({ ...e, text: withEol(e.text, style.eol) }));
+    // The previous tree is edited and re-parsed around the edits only (it is not used again).
+    const reparsed = reparseNix(p, applied, next);
     if (reparsed.syntaxError) {
       return {
         status: 'error',
@@ -284,7 +286,7 @@ export async function processSource(source: string, path: string, chain: readonl
         error: `transform ${transform.name} produced invalid Nix (${describeSyntaxError(reparsed)} in its output); file left unchanged`,
       };
     }
-    steps.push(normalized.map((e) => ({ ...e, text: e.text.replace(/\r?\n/g, style.eol) })));
+    steps.push(applied);
     changedBy.push(transform.name);
     current = next;
     parsed = reparsed;

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { TransformOptions } from '../transform.js';
 import { releaseTrees } from '../nix/parser.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
-import { runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
+import { runJob, skipResult, type FileJob, type FileResult, type JobOptions } from './job.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
 import type { ConfiguredTransform, FileStatus } from './process.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
@@ -276,9 +276,17 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
           // two batches in flight keep the thread busy while the next one is on its way
           feed(w, 2);
         } else if (msg.type === 'results') {
+          const mine = inFlight.get(w)!;
           for (const r of msg.results) {
-            inFlight.get(w)!.delete(r.index);
+            mine.delete(r.index);
             deliver(r);
+          }
+          for (let i = 0; i < msg.skips.length; i += 2) {
+            const index = msg.skips[i]!;
+            const job = mine.get(index);
+            if (!job) continue;
+            mine.delete(index);
+            deliver(skipResult(job, msg.skips[i + 1]!));
           }
           if (msg.done) {
             outstanding.set(w, outstanding.get(w)! - 1);

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { releaseTrees } from '../nix/parser.js';
-import { runJob, type FileJob, type JobOptions } from './job.js';
+import { isPlainSkip, runJob, type FileJob, type JobOptions } from './job.js';
 import { loadTransformFile } from './load.js';
 import type { ConfiguredTransform } from './process.js';
 import type { TransformOptions } from '../transform.js';
@@ -17,8 +17,11 @@ export interface WorkerInit {
 export type ToWorker = { type: 'batch'; jobs: FileJob[] } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
-  /** Results of a batch, in order; `done` on the last message of the batch. */
-  | { type: 'results'; results: import('./job.js').FileResult[]; done: boolean }
+  /**
+   * Results of a batch; `done` on the last message of the batch. A plain skip (no needle: most
+   * of nixpkgs) travels as two numbers in `skips` (index, bytes), not as an object to clone.
+   */
+  | { type: 'results'; results: import('./job.js').FileResult[]; skips: number[]; done: boolean }
   | { type: 'fatal'; message: string };
 
 async function main(): Promise<void> {
@@ -41,18 +44,22 @@ async function main(): Promise<void> {
       // One message per few results, not one per file: the main thread handles every message,
       // and on a tree of 50,000 files that adds up. A file that took long is sent at once.
       let out: import('./job.js').FileResult[] = [];
+      let skips: number[] = [];
       let since = performance.now();
       for (const job of msg.jobs) {
-        out.push(await runJob(job, chain, init.job));
+        const r = await runJob(job, chain, init.job);
+        if (isPlainSkip(r)) skips.push(r.index, r.bytes);
+        else out.push(r);
         await releaseTrees();
         const now = performance.now();
-        if (out.length >= 32 || now - since > 50) {
-          port.postMessage({ type: 'results', results: out, done: false } satisfies FromWorker);
+        if (out.length + skips.length / 2 >= 32 || now - since > 50) {
+          port.postMessage({ type: 'results', results: out, skips, done: false } satisfies FromWorker);
           out = [];
+          skips = [];
           since = now;
         }
       }
-      port.postMessage({ type: 'results', results: out, done: true } satisfies FromWorker);
+      port.postMessage({ type: 'results', results: out, skips, done: true } satisfies FromWorker);
     })();
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);

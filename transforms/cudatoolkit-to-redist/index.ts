@@ -91,6 +91,10 @@ const ENVIRONMENT_PLACES = /^(packages|systemPackages|home\.packages|environment
 const WHOLE_TOOLKIT_PLACES = /^(packages|systemPackages|home\.packages|environment\.systemPackages|paths|contents|extraPackages)$/;
 const SHELL_FUNCTIONS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv|buildEnv|symlinkJoin|mkDerivationShell)$/;
 
+const EVIDENCE_COMPONENTS = [...LIBRARIES, ...TOOLS];
+/** Matches wherever one of the components' evidence does (and maybe more): one test per string. */
+const ANY_EVIDENCE = new RegExp(EVIDENCE_COMPONENTS.map((c) => `(?:${c.evidence.source})`).join('|'), 'i');
+
 /** `cudaPackages.libcublas` → `libcublas`; `cudaPackages.cuda_cudart.dev` → `cuda_cudart.dev`. */
 function componentKey(element: string): string {
   // (lib.getDev cudaPackages.cuda_cudart) → cuda_cudart.dev
@@ -365,7 +369,8 @@ class Migration {
     ];
     for (const frag of sources) {
       const t = this.text(frag);
-      for (const c of [...LIBRARIES, ...TOOLS]) {
+      if (!ANY_EVIDENCE.test(t)) continue;
+      for (const c of EVIDENCE_COMPONENTS) {
         const m = c.evidence.exec(t);
         if (m) note(c.name, m[0], frag.startIndex + m.index);
       }
