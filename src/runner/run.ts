@@ -3,7 +3,7 @@
  * hand results to the caller one by one, in path order, so that a single printer on the main
  * thread never interleaves output. Library code: no printing, no process.exit.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,28 @@ class JobQueue {
     }
     return batch;
   }
+  /**
+   * Hand out the jobs not yet taken largest file first (longest processing time first: a big
+   * file that comes last in path order, like `pkgs/top-level/all-packages.nix`, does not run
+   * alone at the end while the other threads wait). Output order does not change: the printer
+   * orders results by index. Called by the main thread when the walk is over and it has nothing
+   * else to do; a stat each (a few ms per thousand files).
+   */
+  largestFirst(): void {
+    const rest = this.pending.slice(this.head);
+    const sized = rest.map((job) => {
+      let size = 0;
+      try {
+        size = statSync(job.absolute).size;
+      } catch {
+        /* it will be an error when read */
+      }
+      return { job, size };
+    });
+    sized.sort((a, b) => b.size - a.size || a.job.index - b.job.index);
+    this.pending = sized.map((s) => s.job);
+    this.head = 0;
+  }
   /** Resolves when at least `n` jobs were pushed, or the queue ended. */
   reached(n: number): Promise<void> {
     return new Promise((resolve) => {
@@ -188,6 +210,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       queue.push({ index: queue.count, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) });
     },
   }).then((d) => {
+    if (!opts.runInBand) queue.largestFirst();
     queue.end();
     opts.onStart?.(queue.count);
     return d;
