@@ -45,7 +45,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       }
       return next.value;
     };
-    process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, readStdin, prompt, cwd: process.cwd(), env: process.env });
+    // SIGINT/SIGTERM during a run: handled by the run (stop after the files in progress; a
+    // second signal stops at once). Outside a run the default applies.
+    const onSignal = (handler) => {
+      const on = (signal) => handler(signal);
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+      return () => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+      };
+    };
+    process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, readStdin, prompt, cwd: process.cwd(), env: process.env, onSignal });
     // A terminal on stdin keeps the process alive until it is let go.
     rl?.close();
     if (rl) process.stdin.destroy();

@@ -18,7 +18,7 @@ import { Printer, type Sink } from './report/printer.js';
 import type { ProgressOptions } from './report/progress.js';
 import type { FileResult } from './runner/job.js';
 import { builtinExplanation, builtinNames, loadTransform, PACKAGE_ROOT, TransformLoadError } from './runner/load.js';
-import { run, type TransformRequest } from './runner/run.js';
+import { Interrupt, run, type TransformRequest } from './runner/run.js';
 import type { OptionValue, Transform, TransformOptions } from './transform.js';
 
 export interface Io {
@@ -30,11 +30,19 @@ export interface Io {
   prompt?: (question: string) => Promise<string | undefined>;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * Subscribes to SIGINT/SIGTERM for the time of a run (bin/nixshift.js wires it to the process);
+   * returns the unsubscribe function. Without it a run cannot be interrupted gracefully.
+   */
+  onSignal?: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
 }
 
 export const EXIT_OK = 0;
 export const EXIT_CHANGES = 1;
 export const EXIT_ERROR = 2;
+/** An interrupted run: 128 + the signal number, as a shell reports it. */
+export const EXIT_SIGINT = 130;
+export const EXIT_SIGTERM = 143;
 
 function version(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -98,6 +106,7 @@ interface RunFlags {
   progress?: boolean;
   treefmt?: boolean;
   maxFileSize?: string;
+  timeout?: string;
 }
 
 function exclusive(flags: RunFlags, pairs: [keyof RunFlags, keyof RunFlags][]): void {
@@ -152,6 +161,13 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     const mb = Number(flags.maxFileSize);
     if (!Number.isFinite(mb) || mb < 0) throw new UsageError(`--max-file-size takes a size in MiB (0: no limit), not "${flags.maxFileSize}"`);
     maxFileBytes = Math.round(mb * (1 << 20));
+  }
+
+  let timeLimitMs: number | undefined;
+  if (flags.timeout !== undefined) {
+    const secs = Number(flags.timeout);
+    if (!Number.isFinite(secs) || secs < 0) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not "${flags.timeout}"`);
+    timeLimitMs = Math.round(secs * 1000);
   }
 
   // Which files.
@@ -233,35 +249,50 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
   const interactive = flags.interactive ? new InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
   const changedFilesOfRun: FileResult[] = [];
   printer.start();
-  const result = await run({
-    transforms: requests,
-    paths: inputs,
-    cwd: io.cwd,
-    ignorePatterns: flags.ignorePattern,
-    ignoreRelativeTo: config?.ignore ? [{ base: config.dir, patterns: config.ignore }] : undefined,
-    gitignore: flags.gitignore,
-    write: write && !flags.interactive,
-    prefilter: flags.prefilter,
-    diff: !write || flags.json === true || report !== undefined || flags.interactive === true,
-    keepText: flags.commit === true || flags.interactive === true,
-    closure: report !== undefined,
-    formatter,
-    verify,
-    fileOptions,
-    maxFileBytes,
-    cpus,
-    runInBand: flags.runInBand,
-    onStart: (n) => printer.total(n),
-    onResult: (r) => {
-      if (interactive) {
-        interactive.push(r);
-        return;
-      }
-      report?.add(r);
-      if (flags.commit && r.written) changedFilesOfRun.push(r);
-      printer.file(r);
-    },
+  // Ctrl-C (SIGINT) or SIGTERM: the first stops the run after the files being processed (no
+  // write is cut in half); a second stops it at once (temporary files removed, originals intact).
+  const interrupt = new Interrupt();
+  const unsubscribe = io.onSignal?.((signal) => {
+    const first = !interrupt.requested;
+    interrupt.request(signal);
+    if (first) io.stderr.write(`\nnixshift: ${signal}: stopping after the files being processed (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to stop at once)\n`);
   });
+  let result;
+  try {
+    result = await run({
+      transforms: requests,
+      paths: inputs,
+      cwd: io.cwd,
+      ignorePatterns: flags.ignorePattern,
+      ignoreRelativeTo: config?.ignore ? [{ base: config.dir, patterns: config.ignore }] : undefined,
+      gitignore: flags.gitignore,
+      write: write && !flags.interactive,
+      prefilter: flags.prefilter,
+      diff: !write || flags.json === true || report !== undefined || flags.interactive === true,
+      keepText: flags.commit === true || flags.interactive === true,
+      closure: report !== undefined,
+      formatter,
+      verify,
+      fileOptions,
+      maxFileBytes,
+      cpus,
+      runInBand: flags.runInBand,
+      onStart: (n) => printer.total(n),
+      onResult: (r) => {
+        if (interactive) {
+          interactive.push(r);
+          return;
+        }
+        report?.add(r);
+        if (flags.commit && r.written) changedFilesOfRun.push(r);
+        printer.file(r);
+      },
+      interrupt,
+      timeLimitMs,
+    });
+  } finally {
+    unsubscribe?.();
+  }
   if (interactive) {
     const decided = await interactive.finish();
     for (const r of decided) {
@@ -274,7 +305,9 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     result.summary.written = decided.filter((r) => r.written).length;
   }
   let failed = false;
-  if (flags.commit && changedFilesOfRun.length > 0) {
+  if (flags.commit && changedFilesOfRun.length > 0 && result.interrupted) {
+    io.stderr.write(`nixshift: --commit: no commits made (interrupted); the ${changedFilesOfRun.length} file${changedFilesOfRun.length === 1 ? '' : 's'} written are left uncommitted in the work tree\n`);
+  } else if (flags.commit && changedFilesOfRun.length > 0) {
     failed = !commitResults(repoRoot!, changedFilesOfRun, loaded, printer.out, io.stderr, io.env);
   }
   printer.end(result.summary, result);
@@ -290,6 +323,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     }
   }
   const s = result.summary;
+  if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
   if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
   if (flags.check && s.counts.ok > 0) return EXIT_CHANGES;
   return EXIT_OK;
@@ -382,6 +416,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html')
     .option('--treefmt', 'treefmt/formatter mode: write changed files in place, print nothing but findings and errors; exit 0, or 2 on errors')
     .option('--max-file-size <MiB>', 'skip (with the reason) files larger than this instead of parsing them; 0: no limit (default: 4)')
+    .option('--timeout <seconds>', 'a file still being processed after this long is an error and its worker thread is replaced; 0: no limit (default: 60; in band: around each transform call)')
     .addOption(new Option('--progress', 'show a progress line on stderr (default: when stderr is a terminal)'))
     .addOption(new Option('--no-progress', 'never show the progress line'))
     .action(async (paths: string[], flags: RunFlags) => {

@@ -234,7 +234,7 @@ Sizes: compressed .tar.xz archive sizes (linux-x86_64) from the CUDA 12.4.1 redi
 
 - \`pkgs/b/default.nix\`: 4:16: syntax error: missing "]"
 - \`pkgs/gone\`: no such file or directory
-- \`pkgs/locked\`: cannot read folder: EACCES
+- \`pkgs/locked\`: cannot read: EACCES
 `);
   });
 

@@ -233,7 +233,7 @@ const SCRIPT = String.raw`
     var ms = document.getElementById('missing');
     var ul = ms.querySelector('ul');
     data.missing.forEach(function (p) { ul.appendChild(el('li', { 'data-path': p }, [p + ': no such file or directory'])); });
-    data.unreadable.forEach(function (u) { ul.appendChild(el('li', { 'data-path': u.path }, [u.path + ': cannot read folder: ' + u.reason])); });
+    data.unreadable.forEach(function (u) { ul.appendChild(el('li', { 'data-path': u.path }, [u.path + ': cannot read: ' + u.reason])); });
     ms.hidden = false;
   }
 

@@ -86,7 +86,7 @@ export function renderMarkdown(data: ReportData): string {
     out.push('## Errors', '');
     for (const f of errors) out.push(`- ${code(f.path)}: ${item(f.error ?? 'unknown error')}`);
     for (const m of data.missing) out.push(`- ${code(m)}: no such file or directory`);
-    for (const u of data.unreadable) out.push(`- ${code(u.path)}: cannot read folder: ${item(u.reason)}`);
+    for (const u of data.unreadable) out.push(`- ${code(u.path)}: cannot read: ${item(u.reason)}`);
     out.push('');
   }
 

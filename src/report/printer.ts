@@ -137,7 +137,7 @@ export class Printer {
     if (r.status === 'skip' && r.error) stderr.write(`${r.path}: skip: ${r.error}\n`);
   }
 
-  end(summary: RunSummary, extra: { missing: string[]; unreadable: { path: string; reason: string }[] }): void {
+  end(summary: RunSummary, extra: { missing: string[]; unreadable: { path: string; reason: string }[]; interrupted?: { reason: string; notProcessed: number } }): void {
     this.progress?.clear();
     const { mode } = this.o;
     const { stdout, stderr } = this;
@@ -155,14 +155,21 @@ export class Printer {
         },
         missing: extra.missing,
         unreadable: extra.unreadable,
+        ...(extra.interrupted ? { interrupted: { signal: extra.interrupted.reason, notProcessed: extra.interrupted.notProcessed } } : {}),
       };
       stdout.write(`${this.first ? '' : '\n'}],${JSON.stringify(doc).slice(1)}\n`);
       this.flush();
       return;
     }
     for (const m of extra.missing) stderr.write(`${m}: error: no such file or directory\n`);
-    for (const u of extra.unreadable) stderr.write(`${u.path}: error: cannot read folder: ${u.reason}\n`);
+    for (const u of extra.unreadable) stderr.write(`${u.path}: error: cannot read: ${u.reason}\n`);
     if (!this.o.quiet) stderr.write(formatSummary(summary, mode));
+    if (extra.interrupted) {
+      const n = extra.interrupted.notProcessed;
+      stderr.write(
+        `nixshift: interrupted (${extra.interrupted.reason}): ${summary.written} file${summary.written === 1 ? '' : 's'} written before the stop${summary.written > 0 && mode === 'write' ? ' (listed above)' : ''}; ${n} file${n === 1 ? '' : 's'} not processed, left as they were\n`,
+      );
+    }
     this.flush();
   }
 }

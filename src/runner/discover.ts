@@ -9,11 +9,13 @@
  *   the current directory).
  * - Symbolic links met while walking are not followed (as rg and fd do by default), so a link
  *   loop cannot trap the walk and a link cannot lead outside the given folders. A link named on
- *   the command line is followed.
+ *   the command line is followed for reading; its new text is written to its target (the link
+ *   stays a link) only when the target lies inside one of the paths given, otherwise the file is
+ *   refused for writing (`writeRefusal`). A link loop named on the command line is unreadable.
  * - Each file is listed once, even when given twice or reached through overlapping folders.
  *   The result is sorted by display path.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -22,6 +24,10 @@ export interface DiscoveredFile {
   absolute: string;
   /** Path shown to the user: relative to the current directory when inside it, POSIX separators. */
   display: string;
+  /** For a symbolic link named on the command line: the real path its new text goes to. */
+  real?: string;
+  /** Why the file may be read but not written (a link to a file outside the paths given). */
+  writeRefusal?: string;
 }
 
 export interface DiscoverResult {
@@ -47,6 +53,15 @@ export interface DiscoverOptions {
    * `onFile`, the returned `files` is empty.
    */
   onFile?: (file: DiscoveredFile) => void;
+  /** Checked at every folder: true stops the walk (an interrupted run). */
+  stop?: () => boolean;
+}
+
+/** A readable reason for a failed stat or readdir. */
+function describeError(code: string | undefined, err: unknown): string {
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'symbolic link loop';
+  return code ?? String(err);
 }
 
 function toPosix(p: string): string {
@@ -126,10 +141,10 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
 
   const streaming = opts.onFile !== undefined && inputs.length === 1;
   /** `key`: the file's real path (dedup across overlapping inputs and links named twice). */
-  const addFile = (abs: string, key: string, display = displayPath(abs, cwd)): void => {
+  const addFile = (abs: string, key: string, display = displayPath(abs, cwd), extra: Partial<DiscoveredFile> = {}): void => {
     if (seen.has(key)) return;
     seen.add(key);
-    const f = { absolute: abs, display };
+    const f = { absolute: abs, display, ...extra };
     if (streaming) opts.onFile!(f);
     else files.push(f);
   };
@@ -149,6 +164,7 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
   const under = (parent: string, name: string): string => (parent.endsWith(sep) ? parent + name : parent + sep + name);
   const walk = async (dir: string, realDir: string, display: string, layers: IgnoreLayer[]): Promise<void> => {
     // Let the event loop run now and then (worker threads waiting for files are served there).
+    if (opts.stop?.()) return;
     if (streaming && ++sinceYield >= 64) {
       sinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -157,7 +173,7 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
-      unreadable.push({ path: displayPath(dir, cwd), reason: (err as NodeJS.ErrnoException).code ?? String(err) });
+      unreadable.push({ path: displayPath(dir, cwd), reason: describeError((err as NodeJS.ErrnoException).code, err) });
       return;
     }
     let here = layers;
@@ -183,22 +199,46 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
     }
   };
 
+  // What a link named on the command line may be written through to: the real paths of the
+  // folders and (non-link) files given.
+  const roots: string[] = [];
   for (const input of inputs) {
+    const abs = resolve(cwd, input);
+    try {
+      if (lstatSync(abs).isSymbolicLink() && !statSync(abs).isDirectory()) continue;
+      roots.push(realpathSync(abs));
+    } catch {
+      /* reported below */
+    }
+  }
+  const insideRoots = (real: string): boolean => roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+
+  for (const input of inputs) {
+    if (opts.stop?.()) break;
     const abs = resolve(cwd, input);
     let st;
     try {
       st = statSync(abs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') missing.push(input);
-      else unreadable.push({ path: input, reason: code ?? String(err) });
+      if (code === 'ENOENT' || code === 'ENOTDIR') missing.push(input);
+      else unreadable.push({ path: input, reason: describeError(code, err) });
       continue;
     }
     if (st.isDirectory()) {
       if (userIgnored(abs, true)) continue;
       await walk(abs, realpathOf(abs), displayPath(abs, cwd), useGitignore ? ancestorLayers(abs) : []);
     } else if (!userIgnored(abs, false)) {
-      addFile(abs, realpathOf(abs));
+      const real = realpathOf(abs);
+      let link = false;
+      try {
+        link = lstatSync(abs).isSymbolicLink();
+      } catch {
+        /* gone meanwhile: reading it will say so */
+      }
+      if (!link) addFile(abs, real);
+      else if (insideRoots(real)) addFile(abs, real, undefined, { real });
+      else addFile(abs, real, undefined, { real, writeRefusal: `is a symbolic link to ${real}, outside the paths given; not written through (name the target itself to rewrite it)` });
     }
   }
   files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));

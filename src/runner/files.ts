@@ -9,7 +9,7 @@
  * the original. A failure at any step removes the temporary file and leaves the original intact.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
@@ -58,11 +58,39 @@ export interface WriteOptions {
   failAfterTempWrite?: boolean;
 }
 
+/** The temporary file names of this process's writes of `path` (see `writeFileAtomic`). */
+function tempPrefix(path: string): string {
+  return `.${basename(path)}.nixshift-${process.pid}-`;
+}
+
+/**
+ * Remove the temporary files this process left for `path` (a worker thread stopped in the
+ * middle of a write). The original is untouched: only the final rename replaces it.
+ */
+export function removeTempFiles(path: string): void {
+  const prefix = tempPrefix(path);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (n.startsWith(prefix) && n.endsWith('.tmp')) {
+      try {
+        rmSync(join(dirname(path), n), { force: true });
+      } catch {
+        /* best effort */
+      }
+    }
+  }
+}
+
 export async function writeFileAtomic(path: string, text: string, opts: WriteOptions = {}): Promise<void> {
   const faults = opts;
   const st = await fs.stat(path);
   if ((st.mode & 0o222) === 0) throw Object.assign(new Error('file is read-only'), { code: 'EROFILE' });
-  const tmp = join(dirname(path), `.${basename(path)}.nixshift-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `${tempPrefix(path)}${randomBytes(4).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', st.mode & 0o7777);

@@ -40,6 +40,10 @@ export interface FileJob {
   display: string;
   /** Options for this file only (config overrides), per transform name, over the chain's. */
   overrides?: Record<string, TransformOptions>;
+  /** Where the new text goes when it is not `absolute` (a symbolic link named on the command line). */
+  real?: string;
+  /** Why the file must not be written (a link to a file outside the paths given). */
+  writeRefusal?: string;
 }
 
 export interface JobOptions {
@@ -59,6 +63,8 @@ export interface JobOptions {
   cwd?: string;
   /** Files larger than this (bytes) are not parsed: `skip` with the reason. 0: no limit. */
   maxBytes?: number;
+  /** In band only: the per-file time limit of each transform (see ProcessOptions.timeLimitMs). */
+  inBandTimeLimitMs?: number;
 }
 
 export interface FileResult {
@@ -135,7 +141,7 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
   if (!read.ok) return { ...base, bytes: raw.buf.length, status: 'error', error: read.reason };
   let outcome;
   try {
-    outcome = await processSource(read.text, job.display, withOverrides(chain, job.overrides), { prefilter: opts.prefilter });
+    outcome = await processSource(read.text, job.display, withOverrides(chain, job.overrides), { prefilter: opts.prefilter, timeLimitMs: opts.inBandTimeLimitMs });
   } catch (err) {
     return { ...base, bytes: read.bytes, status: 'error', error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -161,6 +167,7 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
       return { ...result, status: 'error', error: `nix-instantiate --parse rejects the new text (${problem}); file left unchanged` };
     }
   }
+  if (job.writeRefusal && (opts.write || opts.keepText)) return { ...result, status: 'error', error: `${job.writeRefusal}; file left unchanged` };
   if (opts.diff) result.diff = unifiedDiff(job.display, read.text, output);
   if (opts.closure) {
     const c = estimateClosure(read.text, output);
@@ -169,7 +176,7 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
   if (opts.keepText) {
     result.original = read.text;
     result.output = output;
-    result.absolute = job.absolute;
+    result.absolute = job.real ?? job.absolute;
   }
   if (opts.write) {
     // The last line of defence before the disk: the new text is parsed once more from scratch
@@ -178,7 +185,7 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
       return { ...result, status: 'error', error: `internal: the new text does not parse when parsed from scratch; file left unchanged` };
     }
     try {
-      await writeFileAtomic(job.absolute, output, { expected: read.text });
+      await writeFileAtomic(job.real ?? job.absolute, output, { expected: read.text, ...(faultInjection ? { failAfterTempWrite: faultInjection(job) } : {}) });
       result.written = true;
     } catch (err) {
       result.status = 'error';
@@ -187,6 +194,14 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
   }
   return result;
 }
+
+/**
+ * Fault injection for the tests of the built CLI: NIXSHIFT_TEST_FAIL_WRITE=<substring> makes the
+ * write of every file whose path contains it fail after its temporary file was written (as a
+ * full disk would). Read once; unset in normal use.
+ */
+const FAIL_WRITE = process.env.NIXSHIFT_TEST_FAIL_WRITE;
+const faultInjection = FAIL_WRITE ? (job: FileJob): boolean => job.absolute.includes(FAIL_WRITE) : undefined;
 
 export function writeError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -197,6 +212,8 @@ export function writeError(err: unknown): string {
         ? 'the file is read-only'
         : e.code === 'ECHANGED'
           ? 'the file changed on disk since it was read'
-          : (e.code ?? e.message);
+          : e.code === 'ENOSPC'
+            ? 'no space left on the device'
+            : (e.code ?? e.message);
   return `cannot write: ${why}; the original file is unchanged`;
 }

@@ -4,6 +4,7 @@
  * that does not parse. No I/O here (see worker.ts / files.ts): this is the pure core the
  * workers, `--run-in-band` and the fixture tests share.
  */
+import vm from 'node:vm';
 import type { SyntaxNode } from 'tree-sitter';
 import { detectStyle, EditBuilder } from '../edit/builder.js';
 import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
@@ -35,6 +36,46 @@ export interface ConfiguredTransform {
 export interface ProcessOptions {
   /** Parse only files that contain a needle of some transform (default true). */
   prefilter?: boolean;
+  /**
+   * Stop a transform that runs longer than this (ms) on the file: the file is an error. Used in
+   * band, where no thread can be stopped: the synchronous part of a transform is run under V8's
+   * watchdog (`vm` timeout, which interrupts even an endless loop), its asynchronous rest is
+   * raced against a timer. Worker threads do without it (the runner stops the whole thread).
+   */
+  timeLimitMs?: number;
+}
+
+export class TimeLimitError extends Error {
+  constructor(readonly ms: number) {
+    super(`not finished after the time limit of ${ms / 1000} s`);
+  }
+}
+
+const CALL = new vm.Script('globalThis.__nixshiftCall()', { filename: 'nixshift-time-limit' });
+
+/** Run `fn` with a time limit (see ProcessOptions.timeLimitMs). */
+export async function withTimeLimit<T>(fn: () => T | Promise<T>, ms: number | undefined): Promise<T> {
+  if (!ms || ms <= 0) return fn();
+  const g = globalThis as { __nixshiftCall?: () => T | Promise<T> };
+  let started: T | Promise<T>;
+  g.__nixshiftCall = fn;
+  try {
+    started = CALL.runInThisContext({ timeout: ms }) as T | Promise<T>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new TimeLimitError(ms);
+    throw err;
+  } finally {
+    delete g.__nixshiftCall;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeLimitError(ms)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve(started), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -257,8 +298,11 @@ export async function processSource(source: string, path: string, chain: readonl
       },
     };
     try {
-      await transform.transform({ path, source: current }, api, options);
+      await withTimeLimit(() => transform.transform({ path, source: current }, api, options), opts.timeLimitMs);
     } catch (err) {
+      if (err instanceof TimeLimitError) {
+        return { status: 'error', findings: [...findings, ...local], changedBy, error: `transform ${transform.name} ${err.message} (stuck in a loop?); file left unchanged (--timeout to change the limit)` };
+      }
       const msg = err instanceof Error ? err.message : String(err);
       return { status: 'error', findings: [...findings, ...local], changedBy, error: `transform ${transform.name} threw: ${msg}` };
     }

@@ -4,6 +4,7 @@
  * thread never interleaves output. Library code: no printing, no process.exit.
  */
 import { existsSync, statSync } from 'node:fs';
+import { removeTempFiles } from './files.js';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +54,39 @@ export interface RunOptions {
   onResult?: (result: FileResult) => void;
   /** Called after discovery with the number of files. */
   onStart?: (total: number) => void;
+  /**
+   * Per-file time limit in ms (default DEFAULT_TIME_LIMIT_MS; 0: none). A file still running
+   * after it is an error: on a worker thread the thread is stopped and replaced; in band each
+   * transform call is run under V8's watchdog (see ProcessOptions.timeLimitMs).
+   */
+  timeLimitMs?: number;
+  /** Stop the run early (Ctrl-C): see `Interrupt`. */
+  interrupt?: Interrupt;
+}
+
+/**
+ * A request to stop a run, from a signal. The first request stops it gracefully: no new file is
+ * started, the files being processed are finished (a write is never cut in half), and the run
+ * returns with `interrupted` set. A second request stops it at once: worker threads are
+ * terminated and the temporary files of the writes they were doing are removed (the originals
+ * are untouched: a file is replaced only by the final rename).
+ */
+export class Interrupt {
+  reason: string | undefined;
+  forced = false;
+  private readonly listeners = new Set<() => void>();
+  request(reason: string): void {
+    if (this.reason !== undefined) this.forced = true;
+    else this.reason = reason;
+    for (const l of [...this.listeners]) l();
+  }
+  get requested(): boolean {
+    return this.reason !== undefined;
+  }
+  on(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }
 
 export interface RunSummary {
@@ -67,6 +101,8 @@ export interface RunSummary {
 
 export interface RunResult {
   summary: RunSummary;
+  /** Set when the run was stopped early: why, and how many files found were not processed. */
+  interrupted?: { reason: string; notProcessed: number };
   /** Inputs that do not exist. */
   missing: string[];
   /** Folders that could not be read. */
@@ -87,6 +123,10 @@ const FILES_PER_WORKER = 64;
 export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
 /** Files per batch while the walk is still going. */
 const CHUNK = 32;
+/** The default per-file time limit: far above what any real file takes (all-packages.nix: 0.3 s). */
+export const DEFAULT_TIME_LIMIT_MS = 60_000;
+/** Worker threads that may be started to replace ones that died or were stopped, per run. */
+const MAX_REPLACEMENTS = 16;
 
 export function defaultCpus(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : 2;
@@ -147,6 +187,20 @@ class JobQueue {
     this.pending = sized.map((s) => s.job);
     this.head = 0;
   }
+  /** Put jobs back at the front (the unstarted jobs of a worker that died). */
+  requeue(jobs: FileJob[]): void {
+    if (jobs.length === 0) return;
+    this.pending = [...jobs, ...this.pending.slice(this.head)];
+    this.head = 0;
+    this.notify();
+  }
+  /** Drop every job not taken yet (an interrupted run); how many were dropped. */
+  drain(): number {
+    const n = this.available;
+    this.pending = [];
+    this.head = 0;
+    return n;
+  }
   /** Resolves when at least `n` jobs were pushed, or the queue ended. */
   reached(n: number): Promise<void> {
     return new Promise((resolve) => {
@@ -199,40 +253,60 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   for (const t of files) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
 
   // Discovery feeds the queue while it walks; workers start as soon as there is enough to do.
+  const interrupt = opts.interrupt;
   const queue = new JobQueue();
   const discovering = discoverFiles(opts.paths, {
     cwd,
     ignorePatterns: opts.ignorePatterns,
     ignoreRelativeTo: opts.ignoreRelativeTo,
     gitignore: opts.gitignore,
+    stop: () => interrupt?.requested === true,
     onFile: (f: DiscoveredFile) => {
       const overrides = opts.fileOptions?.(f.absolute);
-      queue.push({ index: queue.count, absolute: f.absolute, display: f.display, ...(overrides ? { overrides } : {}) });
+      queue.push({
+        index: queue.count,
+        absolute: f.absolute,
+        display: f.display,
+        ...(overrides ? { overrides } : {}),
+        ...(f.real ? { real: f.real } : {}),
+        ...(f.writeRefusal ? { writeRefusal: f.writeRefusal } : {}),
+      });
     },
   }).then((d) => {
-    if (!opts.runInBand) queue.largestFirst();
+    if (!opts.runInBand && !interrupt?.requested) queue.largestFirst();
     queue.end();
     opts.onStart?.(queue.count);
     return d;
   });
+  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
   const canThread = requested > 1 && existsSync(WORKER_FILE);
   // Enough files for two threads, or the end of discovery, whichever comes first.
   if (canThread) await Promise.race([discovering, queue.reached(2 * FILES_PER_WORKER)]);
   let used = 1;
+  let notProcessed = 0;
   if (!canThread || (queue.ended && queue.count < 2 * FILES_PER_WORKER)) {
+    // In band: no thread to stop, so the time limit is applied around each transform call.
+    const inBand: JobOptions = { ...jobOpts, inBandTimeLimitMs: timeLimitMs };
     await discovering;
-    for (const job of queue.take(queue.available)) {
-      emit(await runJob(job, chain, jobOpts));
+    // (in path order: the queue may have been put largest first for threads)
+    for (const job of queue.take(queue.available).sort((a, b) => a.index - b.index)) {
+      if (interrupt?.requested) {
+        notProcessed++;
+        continue;
+      }
+      emit(await runJob(job, chain, inBand));
       await releaseTrees();
     }
   } else {
     used = queue.ended ? Math.min(requested, Math.ceil(queue.count / FILES_PER_WORKER)) : requested;
-    await runThreaded(queue, { transforms: files, job: jobOpts }, used, emit);
+    notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts }, used, emit, { timeLimitMs, interrupt });
   }
   const discovered = await discovering;
+  if (interrupt?.requested) notProcessed += queue.drain();
   return {
     summary: { files: queue.count, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
+    ...(interrupt?.reason !== undefined ? { interrupted: { reason: interrupt.reason, notProcessed } } : {}),
     missing: discovered.missing,
     unreadable: discovered.unreadable,
   };
@@ -242,7 +316,36 @@ function resolveFiles(requests: TransformRequest[], cwd: string): WorkerInit['tr
   return requests.map((r) => ({ file: resolveTransformSpec(r.spec, cwd), options: r.options }));
 }
 
-async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emit: (r: FileResult) => void): Promise<void> {
+interface ThreadedOptions {
+  timeLimitMs: number;
+  interrupt: Interrupt | undefined;
+}
+
+/** A worker thread and what the main thread knows of it. */
+interface Slot {
+  worker: Worker;
+  /** [index of the file being processed or -1, its start in ms since `epoch`], shared. */
+  control: Int32Array;
+  /** Batches sent and not answered. */
+  outstanding: number;
+  /** Jobs sent and not answered, by index. */
+  inFlight: Map<number, FileJob>;
+  /** Stopped by us (time limit, forced interrupt): its exit is expected. */
+  retired: boolean;
+  /** Told to stop (no more work): its exit is expected. */
+  stopping: boolean;
+}
+
+/**
+ * Run the queue on worker threads; resolves with the number of files not processed (an
+ * interrupted run). Results reach `emit` in index order.
+ *
+ * Every worker publishes, in shared memory, which file it is on and since when. A watchdog stops
+ * a worker that has been on one file longer than the time limit (the file is an error), and a
+ * worker that dies (a transform calling process.exit, a crash) is replaced: the file it was on is
+ * an error, the files it had not started go back to the queue.
+ */
+async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emit: (r: FileResult) => void, o: ThreadedOptions): Promise<number> {
   const pending = new Map<number, FileResult>();
   let nextToEmit = 0;
   const deliver = (r: FileResult): void => {
@@ -254,96 +357,185 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       emit(ready);
     }
   };
+  const epoch = Date.now();
+  const abort = new Int32Array(new SharedArrayBuffer(4));
   // Small batches while the walk goes on (keep every thread fed), larger ones at the end.
   const batchSize = (): number =>
     queue.ended ? Math.max(1, Math.min(256, Math.ceil(queue.available / (count * 8)))) : Math.min(2 * CHUNK, queue.available);
+  let notProcessed = 0;
+  let unsubscribe: (() => void) | undefined;
   await new Promise<void>((resolveAll, rejectAll) => {
-    let alive = count;
-    let failed = false;
-    const workers: Worker[] = [];
-    const outstanding = new Map<Worker, number>(); // batches in flight
-    const inFlight = new Map<Worker, Map<number, FileJob>>(); // jobs not yet answered
-    const hungry = new Set<Worker>(); // ready for work, none available yet
-    const send = (w: Worker): boolean => {
-      if (queue.available === 0) return false;
+    const slots: Slot[] = [];
+    let replacements = 0;
+    let finished = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const hungry = new Set<Slot>(); // ready for work, none available yet
+    const interrupted = (): boolean => o.interrupt?.requested === true;
+
+    const send = (slot: Slot): boolean => {
+      if (queue.available === 0 || interrupted()) return false;
       const batch = queue.take(batchSize());
-      for (const j of batch) inFlight.get(w)!.set(j.index, j);
-      outstanding.set(w, (outstanding.get(w) ?? 0) + 1);
-      w.postMessage({ type: 'batch', jobs: batch } satisfies ToWorker);
+      for (const j of batch) slot.inFlight.set(j.index, j);
+      slot.outstanding++;
+      slot.worker.postMessage({ type: 'batch', jobs: batch } satisfies ToWorker);
       return true;
     };
+    const stop = (slot: Slot): void => {
+      if (slot.stopping) return;
+      slot.stopping = true;
+      hungry.delete(slot);
+      slot.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    };
     /** Give a thread work; when there is none: stop it if discovery is over, else wait. */
-    const feed = (w: Worker, want: number): void => {
-      for (let i = 0; i < want; i++) send(w);
-      if ((outstanding.get(w) ?? 0) > 0) {
-        hungry.delete(w);
+    const feed = (slot: Slot, want: number): void => {
+      if (slot.retired || slot.stopping) return;
+      for (let i = 0; i < want; i++) send(slot);
+      if (slot.outstanding > 0) {
+        hungry.delete(slot);
         return;
       }
-      if (queue.ended) {
-        hungry.delete(w);
-        w.postMessage({ type: 'stop' } satisfies ToWorker);
-      } else {
-        hungry.add(w);
-      }
+      if (queue.ended || interrupted()) stop(slot);
+      else hungry.add(slot);
     };
-    // While the walk goes on, wake a waiting thread only for a chunk of work, not for every file.
+    const live = (): Slot[] => slots.filter((s) => !s.retired);
+    const maybeFinish = (): void => {
+      if (finished) return;
+      if (live().length > 0) return;
+      if (!queue.ended) return; // the walk goes on: wait for it (it stops early when interrupted)
+      finished = true;
+      if (watchdog) clearInterval(watchdog);
+      // Anything still queued was never started: an interrupted run, or every thread died.
+      if (interrupted()) {
+        notProcessed += queue.drain();
+      } else {
+        for (const job of queue.take(queue.available)) {
+          deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: the worker threads kept dying' });
+        }
+      }
+      // Results after a gap (files not processed) are still given, in order.
+      for (const index of [...pending.keys()].sort((a, b) => a - b)) {
+        const r = pending.get(index)!;
+        pending.delete(index);
+        emit(r);
+      }
+      resolveAll();
+    };
     queue.onChange(() => {
-      if (hungry.size > 0 && (queue.ended || queue.available >= CHUNK)) for (const w of [...hungry]) feed(w, 2);
+      if (hungry.size > 0 && (queue.ended || queue.available >= CHUNK)) for (const s of [...hungry]) feed(s, 2);
+      if (queue.ended) maybeFinish();
     });
-    for (let i = 0; i < count; i++) {
-      const w = new Worker(WORKER_FILE, { workerData: init });
-      workers.push(w);
-      inFlight.set(w, new Map());
-      w.on('message', (msg: FromWorker) => {
+
+    /** A worker is gone (or being stopped): settle its files and replace it if there is work. */
+    const lose = (slot: Slot, why: (index: number) => string): void => {
+      if (slot.retired) return;
+      slot.retired = true;
+      hungry.delete(slot);
+      const current = Atomics.load(slot.control, 0);
+      const unstarted: FileJob[] = [];
+      for (const [index, job] of slot.inFlight) {
+        if (index === current) {
+          removeTempFiles(job.real ?? job.absolute);
+          deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: why(index) });
+        } else {
+          unstarted.push(job);
+        }
+      }
+      slot.inFlight.clear();
+      if (interrupted()) notProcessed += unstarted.length;
+      else queue.requeue(unstarted.sort((a, b) => a.index - b.index));
+      const wanted = !interrupted() && (queue.available > 0 || !queue.ended) && live().length < count;
+      if (wanted && replacements < MAX_REPLACEMENTS) {
+        replacements++;
+        spawn();
+      }
+      maybeFinish();
+    };
+
+    const spawn = (): void => {
+      const control = new Int32Array(new SharedArrayBuffer(8));
+      control[0] = -1;
+      const worker = new Worker(WORKER_FILE, { workerData: { ...init, control, abort, epoch } satisfies WorkerInit });
+      const slot: Slot = { worker, control, outstanding: 0, inFlight: new Map(), retired: false, stopping: false };
+      slots.push(slot);
+      worker.on('message', (msg: FromWorker) => {
+        if (slot.retired) return;
         if (msg.type === 'ready') {
           // two batches in flight keep the thread busy while the next one is on its way
-          feed(w, 2);
+          feed(slot, 2);
         } else if (msg.type === 'results') {
-          const mine = inFlight.get(w)!;
           for (const r of msg.results) {
-            mine.delete(r.index);
+            slot.inFlight.delete(r.index);
             deliver(r);
           }
           for (let i = 0; i < msg.skips.length; i += 2) {
             const index = msg.skips[i]!;
-            const job = mine.get(index);
+            const job = slot.inFlight.get(index);
             if (!job) continue;
-            mine.delete(index);
+            slot.inFlight.delete(index);
             deliver(skipResult(job, msg.skips[i + 1]!));
           }
           if (msg.done) {
-            outstanding.set(w, outstanding.get(w)! - 1);
-            feed(w, 1);
+            slot.outstanding--;
+            // Files of the batch the thread did not start: the run is being interrupted.
+            if (msg.stopped) {
+              notProcessed += slot.inFlight.size;
+              slot.inFlight.clear();
+            }
+            feed(slot, 1);
           }
         } else if (msg.type === 'fatal') {
-          failed = true;
-          for (const other of workers) void other.terminate();
+          finished = true;
+          if (watchdog) clearInterval(watchdog);
+          for (const other of slots) void other.worker.terminate();
+          unsubscribe?.();
           rejectAll(new Error(msg.message));
         }
       });
-      w.on('error', (err) => {
-        // A worker that dies takes its unanswered files with it: report them as errors.
-        for (const [index, job] of inFlight.get(w)!) {
-          deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: `worker crashed: ${err.message}` });
+      worker.on('error', (err) => lose(slot, () => `worker thread crashed while processing this file: ${err.message}; file left unchanged`));
+      worker.on('exit', (code) => {
+        if (slot.retired) return;
+        if (slot.stopping && slot.inFlight.size === 0) {
+          slot.retired = true;
+          maybeFinish();
+          return;
         }
-        inFlight.get(w)!.clear();
-        hungry.delete(w);
+        lose(slot, () => `worker thread exited (code ${code}) while processing this file (a transform called process.exit?); file left unchanged`);
       });
-      w.on('exit', () => {
-        alive--;
-        hungry.delete(w);
-        if (alive === 0 && !failed) {
-          // Anything never sent (all workers died) is an error too; wait for the walk to end.
-          const finish = (): void => {
-            for (const job of queue.take(queue.available)) {
-              deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: every worker thread stopped' });
-            }
-            if (queue.ended) resolveAll();
-          };
-          queue.onChange(finish);
-          finish();
+    };
+
+    // The watchdog: a file over the time limit stops its thread (the only way to stop a loop).
+    if (o.timeLimitMs > 0) {
+      watchdog = setInterval(() => {
+        const now = Date.now() - epoch;
+        for (const slot of live()) {
+          const index = Atomics.load(slot.control, 0);
+          if (index < 0 || now - Atomics.load(slot.control, 1) < o.timeLimitMs) continue;
+          lose(slot, () => `not finished after the time limit of ${formatSeconds(o.timeLimitMs)} (a transform stuck in a loop?); file left unchanged (--timeout to change the limit)`);
+          void slot.worker.terminate();
         }
-      });
+      }, Math.max(10, Math.min(1000, o.timeLimitMs / 4)));
+      watchdog.unref();
     }
+    // An interrupt: no new file is started; a second one stops the threads at once.
+    const off = o.interrupt?.on(() => {
+      Atomics.store(abort, 0, 1);
+      for (const s of [...hungry]) stop(s);
+      if (o.interrupt!.forced) {
+        for (const slot of live()) {
+          lose(slot, () => 'interrupted while processing this file; file left unchanged');
+          void slot.worker.terminate();
+        }
+      }
+      maybeFinish();
+    });
+    unsubscribe = off;
+    if (interrupted()) Atomics.store(abort, 0, 1);
+    for (let i = 0; i < count; i++) spawn();
   });
+  unsubscribe?.();
+  return notProcessed;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
