@@ -9,6 +9,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { detectStyle, EditBuilder } from '../edit/builder.js';
 import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
 import { parseNix, type ParsedFile, reparseNix } from '../nix/parser.js';
+import { MAX_NESTING, nestingDepth } from '../nix/nesting.js';
 import { positionAt } from '../nix/position.js';
 import { ScopeIndex } from '../nix/scope.js';
 import { coversTransform, describeSuppression, findSuppressions, SUPPRESSION_MARKER, type Suppression } from '../nix/suppressions.js';
@@ -222,6 +223,10 @@ export async function processSource(source: string, path: string, chain: readonl
   // A file with a suppression comment is parsed anyway, so that an unused one is reported.
   if (prefilter && !chain.some((c) => matchesNeedles(source, c.transform, c.options)) && !source.includes(SUPPRESSION_MARKER)) {
     return { status: 'skip', findings, changedBy };
+  }
+  const depth = nestingDepth(source, MAX_NESTING);
+  if (depth > MAX_NESTING) {
+    return { status: 'skip', findings, changedBy, error: `not transformed: nested more than ${MAX_NESTING} levels deep (brackets, interpolations, let … in): generated or malformed input? The file is left as it is` };
   }
   let current = source;
   let parsed: ParsedFile | undefined = parseNix(source);
