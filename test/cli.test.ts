@@ -5,23 +5,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, makeTree, removeTree, snapshot } from './helpers/tree.js';
+import { describe, expect, it } from 'vitest';
+import { cli, snapshot, useTempTrees } from './helpers/tree.js';
 
 const PKG = '{\n  lib,\n  stdenv,\n  addOpenGLRunpath,\n}:\n\nstdenv.mkDerivation {\n  pname = "demo";\n  version = "1";\n  nativeBuildInputs = [ addOpenGLRunpath ];\n}\n';
 const PKG_OUT = PKG.replace(/addOpenGLRunpath/g, 'addDriverRunpath');
 const UNRELATED = '{ lib, stdenv }:\n\nstdenv.mkDerivation { pname = "plain"; version = "1"; }\n';
 const BROKEN = '{ lib, addOpenGLRunpath }:\n\nlet x = [ 1 2 ;\nin x\n';
 
-const trees: string[] = [];
-function tree(files: Record<string, string>): string {
-  const d = makeTree(files);
-  trees.push(d);
-  return d;
-}
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
+const tree = useTempTrees();
 
 const T = ['run', '-t', 'driver-runpath-rename'];
 

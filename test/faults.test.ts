@@ -7,19 +7,11 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseNix } from '../src/nix/parser.js';
-import { BIN, cli, makeTree, removeTree, snapshot } from './helpers/tree.js';
+import { BIN, cli, snapshot, useTempTrees } from './helpers/tree.js';
 
-const trees: string[] = [];
-function tree(files: Record<string, string>): string {
-  const d = makeTree(files);
-  trees.push(d);
-  return d;
-}
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
+const tree = useTempTrees();
 
 /** Every file under `dir` whose name looks like one of our temporary files. */
 function tempFiles(dir: string): string[] {

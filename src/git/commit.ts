@@ -14,6 +14,7 @@ import { diffLines } from 'diff';
 import type { Finding } from '../transform.js';
 import { attrFromPath, callSiteOwners, type CallSiteOwner, isSharedFile } from './packages.js';
 import { GitError, gitRoot, repoRelative, runGit } from './repo.js';
+import { floorIndex } from '../util/search.js';
 
 /** A file the run changed. */
 export interface RunChangedFile {
@@ -83,16 +84,7 @@ function lineOwners(lines: string[], owners: CallSiteOwner[]): Owner[] {
     starts.push(off);
     off += l.length;
   }
-  const lineAt = (offset: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineAt = (offset: number): number => floorIndex(starts, offset);
   const result: Owner[] = lines.map(() => null);
   const firstLine = new Map<number, CallSiteOwner>();
   for (const o of owners) {

@@ -1,3 +1,5 @@
+import { floorIndex } from '../util/search.js';
+
 /** Line/column computations on the original source. Lines and columns are 1-based; columns
  * count Unicode code points (as editors and `nix-instantiate` do for ASCII text). */
 export interface Position {
@@ -23,15 +25,9 @@ export function positionAt(source: string, offset: number): Position {
   let lineStart = 0;
   if (source.length > 16384) {
     const starts = lineStarts(source);
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    line = lo + 1;
-    lineStart = starts[lo]!;
+    const at = floorIndex(starts, offset);
+    line = at + 1;
+    lineStart = starts[at]!;
   } else {
     for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
       line++;

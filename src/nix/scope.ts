@@ -16,6 +16,7 @@
  * scope introduces.
  */
 import type { SyntaxNode } from 'tree-sitter';
+import { lowerBound } from '../util/search.js';
 import { attrName } from './syntax.js';
 
 export type DefinitionKind = 'formal' | 'argument' | 'let' | 'rec';
@@ -129,29 +130,16 @@ class Focus {
   /** The occurrences that start in [start, end), in order. */
   within(start: number, end: number): number[] {
     const a = this.starts;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid]! < start) lo = mid + 1;
-      else hi = mid;
-    }
     const out: number[] = [];
-    for (let i = lo; i < a.length && a[i]! < end; i++) out.push(a[i]!);
+    for (let i = lowerBound(a, start); i < a.length && a[i]! < end; i++) out.push(a[i]!);
     return out;
   }
 
   /** Whether an occurrence starts in [start, end). */
   covers(start: number, end: number): boolean {
     const a = this.starts;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid]! < start) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < a.length && a[lo]! < end;
+    const i = lowerBound(a, start);
+    return i < a.length && a[i]! < end;
   }
 }
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { afterEach } from 'vitest';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'nixshift.js');
@@ -18,6 +19,19 @@ export function makeTree(files: Record<string, string>): string {
 
 export function removeTree(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** `makeTree` for one test file: every tree made is removed after each test. */
+export function useTempTrees(): (files: Record<string, string>) => string {
+  const trees: string[] = [];
+  afterEach(() => {
+    while (trees.length > 0) removeTree(trees.pop()!);
+  });
+  return (files) => {
+    const d = makeTree(files);
+    trees.push(d);
+    return d;
+  };
 }
 
 export interface CliResult {
