@@ -28,7 +28,7 @@ interface Corpus {
 }
 
 const base = mkdtempSync(join(tmpdir(), 'nixshift-corpus-test-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+afterAll(() => rmSync(base, { recursive: true, force: true }), 60_000);
 
 function readTree(dir: string): Map<string, string> {
   const out: [string, string][] = [];
