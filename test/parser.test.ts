@@ -81,3 +81,22 @@ describe('parseNix', () => {
     expect(parseNix('# only a comment\n').syntaxError).toBeUndefined();
   });
 });
+
+describe('parseNix: commas before comments', () => {
+  it.each([
+    ['a line comment holding a brace', '{ a,\n  # x }\n  b }: a'],
+    ['a block comment, then more formals', '{ a, /* x */ b }: { c = 1; /* y */ }'],
+    ['a block comment holding braces, before a trailing comma', '{\n  a,\n  /* c */\n  b,\n  /* { } */\n}: a'],
+  ])('accepts %s (found by the property tests)', (_what, src) => {
+    const p = parseNix(src);
+    expect(p.syntaxError).toBeUndefined();
+    expect(formalNames(src)).toEqual(['a', 'b']);
+  });
+
+  it('still blanks a trailing comma followed by comments', () => {
+    const src = '{\n  a,\n  b, # the last one }\n  /* done */\n}: a';
+    const p = parseNix(src);
+    expect(p.syntaxError).toBeUndefined();
+    expect(p.blankedCommas).toEqual([src.indexOf('b,') + 1]);
+  });
+});

@@ -44,9 +44,45 @@ export class EditBuilder {
     private readonly origin?: string,
   ) {}
 
+  /** Names of `inherit` statements turned into bindings, per inherit (see `inheritAsBinding`). */
+  private readonly inheritRewrites = new Map<number, { inherit: SyntaxNode; count: number; rewrites: { attr: SyntaxNode; binding: string }[] }>();
+
   /** The edits made so far (in creation order). */
   edits(): readonly TextEdit[] {
+    this.flushInherits();
     return this.list;
+  }
+
+  /**
+   * Turn the name `attr` of `inherit … attr …;` into the binding `binding` (`attr = …;`). Decided
+   * per inherit when the edits are taken: when every name of it goes, the whole inherit is
+   * replaced by the bindings (never an empty `inherit ;`, which Nix rejects); otherwise the names
+   * are removed from it and the bindings follow it.
+   */
+  inheritAsBinding(inherit: SyntaxNode, attr: SyntaxNode, binding: string): this {
+    let entry = this.inheritRewrites.get(inherit.startIndex);
+    if (!entry) {
+      const count = inherit.childForFieldName('attrs')?.namedChildren.filter((a) => a.type !== 'comment').length ?? 0;
+      this.inheritRewrites.set(inherit.startIndex, (entry = { inherit, count, rewrites: [] }));
+    }
+    if (!entry.rewrites.some((r) => r.attr.startIndex === attr.startIndex)) entry.rewrites.push({ attr, binding });
+    return this;
+  }
+
+  private flushInherits(): void {
+    for (const { inherit, count, rewrites } of this.inheritRewrites.values()) {
+      const alone = this.aloneOnLine(inherit.startIndex, inherit.endIndex);
+      const indent = alone ? /^[ \t]*/.exec(this.source.slice(lineStartOf(this.source, inherit.startIndex)))![0] : '';
+      const sep = alone ? `\n${indent}` : ' ';
+      const bindings = rewrites.sort((a, b) => a.attr.startIndex - b.attr.startIndex).map((r) => r.binding);
+      if (rewrites.length >= count) {
+        this.replace(inherit, bindings.join(sep));
+      } else {
+        for (const r of rewrites) this.removeRange(r.attr.startIndex, r.attr.endIndex);
+        this.insertAfter(inherit, bindings.map((b) => sep + b).join(''));
+      }
+    }
+    this.inheritRewrites.clear();
   }
 
   /** True when no edit has been made. */
@@ -56,6 +92,7 @@ export class EditBuilder {
 
   /** Check the edits made so far for overlaps (throws OverlappingEditsError). */
   validate(): void {
+    this.flushInherits();
     normalizeEdits(this.list);
   }
 

@@ -82,8 +82,12 @@ export interface ParsedFile {
   syntaxError?: SyntaxErrorInfo;
 }
 
-/** A `,` followed only by blanks and comments up to a `}`: where a trailing formals comma may be. */
-const COMMA_BEFORE_BRACE = /,(?=(?:\s|#[^\n]*|\/\*[\s\S]*?\*\/)*\})/g;
+/**
+ * A `,` followed only by blanks and comments up to a `}`: where a trailing formals comma may be.
+ * A line comment runs to its newline and a block comment to its first `*\/`: neither may stop
+ * short or run on (`{ a, # x }` and `{ a, /* x *\/ b }: { /* y *\/ }` have no trailing comma).
+ */
+const COMMA_BEFORE_BRACE = /,(?=(?:\s|#[^\n]*\n|\/\*(?:[^*]|\*(?!\/))*\*\/)*\})/g;
 
 /** The last token before `offset` that is not a comment (skipping blanks), or undefined. */
 function tokenBefore(root: SyntaxNode, source: string, offset: number): SyntaxNode | undefined {
@@ -247,7 +251,8 @@ export function parseNix(source: string): ParsedFile {
   if (candidates.length > 0) {
     const optimistic = uncached(p.parse(blank(source, candidates)));
     const ok = checkBlanks(optimistic.rootNode, source, candidates);
-    if (ok) return finish(source, optimistic, ok, candidates);
+    // A tree with an error: maybe a blank made it (the careful way tells), maybe a real one.
+    if (ok && !optimistic.rootNode.hasError) return finish(source, optimistic, ok, candidates);
   }
   let tree = uncached(p.parse(source));
   let blanked: number[] = [];
@@ -373,6 +378,8 @@ export function reparseNix(previous: ParsedFile, edits: readonly { start: number
   parsedSinceRelease += next.length;
   const reparsed = uncached(parser().parse(blank(next, candidates), tree));
   const ok = checkBlanks(reparsed.rootNode, next, candidates);
-  if (!ok) return parseNix(next);
+  // The careful way, as parseNix takes it (an error tree is rare: the text a transform makes is
+  // checked, and refused when it does not parse).
+  if (!ok || reparsed.rootNode.hasError) return parseNix(next);
   return finish(next, reparsed, ok, candidates);
 }

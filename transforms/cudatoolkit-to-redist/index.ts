@@ -510,12 +510,7 @@ class Migration {
       this.left(use, hasRedist(use.set.version) ? 'unknown-use' : 'no-redist', `\`inherit ${this.text(use.node)};\` passes the legacy toolkit on`, 'pass the split packages (or `cudaPackages`) instead');
       return;
     }
-    const attrs = inherit.childForFieldName('attrs')!.namedChildren;
-    if (attrs.length === 1) this.api.edit.replace(inherit, binding);
-    else {
-      this.api.edit.removeRange(use.node.startIndex, use.node.endIndex);
-      this.api.edit.insertAfter(inherit, ` ${binding}`);
-    }
+    this.api.edit.inheritAsBinding(inherit, use.node, binding);
     this.handledUses.add(use.node.startIndex);
     this.api.report(use.node, { rule: 'passthru-kept', message: `\`passthru.${this.text(use.node)}\` now refers to \`${use.set.text}.cudatoolkit\` for backward compatibility; passthru does not enter closures`, fix: 'drop it once no consumer reads it' });
   }

@@ -21,10 +21,11 @@ import type { Formal, FunctionInfo } from '../../src/nix/syntax.js';
 import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs.js';
 import type { Transform, TransformApi } from '../../src/transform.js';
 
-const RENAMES: Readonly<Record<string, string>> = {
+// No prototype: `toString` or `constructor` is a name like any other (found by the property tests).
+const RENAMES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   addOpenGLRunpath: 'addDriverRunpath',
   autoAddOpenGLRunpathHook: 'autoAddDriverRunpath',
-};
+});
 /** The new hook is top-level only: `cudaPackages.autoAddOpenGLRunpathHook` → top-level. */
 const TOP_LEVEL_ONLY = new Set(['autoAddOpenGLRunpathHook']);
 
@@ -257,16 +258,8 @@ class Rewriter {
     // `inherit addOpenGLRunpath;` defines an attribute: keep its name.
     const inherit = node.parent?.parent;
     if (!inherit || inherit.type !== 'inherit') return;
-    const attrs = inherit.childForFieldName('attrs')!.namedChildren;
     const binding = `${from} = ${to};`;
-    if (attrs.length === 1) {
-      this.replaceOnce(inherit, binding);
-    } else {
-      this.api.edit.removeRange(node.startIndex, node.endIndex);
-      const alone = this.api.edit.aloneOnLine(inherit.startIndex, inherit.endIndex);
-      const indent = alone ? /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', inherit.startIndex) + 1))![0] : '';
-      this.api.edit.insertAfter(inherit, alone ? `\n${indent}${binding}` : ` ${binding}`);
-    }
+    this.api.edit.inheritAsBinding(inherit, node, binding);
     this.api.report(node, {
       rule: 'inherit-keeps-name',
       message: `\`inherit ${from};\` rewritten as \`${binding}\` to keep the attribute name`,
