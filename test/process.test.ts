@@ -97,3 +97,52 @@ describe('processSource', () => {
     expect(out.output).toBe('[\r\n  a\r\n  b\r\n]\r\n');
   });
 });
+
+describe('processSource: the scoping of a rewrite', () => {
+  const rename = (from: string, to: string) =>
+    t('rename', [from], (_f, api) => {
+      for (let i = api.source.indexOf(from); i !== -1; i = api.source.indexOf(from, i + 1)) {
+        if (/\w/.test(api.source[i + from.length] ?? '')) continue;
+        api.edit.replace({ startIndex: i, endIndex: i + from.length }, to);
+        break; // the first occurrence only
+      }
+    });
+
+  it('refuses output that uses a name nothing binds (Nix: undefined variable), naming it and where', async () => {
+    // renaming the formal but not its use leaves `old` unbound
+    const out = await processSource('{ old }:\n[ old ]\n', 'x.nix', [rename('old', 'fresh')]);
+    expect(out.status).toBe('error');
+    expect(out.error).toBe('transform rename produced invalid Nix (its output uses `old` at 2:3 where nothing binds it: undefined variable); file left unchanged');
+    const inserted = await processSource('{ lib }:\n[ lib ]\n', 'x.nix', [
+      t('insert', ['lib'], (_f, api) => void api.edit.insertAt(api.source.indexOf(' ]'), ' cudaPackages.libcublas')),
+    ]);
+    expect(inserted.error).toBe('transform insert produced invalid Nix (its output uses `cudaPackages` at 2:7 where nothing binds it: undefined variable); file left unchanged');
+  });
+
+  it('accepts a name a `with` may provide, or one bound by the rewrite itself', async () => {
+    const withOut = await processSource('{ pkgs }:\nwith pkgs; [ a ]\n', 'x.nix', [
+      t('insert', ['pkgs'], (_f, api) => void api.edit.insertAt(api.source.indexOf(' ]'), ' b')),
+    ]);
+    expect(withOut).toMatchObject({ status: 'ok', output: '{ pkgs }:\nwith pkgs; [ a b ]\n' });
+    const both = await processSource('{ old }:\n[ old ]\n', 'x.nix', [
+      t('both', ['old'], (_f, api) => {
+        api.edit.replace({ startIndex: 2, endIndex: 5 }, 'fresh');
+        api.edit.replace({ startIndex: api.source.lastIndexOf('old'), endIndex: api.source.lastIndexOf('old') + 3 }, 'fresh');
+      }),
+    ]);
+    expect(both).toMatchObject({ status: 'ok', output: '{ fresh }:\n[ fresh ]\n' });
+  });
+
+  it('does not hold a fragment that already uses unbound names to it', async () => {
+    const out = await processSource('[ a ]\n', 'x.nix', [t('insert', ['a'], (_f, api) => void api.edit.insertAt(api.source.indexOf(' ]'), ' b'))]);
+    expect(out).toMatchObject({ status: 'ok', output: '[ a b ]\n' });
+  });
+
+  it('refuses output that defines an attribute twice in one set', async () => {
+    const out = await processSource('{ stdenv }:\nstdenv.mkDerivation {\n  buildInputs = [ ];\n}\n', 'x.nix', [
+      t('twice', ['buildInputs'], (_f, api) => void api.edit.insertAt(api.source.lastIndexOf('}'), '  buildInputs = [ stdenv ];\n')),
+    ]);
+    expect(out.status).toBe('error');
+    expect(out.error).toBe('transform twice produced invalid Nix (its output defines `buildInputs` twice, at 4:3); file left unchanged');
+  });
+});

@@ -10,6 +10,7 @@ import { detectStyle, EditBuilder } from '../edit/builder.js';
 import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
 import { parseNix, type ParsedFile, reparseNix } from '../nix/parser.js';
 import { MAX_NESTING, nestingDepth } from '../nix/nesting.js';
+import { duplicateAttribute, freeUses, insertedRanges, newlyUnbound, touchedNames, usesUnboundNames } from '../nix/unbound.js';
 import { positionAt } from '../nix/position.js';
 import { ScopeIndex } from '../nix/scope.js';
 import { coversTransform, describeSuppression, findSuppressions, SUPPRESSION_MARKER, type Suppression } from '../nix/suppressions.js';
@@ -325,6 +326,10 @@ export async function processSource(source: string, path: string, chain: readonl
     }
     if (next === current) continue;
     const applied = normalized.map((e) => ({ ...e, text: withEol(e.text, style.eol) }));
+    // Scoping: the free uses of the names the edits touch, before (the old tree is edited by
+    // the re-parse below) and after.
+    const names = touchedNames(current, applied);
+    const freeBefore = freeUses(current, p.root, names);
     // The previous tree is edited and re-parsed around the edits only (it is not used again).
     const reparsed = reparseNix(p, applied, next);
     if (reparsed.syntaxError) {
@@ -333,6 +338,25 @@ export async function processSource(source: string, path: string, chain: readonl
         findings,
         changedBy,
         error: `transform ${transform.name} produced invalid Nix (${describeSyntaxError(reparsed)} in its output); file left unchanged`,
+      };
+    }
+    const twice = duplicateAttribute(next, reparsed.root, insertedRanges(applied));
+    if (twice) {
+      return {
+        status: 'error',
+        findings,
+        changedBy,
+        error: `transform ${transform.name} produced invalid Nix (its output defines \`${twice.name}\` twice, at ${twice.line}:${twice.column}); file left unchanged`,
+      };
+    }
+    const unbound = newlyUnbound(freeBefore, freeUses(next, reparsed.root, names), next);
+    // (a text that already used unbound names, a fragment, is not held to it)
+    if (unbound && !usesUnboundNames(current, parseNix)) {
+      return {
+        status: 'error',
+        findings,
+        changedBy,
+        error: `transform ${transform.name} produced invalid Nix (its output uses \`${unbound.name}\` at ${unbound.line}:${unbound.column} where nothing binds it: undefined variable); file left unchanged`,
       };
     }
     steps.push(applied);
