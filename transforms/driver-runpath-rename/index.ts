@@ -65,6 +65,8 @@ class Rewriter {
   private touched = new Set<number>();
   /** Definitions (identifier ids) left as they are: suppressed, or kept for suppressed uses. */
   private readonly keptDefinitions = new Set<number>();
+  /** Start offsets of the argument sets of call sites (computed when first needed). */
+  private callSiteArgs: Set<number> | undefined;
 
   constructor(private readonly api: TransformApi) {
     this.src = api.source;
@@ -258,6 +260,19 @@ class Rewriter {
     // `inherit addOpenGLRunpath;` defines an attribute: keep its name.
     const inherit = node.parent?.parent;
     if (!inherit || inherit.type !== 'inherit') return;
+    // ... except among the arguments of a call site, whose names the callee takes: they are
+    // renamed like the callee's formals (`addOpenGLRunpath = addDriverRunpath;` there would be
+    // renamed again by the next run).
+    const args = inherit.parent?.parent;
+    if (args && (this.callSiteArgs ??= new Set(callSites(this.src, this.api.root).map((c) => c.args.startIndex))).has(args.startIndex)) {
+      this.replaceOnce(node, to);
+      this.api.report(node, {
+        rule: 'call-site-renamed',
+        message: `argument \`${from}\` of a call site renamed to \`${to}\``,
+        fix: 'make sure the called expression takes the new name (run this transform on it too)',
+      });
+      return;
+    }
     const binding = `${from} = ${to};`;
     this.api.edit.inheritAsBinding(inherit, node, binding);
     this.api.report(node, {
