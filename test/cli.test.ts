@@ -213,7 +213,7 @@ describe('size limit', () => {
     const r = cli([...T, '--max-file-size', '1', '.'], { cwd: dir });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('big.nix: skip: not parsed: 1.3 MiB is over the size limit of 1.0 MiB (--max-file-size); raise the limit to process it\n');
+    expect(r.stderr).toContain('big.nix: skip: not read: 1.3 MiB is over the size limit of 1.0 MiB (--max-file-size); raise the limit to process it\n');
     const r2 = cli([...T, '--max-file-size', '0', '--json', '.'], { cwd: dir });
     expect((JSON.parse(r2.stdout) as { files: { status: string }[] }).files[0]!.status).toBe('ok');
     const bad = cli([...T, '--max-file-size', 'lots', '.'], { cwd: dir });

@@ -241,6 +241,11 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
       else addFile(abs, real, undefined, { real, writeRefusal: `is a symbolic link to ${real}, outside the paths given; not written through (name the target itself to rewrite it)` });
     }
   }
+  // A folder reached twice (named, and inside another one named) is reported once.
+  const reported = new Set<string>();
+  const unique = unreadable.filter((u) => !reported.has(u.path) && (reported.add(u.path), true));
+  unreadable.length = 0;
+  unreadable.push(...unique);
   files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
   if (opts.onFile && !streaming) {
     for (const f of files) opts.onFile(f);

@@ -9,7 +9,7 @@
  * the original. A failure at any step removes the temporary file and leaves the original intact.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants as fsConstants, promises as fs, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
@@ -32,13 +32,37 @@ export type RawReadResult = { ok: true; buf: Buffer } | { ok: false; reason: str
  * one open/fstat/read/close with no thread-pool round trips, several times faster for the small
  * files nixpkgs is made of.
  */
+/** Above this a file is never read whole (a JavaScript string holds at most 512 MiB). */
+export const HARD_MAX_BYTES = 256 << 20;
+
+export type SizeResult = { ok: true; size: number } | { ok: false; reason: string };
+
+/**
+ * The size of a regular file, before reading it: a FIFO or a device named on the command line
+ * would block the read or never end, so anything else than a regular file is refused here.
+ */
+export function regularFileSize(path: string): SizeResult {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return { ok: false, reason: 'cannot read: is a directory' };
+    if (!st.isFile()) return { ok: false, reason: 'not a regular file (a FIFO, device or socket); not read' };
+    return { ok: true, size: st.size };
+  } catch (err) {
+    return { ok: false, reason: readErrorReason(err) };
+  }
+}
+
+function readErrorReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'ELOOP' ? 'symbolic link loop' : (e.code ?? e.message);
+  return `cannot read: ${why}`;
+}
+
 export function readRaw(path: string): RawReadResult {
   try {
     return { ok: true, buf: readFileSync(path) };
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : (e.code ?? e.message);
-    return { ok: false, reason: `cannot read: ${why}` };
+    return { ok: false, reason: readErrorReason(err) };
   }
 }
 
@@ -89,7 +113,13 @@ export function removeTempFiles(path: string): void {
 export async function writeFileAtomic(path: string, text: string, opts: WriteOptions = {}): Promise<void> {
   const faults = opts;
   const st = await fs.stat(path);
-  if ((st.mode & 0o222) === 0) throw Object.assign(new Error('file is read-only'), { code: 'EROFILE' });
+  // Read-only for us: the rename would replace the file anyway (it needs only the folder to be
+  // writable), so ask first. The kernel knows (owner, group, ACLs); root may write anything, so
+  // for root a file without any write bit counts as read-only.
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (root ? (st.mode & 0o222) === 0 : !(await fs.access(path, fsConstants.W_OK).then(() => true, () => false))) {
+    throw Object.assign(new Error('file is read-only'), { code: 'EROFILE' });
+  }
   const tmp = join(dirname(path), `${tempPrefix(path)}${randomBytes(4).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {

@@ -10,7 +10,7 @@ import { estimateClosure } from '../report/closure.js';
 import type { ClosureEstimate } from '../report/model.js';
 import { runCommand } from './exec.js';
 import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
-import { decodeNix, readRaw, writeFileAtomic } from './files.js';
+import { decodeNix, HARD_MAX_BYTES, readRaw, regularFileSize, writeFileAtomic } from './files.js';
 import { type ConfiguredTransform, type FileStatus, processSource } from './process.js';
 
 /**
@@ -61,7 +61,7 @@ export interface JobOptions {
   verify?: string;
   /** Working folder for the formatter. */
   cwd?: string;
-  /** Files larger than this (bytes) are not parsed: `skip` with the reason. 0: no limit. */
+  /** Files larger than this (bytes) are not read: `skip` with the reason. 0: no limit (up to HARD_MAX_BYTES). */
   maxBytes?: number;
   /** In band only: the per-file time limit of each transform (see ProcessOptions.timeLimitMs). */
   inBandTimeLimitMs?: number;
@@ -127,15 +127,20 @@ async function verify(text: string, command: string, cwd: string | undefined): P
 
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
+  // The size first: a file over the limit is not read at all (nor a FIFO, nor a device).
+  const size = regularFileSize(job.absolute);
+  if (!size.ok) return { ...base, status: 'error', error: size.reason };
+  const limit = opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
+  if (size.size > limit) {
+    const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
+    const why = limit === opts.maxBytes ? `over the size limit of ${mb(limit)} (--max-file-size); raise the limit to process it` : `over the largest size nixshift reads (${mb(HARD_MAX_BYTES)})`;
+    return { ...base, bytes: size.size, status: 'skip', error: `not read: ${mb(size.size)} is ${why}` };
+  }
   const raw = readRaw(job.absolute);
   if (!raw.ok) return { ...base, status: 'error', error: raw.reason };
   if (opts.prefilter) {
     const needles = byteNeedles(chain);
     if (needles && !needles.test(raw.buf.toString('latin1'))) return { ...base, bytes: raw.buf.length, status: 'skip' };
-  }
-  if (opts.maxBytes && raw.buf.length > opts.maxBytes) {
-    const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
-    return { ...base, bytes: raw.buf.length, status: 'skip', error: `not parsed: ${mb(raw.buf.length)} is over the size limit of ${mb(opts.maxBytes)} (--max-file-size); raise the limit to process it` };
   }
   const read = decodeNix(raw.buf);
   if (!read.ok) return { ...base, bytes: raw.buf.length, status: 'error', error: read.reason };
