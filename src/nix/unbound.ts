@@ -14,13 +14,25 @@ import { ScopeIndex } from './scope.js';
 const KEYWORDS = new Set(['let', 'in', 'rec', 'with', 'inherit', 'if', 'then', 'else', 'assert', 'or']);
 const IDENT = /[A-Za-z_][A-Za-z0-9_'-]*/g;
 
-/** The identifiers of the texts an edit inserts and removes. */
+/**
+ * The names whose scoping an edit may change: the identifiers of the text it inserts that may be
+ * references (not after a `.`: `cudaPackages.libcublas` refers to `cudaPackages` only; not an
+ * attribute being defined, `name =`), and those of the text it removes (a removed definition
+ * may leave its uses unbound). Fewer names, a smaller focused walk.
+ */
 export function touchedNames(before: string, edits: readonly TextEdit[]): string[] {
   const names = new Set<string>();
-  for (const e of edits) {
-    for (const text of [e.text, before.slice(e.start, e.end)]) {
-      for (const m of text.matchAll(IDENT)) if (!KEYWORDS.has(m[0])) names.add(m[0]);
+  const collect = (text: string, definitionsToo: boolean): void => {
+    for (const m of text.matchAll(IDENT)) {
+      const name = m[0];
+      if (KEYWORDS.has(name) || text[m.index - 1] === '.') continue;
+      if (!definitionsToo && /^\s*=(?!=)/.test(text.slice(m.index + name.length, m.index + name.length + 8))) continue;
+      names.add(name);
     }
+  };
+  for (const e of edits) {
+    collect(e.text, false);
+    collect(before.slice(e.start, e.end), true);
   }
   return [...names];
 }

@@ -326,10 +326,8 @@ export async function processSource(source: string, path: string, chain: readonl
     }
     if (next === current) continue;
     const applied = normalized.map((e) => ({ ...e, text: withEol(e.text, style.eol) }));
-    // Scoping: the free uses of the names the edits touch, before (the old tree is edited by
-    // the re-parse below) and after.
+    // Scoping: the names the edits touch (checked after the re-parse below).
     const names = touchedNames(current, applied);
-    const freeBefore = freeUses(current, p.root, names);
     // The previous tree is edited and re-parsed around the edits only (it is not used again).
     const reparsed = reparseNix(p, applied, next);
     if (reparsed.syntaxError) {
@@ -349,8 +347,12 @@ export async function processSource(source: string, path: string, chain: readonl
         error: `transform ${transform.name} produced invalid Nix (its output defines \`${twice.name}\` twice, at ${twice.line}:${twice.column}); file left unchanged`,
       };
     }
-    const unbound = newlyUnbound(freeBefore, freeUses(next, reparsed.root, names), next);
-    // (a text that already used unbound names, a fragment, is not held to it)
+    // Free uses of those names after the edits; only when there are some (rare: a fragment, or a
+    // transform's mistake) are they compared with before (the old tree was edited by the
+    // re-parse: the old text is parsed again), and a text that already used unbound names is
+    // not held to it.
+    const freeAfter = freeUses(next, reparsed.root, names);
+    const unbound = freeAfter.size > 0 ? newlyUnbound(freeUses(current, parseNix(current).root, names), freeAfter, next) : undefined;
     if (unbound && !usesUnboundNames(current, parseNix)) {
       return {
         status: 'error',
