@@ -112,10 +112,8 @@ export function insertedRanges(edits: readonly TextEdit[]): { start: number; end
 /**
  * Whether a text already uses some name nothing binds (a fragment, or a file meant for
  * `scopedImport`): Nix would refuse it as it is, so the scoping check does not apply to it.
- * A full parse and walk: called only when the check found something.
+ * A full walk: called only when the check found something.
  */
-export function usesUnboundNames(source: string, parse: (text: string) => { root: SyntaxNode; syntaxError?: unknown }): boolean {
-  const p = parse(source);
-  if (p.syntaxError) return true;
-  return new ScopeIndex(source, p.root).references().some((r) => r.resolution.kind === 'free');
+export function usesUnboundNames(source: string, root: SyntaxNode): boolean {
+  return new ScopeIndex(source, root).references().some((r) => r.resolution.kind === 'free');
 }

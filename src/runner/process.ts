@@ -352,8 +352,9 @@ export async function processSource(source: string, path: string, chain: readonl
     // re-parse: the old text is parsed again), and a text that already used unbound names is
     // not held to it.
     const freeAfter = freeUses(next, reparsed.root, names);
-    const unbound = freeAfter.size > 0 ? newlyUnbound(freeUses(current, parseNix(current).root, names), freeAfter, next) : undefined;
-    if (unbound && !usesUnboundNames(current, parseNix)) {
+    const old = freeAfter.size > 0 ? parseNix(current).root : undefined;
+    const unbound = old ? newlyUnbound(freeUses(current, old, names), freeAfter, next) : undefined;
+    if (unbound && !usesUnboundNames(current, old!)) {
       return {
         status: 'error',
         findings,
