@@ -200,18 +200,23 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
   };
 
   // What a link named on the command line may be written through to: the real paths of the
-  // folders and (non-link) files given.
-  const roots: string[] = [];
-  for (const input of inputs) {
-    const abs = resolve(cwd, input);
-    try {
-      if (lstatSync(abs).isSymbolicLink() && !statSync(abs).isDirectory()) continue;
-      roots.push(realpathSync(abs));
-    } catch {
-      /* reported below */
+  // folders and (non-link) files given. Worked out at the first such link.
+  let roots: string[] | undefined;
+  const insideRoots = (real: string): boolean => {
+    if (!roots) {
+      roots = [];
+      for (const input of inputs) {
+        const abs = resolve(cwd, input);
+        try {
+          if (lstatSync(abs).isSymbolicLink() && !statSync(abs).isDirectory()) continue;
+          roots.push(realpathSync(abs));
+        } catch {
+          /* reported as missing or unreadable */
+        }
+      }
     }
-  }
-  const insideRoots = (real: string): boolean => roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+    return roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+  };
 
   for (const input of inputs) {
     if (opts.stop?.()) break;

@@ -9,7 +9,7 @@
  * the original. A failure at any step removes the temporary file and leaves the original intact.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
@@ -25,50 +25,34 @@ export function decodeNix(buf: Buffer): ReadResult {
   }
 }
 
-export type RawReadResult = { ok: true; buf: Buffer } | { ok: false; reason: string };
-
-/**
- * The bytes of a file. Synchronous on purpose: on a worker thread (or in band) a sync read is
- * one open/fstat/read/close with no thread-pool round trips, several times faster for the small
- * files nixpkgs is made of.
- */
 /** Above this a file is never read whole (a JavaScript string holds at most 512 MiB). */
 export const HARD_MAX_BYTES = 256 << 20;
 
-export type SizeResult = { ok: true; size: number } | { ok: false; reason: string };
+export type RawReadResult = { ok: true; buf: Buffer } | { ok: false; reason: string } | { ok: false; tooLarge: number };
 
 /**
- * The size of a regular file, before reading it: a FIFO or a device named on the command line
- * would block the read or never end, so anything else than a regular file is refused here.
+ * The bytes of a regular file of at most `limit` bytes: one open, fstat, read, close (as
+ * `readFileSync` makes anyway). Synchronous on purpose: on a worker thread (or in band) it has
+ * no thread-pool round trips, several times faster for the small files nixpkgs is made of. The
+ * open does not block (a FIFO named on the command line would wait for a writer), and anything
+ * else than a regular file, or a file over the limit (`tooLarge`: its size), is not read.
  */
-export function regularFileSize(path: string): SizeResult {
+export function readRaw(path: string, limit = HARD_MAX_BYTES): RawReadResult {
+  let fd: number | undefined;
   try {
-    const st = statSync(path);
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const st = fstatSync(fd);
     if (st.isDirectory()) return { ok: false, reason: 'cannot read: is a directory' };
     if (!st.isFile()) return { ok: false, reason: 'not a regular file (a FIFO, device or socket); not read' };
-    return { ok: true, size: st.size };
+    if (st.size > Math.min(limit, HARD_MAX_BYTES)) return { ok: false, tooLarge: st.size };
+    return { ok: true, buf: readFileSync(fd) };
   } catch (err) {
-    return { ok: false, reason: readErrorReason(err) };
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'ELOOP' ? 'symbolic link loop' : (e.code ?? e.message);
+    return { ok: false, reason: `cannot read: ${why}` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-}
-
-function readErrorReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'ELOOP' ? 'symbolic link loop' : (e.code ?? e.message);
-  return `cannot read: ${why}`;
-}
-
-export function readRaw(path: string): RawReadResult {
-  try {
-    return { ok: true, buf: readFileSync(path) };
-  } catch (err) {
-    return { ok: false, reason: readErrorReason(err) };
-  }
-}
-
-export async function readNixFile(path: string): Promise<ReadResult> {
-  const raw = readRaw(path);
-  return raw.ok ? decodeNix(raw.buf) : raw;
 }
 
 export interface WriteOptions {

@@ -10,7 +10,7 @@ import { estimateClosure } from '../report/closure.js';
 import type { ClosureEstimate } from '../report/model.js';
 import { runCommand } from './exec.js';
 import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
-import { decodeNix, HARD_MAX_BYTES, readRaw, regularFileSize, writeFileAtomic } from './files.js';
+import { decodeNix, HARD_MAX_BYTES, readRaw, writeFileAtomic } from './files.js';
 import { type ConfiguredTransform, type FileStatus, processSource } from './process.js';
 
 /**
@@ -127,17 +127,15 @@ async function verify(text: string, command: string, cwd: string | undefined): P
 
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
-  // The size first: a file over the limit is not read at all (nor a FIFO, nor a device).
-  const size = regularFileSize(job.absolute);
-  if (!size.ok) return { ...base, status: 'error', error: size.reason };
+  // A file over the size limit is not read at all (nor a FIFO, nor a device).
   const limit = opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
-  if (size.size > limit) {
+  const raw = readRaw(job.absolute, limit);
+  if (!raw.ok) {
+    if ('reason' in raw) return { ...base, status: 'error', error: raw.reason };
     const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
     const why = limit === opts.maxBytes ? `over the size limit of ${mb(limit)} (--max-file-size); raise the limit to process it` : `over the largest size nixshift reads (${mb(HARD_MAX_BYTES)})`;
-    return { ...base, bytes: size.size, status: 'skip', error: `not read: ${mb(size.size)} is ${why}` };
+    return { ...base, bytes: raw.tooLarge, status: 'skip', error: `not read: ${mb(raw.tooLarge)} is ${why}` };
   }
-  const raw = readRaw(job.absolute);
-  if (!raw.ok) return { ...base, status: 'error', error: raw.reason };
   if (opts.prefilter) {
     const needles = byteNeedles(chain);
     if (needles && !needles.test(raw.buf.toString('latin1'))) return { ...base, bytes: raw.buf.length, status: 'skip' };

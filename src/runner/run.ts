@@ -252,6 +252,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const chain: ConfiguredTransform[] = [];
   for (const t of files) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
 
+  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
+  const canThread = requested > 1 && existsSync(WORKER_FILE);
+
   // Discovery feeds the queue while it walks; workers start as soon as there is enough to do.
   const interrupt = opts.interrupt;
   const queue = new JobQueue();
@@ -273,14 +277,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       });
     },
   }).then((d) => {
-    if (!opts.runInBand && !interrupt?.requested) queue.largestFirst();
+    // Threads are used for this many files (see below): only then is the order worth changing.
+    if (canThread && queue.count >= 2 * FILES_PER_WORKER && !interrupt?.requested) queue.largestFirst();
     queue.end();
     opts.onStart?.(queue.count);
     return d;
   });
-  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
-  const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
-  const canThread = requested > 1 && existsSync(WORKER_FILE);
   // Enough files for two threads, or the end of discovery, whichever comes first.
   if (canThread) await Promise.race([discovering, queue.reached(2 * FILES_PER_WORKER)]);
   let used = 1;
@@ -289,8 +291,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     // In band: no thread to stop, so the time limit is applied around each transform call.
     const inBand: JobOptions = { ...jobOpts, inBandTimeLimitMs: timeLimitMs };
     await discovering;
-    // (in path order: the queue may have been put largest first for threads)
-    for (const job of queue.take(queue.available).sort((a, b) => a.index - b.index)) {
+    for (const job of queue.take(queue.available)) {
       if (interrupt?.requested) {
         notProcessed++;
         continue;
@@ -303,7 +304,6 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts }, used, emit, { timeLimitMs, interrupt });
   }
   const discovered = await discovering;
-  if (interrupt?.requested) notProcessed += queue.drain();
   return {
     summary: { files: queue.count, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
     ...(interrupt?.reason !== undefined ? { interrupted: { reason: interrupt.reason, notProcessed } } : {}),
