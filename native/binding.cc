@@ -1,20 +1,254 @@
 // N-API binding for the tree-sitter-nix grammar (npm tree-sitter-nix 0.0.2 ships parser.c and
 // scanner.c, but its own nan binding is rejected by tree-sitter 0.25: "Invalid language object").
-// tree-sitter 0.25 accepts an object whose `language` is an External carrying this type tag.
+//
+// Two things are exported:
+//
+// - `language`: an External carrying tree-sitter's type tag, which the Node binding of
+//   tree-sitter 0.25 accepts (the tests use that binding as an oracle for our own trees);
+// - `parse(text, oldTree, edits)`: our own parse. It runs the same tree-sitter runtime (compiled
+//   from the `tree-sitter` package's vendored sources) and returns the whole tree at once as a
+//   flat Int32Array, one record per visible node in pre-order (see src/nix/tree.ts). Looking at
+//   nodes is then plain JavaScript: the Node binding crosses into native code for every
+//   property of every node (`type`, `startIndex`, `parent`, …), which was most of the time of a
+//   rewrite, and finds a parent by descending from the root.
 #include <napi.h>
+#include <tree_sitter/api.h>
 
-typedef struct TSLanguage TSLanguage;
+#include <cstring>
+#include <vector>
 
 extern "C" const TSLanguage *tree_sitter_nix(void);
 
 // Same tag as tree-sitter's src/language.cc (LANGUAGE_TYPE_TAG).
 static const napi_type_tag LANGUAGE_TYPE_TAG = {0x8AF2E5212AD58ABF, 0xD5006CAD83ABBA16};
+// Our own tag for the External holding a TSTree.
+static const napi_type_tag TREE_TYPE_TAG = {0x6E69787368696674, 0x5453547265650001};
+
+// Layout of one node record (kept in step with src/nix/tree.ts).
+enum {
+  F_KIND = 0,     // symbol (bits 0-15) | flags below
+  F_START = 1,    // UTF-16 offset
+  F_END = 2,      // UTF-16 offset
+  F_PARENT = 3,   // record index, -1 for the root
+  F_NEXT = 4,     // next sibling, -1
+  F_FIELD = 5,    // field id, 0 for none
+  F_SUBTREE = 6,  // index just past the last descendant
+  STRIDE = 7,
+};
+enum {
+  NAMED = 1 << 16,
+  MISSING = 1 << 17,
+  HAS_ERROR = 1 << 18,
+  EXTRA = 1 << 19,
+  IS_ERROR = 1 << 20,
+};
+
+// One parser and scratch buffers per thread (worker threads each load this module; tree-sitter
+// parsers are not thread-safe).
+struct ThreadState {
+  TSParser *parser = nullptr;
+  std::vector<char16_t> text;
+  std::vector<int32_t> records;
+  std::vector<int32_t> open;
+  ~ThreadState() {
+    if (parser) ts_parser_delete(parser);
+  }
+};
+static thread_local ThreadState state;
+
+static TSParser *Parser() {
+  if (!state.parser) {
+    state.parser = ts_parser_new();
+    ts_parser_set_language(state.parser, tree_sitter_nix());
+  }
+  return state.parser;
+}
+
+// A rough size of a tree's native memory, reported to V8 so that it collects the JavaScript
+// handles of dead trees (and so frees them) as it would for memory it allocated itself.
+static int64_t NativeSize(size_t nodes) { return static_cast<int64_t>(nodes) * 48; }
+
+struct TreeBox {
+  TSTree *tree;
+  int64_t size;
+};
+
+static void Record(std::vector<int32_t> &out, TSTreeCursor *cursor, int32_t parent) {
+  TSNode node = ts_tree_cursor_current_node(cursor);
+  int32_t kind = ts_node_symbol(node);
+  if (ts_node_is_named(node)) kind |= NAMED;
+  if (ts_node_is_missing(node)) kind |= MISSING;
+  if (ts_node_has_error(node)) kind |= HAS_ERROR;
+  if (ts_node_is_extra(node)) kind |= EXTRA;
+  if (ts_node_is_error(node)) kind |= IS_ERROR;
+  size_t at = out.size();
+  out.resize(at + STRIDE);
+  int32_t *r = out.data() + at;
+  r[F_KIND] = kind;
+  r[F_START] = static_cast<int32_t>(ts_node_start_byte(node) / 2);
+  r[F_END] = static_cast<int32_t>(ts_node_end_byte(node) / 2);
+  r[F_PARENT] = parent;
+  r[F_NEXT] = -1;
+  r[F_FIELD] = ts_tree_cursor_current_field_id(cursor);
+  r[F_SUBTREE] = 0;
+}
+
+// Every visible node, in pre-order, without recursion (any depth).
+static void Flatten(TSTree *tree, std::vector<int32_t> &out) {
+  out.clear();
+  std::vector<int32_t> &open = state.open;
+  open.clear();
+  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+  Record(out, &cursor, -1);
+  open.push_back(0);
+  for (;;) {
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      int32_t index = static_cast<int32_t>(out.size() / STRIDE);
+      Record(out, &cursor, open.back());
+      open.push_back(index);
+      continue;
+    }
+    for (;;) {
+      int32_t done = open.back();
+      open.pop_back();
+      out[done * STRIDE + F_SUBTREE] = static_cast<int32_t>(out.size() / STRIDE);
+      if (open.empty()) {
+        ts_tree_cursor_delete(&cursor);
+        return;
+      }
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        int32_t index = static_cast<int32_t>(out.size() / STRIDE);
+        Record(out, &cursor, open.back());
+        out[done * STRIDE + F_NEXT] = index;
+        open.push_back(index);
+        break;
+      }
+      ts_tree_cursor_goto_parent(&cursor);
+    }
+  }
+}
+
+static TreeBox *UnwrapTree(const Napi::Value &value) {
+  if (!value.IsExternal()) return nullptr;
+  auto external = value.As<Napi::External<TreeBox>>();
+  if (!external.CheckTypeTag(&TREE_TYPE_TAG)) return nullptr;
+  return external.Data();
+}
+
+// parse(text: string, old: External | null, edits: Int32Array | null) → [tree: External, nodes: Int32Array]
+//
+// `edits` (only with `old`) holds 9 numbers per edit, in UTF-16 units: start, old end, new end,
+// then the rows and columns of those three points. They are applied to `old` in the order given
+// (tree-sitter's ts_tree_edit, which changes `old` in place), then `text` is parsed reusing it.
+static Napi::Value Parse(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "parse: the text must be a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  napi_value str = info[0];
+  size_t length = 0;
+  napi_get_value_string_utf16(env, str, nullptr, 0, &length);
+  if (length > 0x3fffffff) {
+    Napi::RangeError::New(env, "parse: text too long").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<char16_t> &text = state.text;
+  text.resize(length + 1);
+  napi_get_value_string_utf16(env, str, text.data(), length + 1, &length);
+
+  TSTree *old = nullptr;
+  if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined()) {
+    TreeBox *box = UnwrapTree(info[1]);
+    if (!box || !box->tree) {
+      Napi::TypeError::New(env, "parse: not a tree").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    old = box->tree;
+    if (info.Length() > 2 && info[2].IsTypedArray()) {
+      auto edits = info[2].As<Napi::Int32Array>();
+      for (size_t i = 0; i + 9 <= edits.ElementLength(); i += 9) {
+        TSInputEdit e;
+        e.start_byte = static_cast<uint32_t>(edits[i]) * 2;
+        e.old_end_byte = static_cast<uint32_t>(edits[i + 1]) * 2;
+        e.new_end_byte = static_cast<uint32_t>(edits[i + 2]) * 2;
+        e.start_point = {static_cast<uint32_t>(edits[i + 3]), static_cast<uint32_t>(edits[i + 4]) * 2};
+        e.old_end_point = {static_cast<uint32_t>(edits[i + 5]), static_cast<uint32_t>(edits[i + 6]) * 2};
+        e.new_end_point = {static_cast<uint32_t>(edits[i + 7]), static_cast<uint32_t>(edits[i + 8]) * 2};
+        ts_tree_edit(old, &e);
+      }
+    }
+  }
+
+  TSTree *tree = ts_parser_parse_string_encoding(Parser(), old, reinterpret_cast<const char *>(text.data()),
+                                                 static_cast<uint32_t>(length * 2), TSInputEncodingUTF16LE);
+  if (!tree) {
+    Napi::Error::New(env, "parse: tree-sitter returned no tree").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  // Keep the scratch text small after a giant file.
+  if (text.capacity() > (1u << 22)) std::vector<char16_t>().swap(text);
+
+  std::vector<int32_t> &records = state.records;
+  Flatten(tree, records);
+  size_t count = records.size() / STRIDE;
+  auto buffer = Napi::ArrayBuffer::New(env, records.size() * sizeof(int32_t));
+  std::memcpy(buffer.Data(), records.data(), records.size() * sizeof(int32_t));
+  auto nodes = Napi::Int32Array::New(env, records.size(), buffer, 0);
+  if (records.capacity() > (1u << 22)) std::vector<int32_t>().swap(records);
+
+  auto *box = new TreeBox{tree, NativeSize(count)};
+  auto handle = Napi::External<TreeBox>::New(env, box, [](Napi::Env env, TreeBox *b) {
+    if (b->tree) ts_tree_delete(b->tree);
+    Napi::MemoryManagement::AdjustExternalMemory(env, -b->size);
+    delete b;
+  });
+  handle.TypeTag(&TREE_TYPE_TAG);
+  Napi::MemoryManagement::AdjustExternalMemory(env, box->size);
+
+  auto result = Napi::Array::New(env, 2);
+  result.Set(0u, handle);
+  result.Set(1u, nodes);
+  return result;
+}
+
+// Free a tree's native memory now (its handle may not be used for parsing afterwards).
+static Napi::Value Release(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  TreeBox *box = info.Length() > 0 ? UnwrapTree(info[0]) : nullptr;
+  if (box && box->tree) {
+    ts_tree_delete(box->tree);
+    box->tree = nullptr;
+    Napi::MemoryManagement::AdjustExternalMemory(env, -box->size);
+    box->size = 0;
+  }
+  return env.Undefined();
+}
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  const TSLanguage *lang = tree_sitter_nix();
   exports["name"] = Napi::String::New(env, "nix");
-  auto language = Napi::External<TSLanguage>::New(env, const_cast<TSLanguage *>(tree_sitter_nix()));
+  auto language = Napi::External<TSLanguage>::New(env, const_cast<TSLanguage *>(lang));
   language.TypeTag(&LANGUAGE_TYPE_TAG);
   exports["language"] = language;
+
+  uint32_t symbols = ts_language_symbol_count(lang);
+  auto names = Napi::Array::New(env, symbols);
+  for (uint32_t i = 0; i < symbols; i++) {
+    const char *name = ts_language_symbol_name(lang, static_cast<TSSymbol>(i));
+    names.Set(i, Napi::String::New(env, name ? name : ""));
+  }
+  exports["symbolNames"] = names;
+  uint32_t fields = ts_language_field_count(lang);
+  auto fieldNames = Napi::Array::New(env, fields + 1);
+  fieldNames.Set(0u, Napi::String::New(env, ""));
+  for (uint32_t i = 1; i <= fields; i++) {
+    const char *name = ts_language_field_name_for_id(lang, static_cast<TSFieldId>(i));
+    fieldNames.Set(i, Napi::String::New(env, name ? name : ""));
+  }
+  exports["fieldNames"] = fieldNames;
+  exports["parse"] = Napi::Function::New(env, Parse, "parse");
+  exports["release"] = Napi::Function::New(env, Release, "release");
   return exports;
 }
 

@@ -1,5 +1,6 @@
 /** Library entry: what a user's transform or another tool may import. */
 export { parseNix, type ParsedFile, type SyntaxErrorInfo } from './nix/parser.js';
+export { NixTree, SyntaxNode, type Point } from './nix/tree.js';
 export { ScopeIndex, type Definition, type Reference, type Resolution } from './nix/scope.js';
 export * as syntax from './nix/syntax.js';
 export { positionAt } from './nix/position.js';

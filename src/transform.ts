@@ -11,7 +11,7 @@
  * Built-in transforms live in `transforms/<name>/index.ts`, with their explanation (what / why /
  * example / when not to use it) in `transforms/<name>/README.md`, printed by `nixshift explain`.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './nix/tree.js';
 import type { EditBuilder, FileStyle } from './edit/builder.js';
 import type { ParsedFile } from './nix/parser.js';
 import type { ScopeIndex } from './nix/scope.js';

@@ -13,17 +13,11 @@ import { parseNix, reparseNix, type ParsedFile, type SyntaxNode } from '../src/n
 /** Every node as `type start end` (plus MISSING), in document order. */
 function dump(root: SyntaxNode): string[] {
   const out: string[] = [];
-  const cursor = root.walk();
-  for (;;) {
-    const n = cursor.currentNode;
+  for (const n of root.descendants()) {
     const { startPosition: a, endPosition: b } = n;
-    out.push(`${n.type} ${n.startIndex}-${n.endIndex} ${a.row}:${a.column}-${b.row}:${b.column}${n.isMissing ? ' MISSING' : ''}`);
-    if (cursor.gotoFirstChild()) continue;
-    for (;;) {
-      if (cursor.gotoNextSibling()) break;
-      if (!cursor.gotoParent()) return out;
-    }
+    out.push(`${n.type} ${n.startIndex}-${n.endIndex} ${a.row}:${a.column}-${b.row}:${b.column}${n.isMissing ? ' MISSING' : ''}${n.hasError ? ' E' : ''} ${n.fieldName ?? ''}`);
   }
+  return out;
 }
 
 function summary(p: ParsedFile): { nodes: string[]; error: string | undefined; blanked: number[] } {

@@ -4,7 +4,7 @@
  * skips). The built-in transforms' consistency is checked by their `suppress-*` fixtures.
  */
 import { describe, expect, it } from 'vitest';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/nix/tree.js';
 import { parseNix } from '../src/nix/parser.js';
 import { findSuppressions, parseSuppressionComment } from '../src/nix/suppressions.js';
 import { processSource, UNUSED_SUPPRESSION_RULE, type ConfiguredTransform } from '../src/runner/process.js';

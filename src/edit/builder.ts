@@ -5,7 +5,7 @@
  * formals). New multi-line code follows nixfmt (RFC 166): two-space indentation, one list
  * element per line once a list has two or more, trailing commas in multi-line formals.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../nix/tree.js';
 import { detectEol, type Eol, normalizeEdits, type TextEdit } from './edits.js';
 import { indentOfLine, lineStartOf } from '../nix/position.js';
 import { bindingSet, type Formal, type FunctionInfo, listElements } from '../nix/syntax.js';

@@ -7,7 +7,7 @@
  * Paths here are POSIX paths relative to the repository root.
  */
 import { posix } from 'node:path';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../nix/tree.js';
 import { parseNix } from '../nix/parser.js';
 import { attrName, dottedName, nodeText, unparen } from '../nix/syntax.js';
 

@@ -2,7 +2,7 @@
  * nixpkgs conventions the transforms share: what a package set looks like, where a package is
  * called with explicit arguments.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { ScopeIndex } from './scope.js';
 import { dottedName, type FunctionInfo, nodesOfTypeContaining, unparen } from './syntax.js';
 

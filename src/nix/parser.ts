@@ -19,18 +19,27 @@ import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type ParserT from 'tree-sitter';
-import type { SyntaxNode, Tree } from 'tree-sitter';
 import { PACKAGE_ROOT } from '../paths.js';
 import { positionAt } from './position.js';
+import { type Grammar, NixTree, SyntaxNode } from './tree.js';
 
-export type { SyntaxNode, Tree };
+export { NixTree, SyntaxNode };
+export type Tree = NixTree;
 
 const require = createRequire(import.meta.url);
 
-let cachedLanguage: unknown;
-function language(): unknown {
-  if (cachedLanguage) return cachedLanguage;
+/** Our native binding (native/binding.cc). */
+export interface NativeBinding extends Grammar {
+  /** The grammar as the tree-sitter Node binding takes it (the tests use it as an oracle). */
+  language: unknown;
+  parse(text: string, old: unknown, edits: Int32Array | null): [unknown, Int32Array];
+  release(handle: unknown): void;
+}
+
+let cachedBinding: NativeBinding | undefined;
+let fieldIds: Map<string, number> | undefined;
+export function nativeBinding(): NativeBinding {
+  if (cachedBinding) return cachedBinding;
   const root = PACKAGE_ROOT;
   const candidates = [
     join(root, 'build', 'Release', 'nixshift_tree_sitter_nix.node'),
@@ -43,19 +52,23 @@ function language(): unknown {
         root,
     );
   }
-  cachedLanguage = require(found);
-  return cachedLanguage;
+  const binding = require(found) as NativeBinding;
+  if (typeof binding.parse !== 'function') {
+    throw new Error(`nixshift: the Nix grammar binding in ${root} is out of date. Run \`npm install\` (or \`npx node-gyp rebuild\`) there`);
+  }
+  fieldIds = new Map();
+  binding.fieldNames.forEach((name, id) => {
+    if (id > 0 && !fieldIds!.has(name)) fieldIds!.set(name, id);
+  });
+  cachedBinding = binding;
+  return binding;
 }
 
-let cachedParser: ParserT | undefined;
-/** One parser per thread (tree-sitter parsers are not thread-safe, but each worker has its own). */
-export function parser(): ParserT {
-  if (cachedParser) return cachedParser;
-  const Parser = require('tree-sitter') as typeof ParserT;
-  const p = new Parser();
-  p.setLanguage(language() as Parameters<ParserT['setLanguage']>[0]);
-  cachedParser = p;
-  return p;
+/** Parse `text` (reusing `old`, edited by `edits`, when given) into a flat tree. */
+function parseTree(text: string, old?: NixTree, edits?: Int32Array): NixTree {
+  const binding = nativeBinding();
+  const [handle, data] = binding.parse(text, old?.handle ?? null, edits ?? null);
+  return new NixTree(text, data, binding, fieldIds!, handle);
 }
 
 export interface SyntaxErrorInfo {
@@ -123,17 +136,8 @@ function trailingFormalCommas(root: SyntaxNode, source: string): number[] {
 
 function firstError(root: SyntaxNode): SyntaxNode | undefined {
   if (!root.hasError) return undefined;
-  const cursor = root.walk();
-  for (;;) {
-    const node = cursor.currentNode;
-    if (node.type === 'ERROR' || node.isMissing) return node;
-    if (node.hasError && cursor.gotoFirstChild()) continue;
-    // Move to the next sibling, or up and then next.
-    for (;;) {
-      if (cursor.gotoNextSibling()) break;
-      if (!cursor.gotoParent()) return undefined;
-    }
-  }
+  for (const node of root.descendants()) if (node.isError || node.isMissing) return node;
+  return undefined;
 }
 
 function describeError(source: string, node: SyntaxNode): string {
@@ -211,20 +215,6 @@ function checkBlanks(root: SyntaxNode, source: string, candidates: readonly numb
   return ok;
 }
 
-/**
- * The Node binding keeps a weak cache of the JavaScript object of every node ever looked at
- * (one finalizer each), and `tree.edit` walks that whole cache on every edit to move the cached
- * nodes. Both cost more than they give here: nodes are compared by `id`, never by identity, and
- * no node is used after its tree was edited. So our trees do not cache: looking at a node is
- * cheaper, and editing a tree (before an incremental re-parse) costs nothing per node seen.
- */
-function uncached(tree: Tree): Tree {
-  const t = tree as Tree & { _cacheNode: unknown; _cacheNodes: unknown };
-  t._cacheNode = noop;
-  t._cacheNodes = noop;
-  return tree;
-}
-const noop = (): void => undefined;
 
 function finish(source: string, tree: Tree, blanked: number[], shadowBlanks: number[]): ParsedFile {
   const root = tree.rootNode;
@@ -243,22 +233,21 @@ function finish(source: string, tree: Tree, blanked: number[], shadowBlanks: num
  */
 export function parseNix(source: string): ParsedFile {
   parsedSinceRelease += source.length;
-  const p = parser();
   // Optimistic single parse: blank every comma that stands before a `}` (after blanks and
   // comments) and check the blanks in the resulting tree (`checkBlanks`). nixfmt files are
   // parsed once, not twice.
   const candidates = commaCandidates(source);
   if (candidates.length > 0) {
-    const optimistic = uncached(p.parse(blank(source, candidates)));
+    const optimistic = parseTree(blank(source, candidates));
     const ok = checkBlanks(optimistic.rootNode, source, candidates);
     // A tree with an error: maybe a blank made it (the careful way tells), maybe a real one.
     if (ok && !optimistic.rootNode.hasError) return finish(source, optimistic, ok, candidates);
   }
-  let tree = uncached(p.parse(source));
+  let tree = parseTree(source);
   let blanked: number[] = [];
   if (tree.rootNode.hasError) {
     blanked = trailingFormalCommas(tree.rootNode, source);
-    if (blanked.length > 0) tree = uncached(p.parse(blank(source, blanked)));
+    if (blanked.length > 0) tree = parseTree(blank(source, blanked));
   }
   return finish(source, tree, blanked, blanked);
 }
@@ -364,19 +353,14 @@ export function reparseNix(previous: ParsedFile, edits: readonly { start: number
   });
   // Last first: an edit does not move the offsets before it, so each one is in the coordinates
   // of the tree as the later edits left it.
-  for (let i = withPoints.length - 1; i >= 0; i--) {
+  const packed = new Int32Array(withPoints.length * 9);
+  for (let i = withPoints.length - 1, k = 0; i >= 0; i--, k += 9) {
     const { c, startPosition, oldEndPosition } = withPoints[i]!;
-    tree.edit({
-      startIndex: c.start,
-      oldEndIndex: c.end,
-      newEndIndex: c.start + c.text.length,
-      startPosition,
-      oldEndPosition,
-      newEndPosition: advance(startPosition, c.text),
-    });
+    const newEnd = advance(startPosition, c.text);
+    packed.set([c.start, c.end, c.start + c.text.length, startPosition.row, startPosition.column, oldEndPosition.row, oldEndPosition.column, newEnd.row, newEnd.column], k);
   }
   parsedSinceRelease += next.length;
-  const reparsed = uncached(parser().parse(blank(next, candidates), tree));
+  const reparsed = parseTree(blank(next, candidates), tree, packed);
   const ok = checkBlanks(reparsed.rootNode, next, candidates);
   // The careful way, as parseNix takes it (an error tree is rare: the text a transform makes is
   // checked, and refused when it does not parse).

@@ -15,7 +15,7 @@
  * parse: `references()` lists every reference with its resolution, `definitions()` every name a
  * scope introduces.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import { lowerBound } from '../util/search.js';
 import { attrName } from './syntax.js';
 
@@ -374,10 +374,13 @@ export class ScopeIndex {
   /** The children of `set` that hold a focus occurrence, in order. */
   private bindingsAtFocus(set: SyntaxNode, focus: Focus): SyntaxNode[] {
     const out: SyntaxNode[] = [];
+    const children = set.namedChildren;
+    const ends = children.map((c) => c.endIndex);
     let end = -1;
     for (const at of focus.within(set.startIndex, set.endIndex)) {
       if (at < end) continue;
-      const child = set.firstNamedChildForIndex(at);
+      // The first named child that extends beyond `at`.
+      const child = children[lowerBound(ends, at + 1)];
       if (!child) break;
       if (child.startIndex > at) continue; // between two children
       out.push(child);

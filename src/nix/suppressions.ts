@@ -20,7 +20,7 @@
  * file. A comment followed by nothing within its parent (end of file, end of a list, before `in`)
  * is dangling: it covers nothing and is reported as unused.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import { positionAt } from './position.js';
 
 export const SUPPRESSION_MARKER = 'nixshift-ignore';

@@ -2,7 +2,7 @@
  * Syntax helpers over the tree-sitter-nix tree. All of them read text from the original source
  * (the tree may come from a same-length shadow copy, see parser.ts).
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 
 export function nodeText(source: string, node: { startIndex: number; endIndex: number }): string {
   return source.slice(node.startIndex, node.endIndex);
@@ -320,20 +320,11 @@ export function interpolations(source: string, str: SyntaxNode): InterpolationIn
 // ---------------------------------------------------------------------------------------------
 // Tree walking (iterative: deep nesting must not overflow the stack)
 
-export function* descendants(root: SyntaxNode): Generator<SyntaxNode> {
-  const cursor = root.walk();
-  for (;;) {
-    yield cursor.currentNode;
-    if (cursor.gotoFirstChild()) continue;
-    for (;;) {
-      if (cursor.currentNode.id === root.id) return;
-      if (cursor.gotoNextSibling()) break;
-      if (!cursor.gotoParent()) return;
-    }
-  }
+export function descendants(root: SyntaxNode): Generator<SyntaxNode> {
+  return root.descendants();
 }
 
-/** Descendants of the given types, in source order (tree-sitter's native search). */
+/** The node and its descendants of the given types, in source order. */
 export function descendantsOfType(root: SyntaxNode, type: string | string[]): SyntaxNode[] {
   return root.descendantsOfType(type);
 }

@@ -6,7 +6,7 @@
  * free uses of the names an edit touches (those in the inserted text and in the removed text)
  * before and after it, and refuses the file when one of them became free.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { TextEdit } from '../edit/edits.js';
 import { positionAt } from './position.js';
 import { ScopeIndex } from './scope.js';

@@ -5,7 +5,7 @@
  * workers, `--run-in-band` and the fixture tests share.
  */
 import vm from 'node:vm';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../nix/tree.js';
 import { detectStyle, EditBuilder } from '../edit/builder.js';
 import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
 import { parseNix, type ParsedFile, reparseNix } from '../nix/parser.js';

@@ -15,7 +15,7 @@
  * The generator builds a small AST and prints it, nixfmt-like most of the time, sometimes
  * compact (inline lists, attrsets and formals, leading-comma formals, `/* *\/` comments).
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../../src/nix/tree.js';
 import { parseNix } from '../../src/nix/parser.js';
 
 // ---------------------------------------------------------------------------------------------

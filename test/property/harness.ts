@@ -18,7 +18,7 @@
  * the property and the minimal input (`formatFailures`).
  */
 import { spawnSync } from 'node:child_process';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../../src/nix/tree.js';
 import { expect, it } from 'vitest';
 import { parseNix, releaseTrees } from '../../src/nix/parser.js';
 import { type ConfiguredTransform, type FileOutcome, matchesNeedles, processSource } from '../../src/runner/process.js';

@@ -15,7 +15,7 @@
  * beside it when other uses need it. A use whose rewrite needs a sibling input list that a
  * suppression covers (nvcc into `nativeBuildInputs`, libraries into `buildInputs`) is left too.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../../src/nix/tree.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import { callSites, isCudaPackageSet, isPackageSet, libReference } from '../../src/nix/nixpkgs.js';

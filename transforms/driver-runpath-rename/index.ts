@@ -15,7 +15,7 @@
  * old formal (or `inherit (pkgs) …` name) stays, with the new name added beside it when other
  * uses were renamed; a suppressed definition keeps its name and every use that refers to it.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../../src/nix/tree.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { Formal, FunctionInfo } from '../../src/nix/syntax.js';
 import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs.js';

@@ -18,7 +18,7 @@
  * nor any of its uses — so what is left is the file as it was for that join. A dependency use
  * whose members would have to go to a suppressed sibling input list is left as is too.
  */
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../../src/nix/tree.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
 import { isCudaPackageSet, libReference } from '../../src/nix/nixpkgs.js';
 import type { Definition } from '../../src/nix/scope.js';
