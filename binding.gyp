@@ -29,7 +29,7 @@
       "include_dirs": ["<(runtime_lib)/src", "<(runtime_lib)/include"],
       "defines": ["_POSIX_C_SOURCE=200112L", "_DEFAULT_SOURCE"],
       "cflags": ["-fvisibility=hidden"],
-      "cflags_c": ["-std=c11", "-O2"],
+      "cflags_c": ["-std=c11"],
       "xcode_settings": { "GCC_SYMBOLS_PRIVATE_EXTERN": "YES" }
     }
   ]

@@ -14,8 +14,6 @@
  * Node text must therefore always be read from the original source (`nodeText()` in syntax.ts),
  * never from the shadow.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,31 +147,26 @@ function describeError(source: string, node: SyntaxNode): string {
 }
 
 /**
- * tree-sitter's trees live in native memory that V8 does not see. A tree is freed only when the
- * garbage collector has collected its JavaScript wrapper AND the event loop has turned (Node-API
- * runs such finalizers from the loop, not during the collection). A loop that parses file after
- * file without returning to the event loop, or with a heap too small to ever need a collection,
- * keeps every tree: about 25 bytes of native memory per byte of source, gigabytes over nixpkgs
- * with --no-prefilter. So the runners call `releaseTrees()` between files: after every few MB of
- * parsed text it forces a full collection and yields one turn of the event loop.
+ * A parsed file's tree-sitter tree lives in native memory, kept only for an incremental re-parse
+ * (`reparseNix`); the flat tree the code reads is ordinary JavaScript memory. The runner frees the
+ * native trees of a file as soon as it is done with it (`releaseParsed`). A tree that is never
+ * released is freed when the garbage collector collects its handle: the handle tells V8 roughly
+ * how much native memory it holds, so that happens in time.
  */
-const RELEASE_EVERY_SOURCE_CHARS = 1 << 20;
-let parsedSinceRelease = 0;
-let collect: (() => void) | null | undefined;
+export function releaseParsed(p: ParsedFile): void {
+  nativeBinding().release(p.tree.handle);
+}
 
-/** A promise to await between files when trees should be released now; undefined otherwise. */
+/**
+ * Between files, the runners let the event loop turn now and then (after every few MB of parsed
+ * text), so that the finalizers of collected tree handles run (Node-API runs them from the loop).
+ * A promise to await when it is time; undefined otherwise.
+ */
+const RELEASE_EVERY_SOURCE_CHARS = 1 << 22;
+let parsedSinceRelease = 0;
 export function releaseTrees(force = false): Promise<void> | undefined {
   if (!force && parsedSinceRelease < RELEASE_EVERY_SOURCE_CHARS) return undefined;
   parsedSinceRelease = 0;
-  if (collect === undefined) {
-    try {
-      v8.setFlagsFromString('--expose-gc');
-      collect = vm.runInNewContext('gc') as () => void;
-    } catch {
-      collect = null;
-    }
-  }
-  collect?.();
   return new Promise((resolve) => setImmediate(resolve));
 }
 
@@ -360,7 +353,13 @@ export function reparseNix(previous: ParsedFile, edits: readonly { start: number
     packed.set([c.start, c.end, c.start + c.text.length, startPosition.row, startPosition.column, oldEndPosition.row, oldEndPosition.column, newEnd.row, newEnd.column], k);
   }
   parsedSinceRelease += next.length;
-  const reparsed = parseTree(blank(next, candidates), tree, packed);
+  let reparsed: NixTree;
+  try {
+    reparsed = parseTree(blank(next, candidates), tree, packed);
+  } catch {
+    // The previous tree was released (`releaseParsed`): parse from scratch.
+    return parseNix(next);
+  }
   const ok = checkBlanks(reparsed.rootNode, next, candidates);
   // The careful way, as parseNix takes it (an error tree is rare: the text a transform makes is
   // checked, and refused when it does not parse).

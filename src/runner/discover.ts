@@ -28,6 +28,8 @@ export interface DiscoveredFile {
   real?: string;
   /** Why the file may be read but not written (a link to a file outside the paths given). */
   writeRefusal?: string;
+  /** Found by the walk, listed as a regular file (not named on the command line). */
+  walked?: boolean;
 }
 
 export interface DiscoverResult {
@@ -127,6 +129,8 @@ function ancestorLayers(dir: string): IgnoreLayer[] {
   return layers;
 }
 
+const WALKED = { walked: true } as const;
+
 export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const cwd = opts.cwd ?? process.cwd();
   const useGitignore = opts.gitignore ?? true;
@@ -193,7 +197,7 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
         await walk(abs, under(realDir, e.name), display === '.' ? e.name : `${display}/${e.name}`, here);
       } else if (e.isFile() && e.name.endsWith('.nix')) {
         if ((useGitignore && here.length > 0 && ignoredBy(here, abs, false)) || userIgnored(abs, false)) continue;
-        addFile(abs, under(realDir, e.name), display === '.' ? e.name : `${display}/${e.name}`);
+        addFile(abs, under(realDir, e.name), display === '.' ? e.name : `${display}/${e.name}`, WALKED);
       }
       // symlinks and other entries are not followed while walking
     }

@@ -9,7 +9,7 @@
  * the original. A failure at any step removes the temporary file and leaves the original intact.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readdirSync, readSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
@@ -30,22 +30,51 @@ export const HARD_MAX_BYTES = 256 << 20;
 
 export type RawReadResult = { ok: true; buf: Buffer } | { ok: false; reason: string } | { ok: false; tooLarge: number };
 
+/** Where small files are read to (one per thread: each worker has its own module instance). */
+const scratch = Buffer.allocUnsafe(1 << 17);
+
 /**
- * The bytes of a regular file of at most `limit` bytes: one open, fstat, read, close (as
- * `readFileSync` makes anyway). Synchronous on purpose: on a worker thread (or in band) it has
- * no thread-pool round trips, several times faster for the small files nixpkgs is made of. The
- * open does not block (a FIFO named on the command line would wait for a writer), and anything
- * else than a regular file, or a file over the limit (`tooLarge`: its size), is not read.
+ * The bytes of a regular file of at most `limit` bytes. Synchronous on purpose: on a worker
+ * thread (or in band) it has no thread-pool round trips, several times faster for the small files
+ * nixpkgs is made of. The open does not block (a FIFO named on the command line would wait for a
+ * writer).
+ *
+ * - `checkType` (a file named on the command line): open, fstat, read, close. Anything else than
+ *   a regular file, or a file over the limit (`tooLarge`: its size), is not read.
+ * - Otherwise (a file the walk listed as regular): open, one read into a reused buffer, close;
+ *   only a file that fills the buffer costs an fstat (its size, its type). The returned bytes are
+ *   then a view of that buffer, valid until the next call.
  */
-export function readRaw(path: string, limit = HARD_MAX_BYTES): RawReadResult {
+export function readRaw(path: string, limit = HARD_MAX_BYTES, checkType = true): RawReadResult {
   let fd: number | undefined;
   try {
     fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    let head = 0;
+    if (!checkType) {
+      head = readSync(fd, scratch, 0, scratch.length, 0);
+      if (head < scratch.length) return head > limit ? { ok: false, tooLarge: head } : { ok: true, buf: scratch.subarray(0, head) };
+    }
     const st = fstatSync(fd);
     if (st.isDirectory()) return { ok: false, reason: 'cannot read: is a directory' };
     if (!st.isFile()) return { ok: false, reason: 'not a regular file (a FIFO, device or socket); not read' };
     if (st.size > Math.min(limit, HARD_MAX_BYTES)) return { ok: false, tooLarge: st.size };
-    return { ok: true, buf: readFileSync(fd) };
+    // Read to the end (the file may have grown or shrunk since the fstat).
+    let buf = Buffer.allocUnsafe(Math.max(st.size, head) + 1);
+    if (head > 0) scratch.copy(buf, 0, 0, head);
+    let got = head;
+    for (;;) {
+      if (got === buf.length) {
+        if (got > Math.min(limit, HARD_MAX_BYTES)) return { ok: false, tooLarge: got };
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, HARD_MAX_BYTES + 1));
+        buf.copy(bigger, 0, 0, got);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got > Math.min(limit, HARD_MAX_BYTES)) return { ok: false, tooLarge: got };
+    return { ok: true, buf: buf.subarray(0, got) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'ELOOP' ? 'symbolic link loop' : (e.code ?? e.message);

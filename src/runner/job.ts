@@ -3,97 +3,40 @@
  * format (--formatter), verify (--verify), diff, and write when asked. The result is small and
  * serialisable; the printer on the main thread turns it into output.
  */
-import type { Finding, TransformOptions } from '../transform.js';
-import { parseNix } from '../nix/parser.js';
+import type { Finding } from '../transform.js';
+import { parseNix, releaseParsed } from '../nix/parser.js';
 import { unifiedDiff } from '../report/diff.js';
 import { estimateClosure } from '../report/closure.js';
-import type { ClosureEstimate } from '../report/model.js';
 import { runCommand } from './exec.js';
 import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
-import { decodeNix, HARD_MAX_BYTES, readRaw, writeFileAtomic } from './files.js';
-import { type ConfiguredTransform, type FileStatus, processSource } from './process.js';
+import { decodeNix, writeFileAtomic } from './files.js';
+import { type FileJob, type FileResult, intake, type JobOptions } from './intake.js';
+import { type ConfiguredTransform, processSource } from './process.js';
 
-/**
- * The prefilter on bytes: the needles of a chain (plus the suppression marker), or undefined when
- * some transform has none (every file must be parsed). A file without any of them is a `skip`
- * without being decoded or parsed: this is what keeps a run over nixpkgs near the I/O floor.
- */
+export { type FileJob, type FileResult, isPlainSkip, type JobOptions, skipResult } from './intake.js';
+
 const needleCache = new WeakMap<readonly ConfiguredTransform[], RegExp | undefined>();
 function byteNeedles(chain: readonly ConfiguredTransform[]): RegExp | undefined {
   if (needleCache.has(chain)) return needleCache.get(chain);
-  let re: RegExp | undefined;
-  if (!chain.some((c) => c.transform.needles.length === 0)) {
-    // One regular expression over the bytes read as latin1 (each byte one character, so a
-    // UTF-8 needle is matched by its bytes): one pass instead of one `Buffer.includes` per needle.
-    const alternatives = [...new Set([...chain.flatMap((c) => c.transform.needles), SUPPRESSION_MARKER])].map((n) =>
-      Buffer.from(n, 'utf8').toString('latin1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    );
-    re = new RegExp(alternatives.join('|'));
-  }
+  const source = needleSource(chain);
+  const re = source === undefined ? undefined : new RegExp(source);
   needleCache.set(chain, re);
   return re;
 }
 
-export interface FileJob {
-  index: number;
-  absolute: string;
-  display: string;
-  /** Options for this file only (config overrides), per transform name, over the chain's. */
-  overrides?: Record<string, TransformOptions>;
-  /** Where the new text goes when it is not `absolute` (a symbolic link named on the command line). */
-  real?: string;
-  /** Why the file must not be written (a link to a file outside the paths given). */
-  writeRefusal?: string;
-}
-
-export interface JobOptions {
-  write: boolean;
-  prefilter: boolean;
-  /** Compute the unified diff of changed files. */
-  diff: boolean;
-  /** Keep the original and new text of changed files in the result (--commit, --interactive). */
-  keepText?: boolean;
-  /** Compute the closure estimate of changed files (--report). */
-  closure?: boolean;
-  /** A shell command that formats Nix from stdin to stdout, applied to changed files. */
-  formatter?: string;
-  /** Check the new text with `nix-instantiate --parse` (this command) before it is written. */
-  verify?: string;
-  /** Working folder for the formatter. */
-  cwd?: string;
-  /** Files larger than this (bytes) are not read: `skip` with the reason. 0: no limit (up to HARD_MAX_BYTES). */
-  maxBytes?: number;
-  /** In band only: the per-file time limit of each transform (see ProcessOptions.timeLimitMs). */
-  inBandTimeLimitMs?: number;
-}
-
-export interface FileResult {
-  index: number;
-  path: string;
-  status: FileStatus;
-  findings: Finding[];
-  error?: string;
-  /** Unified diff for changed files (when asked for). */
-  diff?: string;
-  /** True when the new text was written to disk. */
-  written: boolean;
-  changedBy: string[];
-  bytes: number;
-  /** With keepText: the text read and the new text. */
-  original?: string;
-  output?: string;
-  absolute?: string;
-  closure?: ClosureEstimate;
-}
-
-/** A skip with nothing to say: the main thread rebuilds it from the job (see `skipResult`). */
-export function isPlainSkip(r: FileResult): boolean {
-  return r.status === 'skip' && r.error === undefined && r.findings.length === 0 && r.changedBy.length === 0 && !r.written;
-}
-
-/** The result of a plain skip, from its job and size. */
-export function skipResult(job: FileJob, bytes: number): FileResult {
-  return { index: job.index, path: job.display, findings: [], written: false, changedBy: [], bytes, status: 'skip' };
+/**
+ * The prefilter on bytes: the needles of a chain (plus the suppression marker) as one regular
+ * expression, or undefined when some transform has none (every file must be parsed). Worker
+ * threads get it as text (see `intake`), so that a thread that only reads needs no transform.
+ */
+export function needleSource(chain: readonly ConfiguredTransform[]): string | undefined {
+  if (chain.some((c) => c.transform.needles.length === 0)) return undefined;
+  // One regular expression over the bytes read as latin1 (each byte one character, so a UTF-8
+  // needle is matched by its bytes): one pass instead of one `Buffer.includes` per needle.
+  const alternatives = [...new Set([...chain.flatMap((c) => c.transform.needles), SUPPRESSION_MARKER])].map((n) =>
+    Buffer.from(n, 'utf8').toString('latin1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return alternatives.join('|');
 }
 
 function withOverrides(chain: readonly ConfiguredTransform[], overrides: FileJob['overrides']): readonly ConfiguredTransform[] {
@@ -126,20 +69,15 @@ async function verify(text: string, command: string, cwd: string | undefined): P
 }
 
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
+  const first = intake(job, opts.prefilter ? byteNeedles(chain) : undefined, opts);
+  if (!('candidate' in first)) return first;
+  return finishJob(job, first.candidate, chain, opts);
+}
+
+/** The rest of a file's job once it is read and passed the prefilter (see `intake`). */
+export async function finishJob(job: FileJob, buf: Buffer, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
-  // A file over the size limit is not read at all (nor a FIFO, nor a device).
-  const limit = opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
-  const raw = readRaw(job.absolute, limit);
-  if (!raw.ok) {
-    if ('reason' in raw) return { ...base, status: 'error', error: raw.reason };
-    const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
-    const why = limit === opts.maxBytes ? `over the size limit of ${mb(limit)} (--max-file-size); raise the limit to process it` : `over the largest size nixshift reads (${mb(HARD_MAX_BYTES)})`;
-    return { ...base, bytes: raw.tooLarge, status: 'skip', error: `not read: ${mb(raw.tooLarge)} is ${why}` };
-  }
-  if (opts.prefilter) {
-    const needles = byteNeedles(chain);
-    if (needles && !needles.test(raw.buf.toString('latin1'))) return { ...base, bytes: raw.buf.length, status: 'skip' };
-  }
+  const raw = { buf };
   const read = decodeNix(raw.buf);
   if (!read.ok) return { ...base, bytes: raw.buf.length, status: 'error', error: read.reason };
   let outcome;
@@ -157,6 +95,7 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
     const f = await format(output, opts.formatter, job, opts.cwd);
     if (!f.ok) return { ...result, status: 'error', error: f.reason };
     const reparsed = parseNix(f.text);
+    releaseParsed(reparsed);
     if (reparsed.syntaxError) {
       const e = reparsed.syntaxError;
       return { ...result, status: 'error', error: `formatter \`${opts.formatter}\` produced invalid Nix (${e.line}:${e.column}: ${e.message} in its output); file left unchanged` };
@@ -184,7 +123,9 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
   if (opts.write) {
     // The last line of defence before the disk: the new text is parsed once more from scratch
     // (the runner's own check used trees re-parsed incrementally around the edits).
-    if (!opts.formatter && parseNix(output).syntaxError) {
+    const fresh = opts.formatter ? undefined : parseNix(output);
+    if (fresh) releaseParsed(fresh);
+    if (fresh?.syntaxError) {
       return { ...result, status: 'error', error: `internal: the new text does not parse when parsed from scratch; file left unchanged` };
     }
     try {

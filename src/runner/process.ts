@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import type { SyntaxNode } from '../nix/tree.js';
 import { detectStyle, EditBuilder } from '../edit/builder.js';
 import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
-import { parseNix, type ParsedFile, reparseNix } from '../nix/parser.js';
+import { parseNix, type ParsedFile, releaseParsed, reparseNix } from '../nix/parser.js';
 import { MAX_NESTING, nestingDepth } from '../nix/nesting.js';
 import { duplicateAttribute, freeUses, insertedRanges, newlyUnbound, touchedNames, usesUnboundNames } from '../nix/unbound.js';
 import { positionAt } from '../nix/position.js';
@@ -218,6 +218,20 @@ function netEdits(edits: readonly TextEdit[], mine: readonly LiveSuppression[], 
 }
 
 export async function processSource(source: string, path: string, chain: readonly ConfiguredTransform[], opts: ProcessOptions = {}): Promise<FileOutcome> {
+  // The native trees of this file are freed as soon as it is done (see releaseParsed).
+  const made: ParsedFile[] = [];
+  try {
+    return await processTracked(source, path, chain, opts, made);
+  } finally {
+    for (const p of made) releaseParsed(p);
+  }
+}
+
+async function processTracked(source: string, path: string, chain: readonly ConfiguredTransform[], opts: ProcessOptions, made: ParsedFile[]): Promise<FileOutcome> {
+  const track = (p: ParsedFile): ParsedFile => {
+    made.push(p);
+    return p;
+  };
   const prefilter = opts.prefilter ?? true;
   const findings: Finding[] = [];
   const changedBy: string[] = [];
@@ -230,7 +244,7 @@ export async function processSource(source: string, path: string, chain: readonl
     return { status: 'skip', findings, changedBy, error: `not transformed: nested more than ${MAX_NESTING} levels deep (brackets, interpolations, let … in): generated or malformed input? The file is left as it is` };
   }
   let current = source;
-  let parsed: ParsedFile | undefined = parseNix(source);
+  let parsed: ParsedFile | undefined = track(parseNix(source));
   if (parsed.syntaxError) {
     return { status: 'error', findings, changedBy, error: describeSyntaxError(parsed) };
   }
@@ -255,7 +269,7 @@ export async function processSource(source: string, path: string, chain: readonl
   for (const { transform, options } of chain) {
     if (prefilter && !matchesNeedles(current, transform, options)) continue;
     if (!parsed) {
-      parsed = parseNix(current);
+      parsed = track(parseNix(current));
       if (parsed.syntaxError) {
         // Cannot happen: every intermediate text was checked when it was produced.
         return { status: 'error', findings, changedBy, error: `internal: intermediate text does not parse (${describeSyntaxError(parsed)})` };
@@ -329,7 +343,7 @@ export async function processSource(source: string, path: string, chain: readonl
     // Scoping: the names the edits touch (checked after the re-parse below).
     const names = touchedNames(current, applied);
     // The previous tree is edited and re-parsed around the edits only (it is not used again).
-    const reparsed = reparseNix(p, applied, next);
+    const reparsed = track(reparseNix(p, applied, next));
     if (reparsed.syntaxError) {
       return {
         status: 'error',
@@ -352,7 +366,7 @@ export async function processSource(source: string, path: string, chain: readonl
     // re-parse: the old text is parsed again), and a text that already used unbound names is
     // not held to it.
     const freeAfter = freeUses(next, reparsed.root, names);
-    const old = freeAfter.size > 0 ? parseNix(current).root : undefined;
+    const old = freeAfter.size > 0 ? track(parseNix(current)).root : undefined;
     const unbound = old ? newlyUnbound(freeUses(current, old, names), freeAfter, next) : undefined;
     if (unbound && !usesUnboundNames(current, old!)) {
       return {

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { TransformOptions } from '../transform.js';
 import { releaseTrees } from '../nix/parser.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
-import { runJob, skipResult, type FileJob, type FileResult, type JobOptions } from './job.js';
+import { needleSource, runJob, skipResult, type FileJob, type FileResult, type JobOptions } from './job.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
 import type { ConfiguredTransform, FileStatus } from './process.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
@@ -125,6 +125,14 @@ export const DEFAULT_MAX_FILE_BYTES = 4 << 20;
 const CHUNK = 32;
 /** The default per-file time limit: far above what any real file takes (all-packages.nix: 0.3 s). */
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
+/**
+ * Readers and transformers (see worker.ts): files handed back are sent to a transforming thread
+ * this many at a time; a reader starts transforming too when this many wait (or, once the walk
+ * and the reading are done, `BACKLOG_AT_END`).
+ */
+const CANDIDATE_BATCH = 4;
+const BACKLOG = 32;
+const BACKLOG_AT_END = 8;
 /** Worker threads that may be started to replace ones that died or were stopped, per run. */
 const MAX_REPLACEMENTS = 16;
 
@@ -254,7 +262,9 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   const timeLimitMs = opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const requested = opts.runInBand ? 1 : Math.max(1, opts.cpus ?? defaultCpus());
-  const canThread = requested > 1 && existsSync(WORKER_FILE);
+  // `--cpus 1` is one worker thread (as in jscodeshift): the main thread walks and prints beside
+  // it. Only `--run-in-band` (or a run too small to be worth a thread) stays on the main thread.
+  const canThread = !opts.runInBand && existsSync(WORKER_FILE);
 
   // Discovery feeds the queue while it walks; workers start as soon as there is enough to do.
   const interrupt = opts.interrupt;
@@ -274,6 +284,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         ...(overrides ? { overrides } : {}),
         ...(f.real ? { real: f.real } : {}),
         ...(f.writeRefusal ? { writeRefusal: f.writeRefusal } : {}),
+        ...(f.walked ? { walked: true } : {}),
       });
     },
   }).then((d) => {
@@ -301,7 +312,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
   } else {
     used = queue.ended ? Math.min(requested, Math.ceil(queue.count / FILES_PER_WORKER)) : requested;
-    notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts }, used, emit, { timeLimitMs, interrupt });
+    const needles = needleSource(chain);
+    notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts, ...(needles !== undefined ? { needles } : {}) }, used, emit, { timeLimitMs, interrupt });
   }
   const discovered = await discovering;
   return {
@@ -334,6 +346,8 @@ interface Slot {
   retired: boolean;
   /** Told to stop (no more work): its exit is expected. */
   stopping: boolean;
+  /** Processes the files that pass the prefilter (else it hands them back: `deferred`). */
+  transforms: boolean;
 }
 
 /**
@@ -370,14 +384,29 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     let finished = false;
     let watchdog: NodeJS.Timeout | undefined;
     const hungry = new Set<Slot>(); // ready for work, none available yet
+    /** Files a reader handed back (they passed the prefilter), for a transforming thread. */
+    const candidates: FileJob[] = [];
+    const deferring = init.job.prefilter && init.needles !== undefined;
     const interrupted = (): boolean => o.interrupt?.requested === true;
 
-    const send = (slot: Slot): boolean => {
-      if (queue.available === 0 || interrupted()) return false;
-      const batch = queue.take(batchSize());
+    const post = (slot: Slot, batch: FileJob[], defer: boolean): void => {
       for (const j of batch) slot.inFlight.set(j.index, j);
       slot.outstanding++;
-      slot.worker.postMessage({ type: 'batch', jobs: batch } satisfies ToWorker);
+      slot.worker.postMessage({ type: 'batch', jobs: batch, ...(defer ? { defer } : {}) } satisfies ToWorker);
+    };
+    /** Whether a thread that only reads may still hand files back. */
+    const readersBusy = (): boolean => slots.some((t) => !t.retired && !t.transforms && t.outstanding > 0);
+    const send = (slot: Slot): boolean => {
+      if (interrupted()) return false;
+      // A reader joins the transforming threads when the files handed back pile up (a chain
+      // whose needles are common), or when only such files are left at the end of the run.
+      if (!slot.transforms && (candidates.length >= BACKLOG || (queue.ended && queue.available === 0 && candidates.length >= BACKLOG_AT_END))) slot.transforms = true;
+      if (slot.transforms && candidates.length > 0) {
+        post(slot, candidates.splice(0, CANDIDATE_BATCH), false);
+        return true;
+      }
+      if (queue.available === 0) return false;
+      post(slot, queue.take(batchSize()), deferring && !slot.transforms);
       return true;
     };
     const stop = (slot: Slot): void => {
@@ -394,8 +423,12 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         hungry.delete(slot);
         return;
       }
-      if (queue.ended || interrupted()) stop(slot);
+      // A transforming thread waits while readers may still hand files back.
+      if (interrupted() || (queue.ended && !(slot.transforms && (candidates.length > 0 || readersBusy())))) stop(slot);
       else hungry.add(slot);
+    };
+    const feedHungry = (): void => {
+      for (const h of [...hungry]) feed(h, 2);
     };
     const live = (): Slot[] => slots.filter((s) => !s.retired);
     const maybeFinish = (): void => {
@@ -406,9 +439,9 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       if (watchdog) clearInterval(watchdog);
       // Anything still queued was never started: an interrupted run, or every thread died.
       if (interrupted()) {
-        notProcessed += queue.drain();
+        notProcessed += queue.drain() + candidates.splice(0).length;
       } else {
-        for (const job of queue.take(queue.available)) {
+        for (const job of [...queue.take(queue.available), ...candidates.splice(0)]) {
           deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: the worker threads kept dying' });
         }
       }
@@ -443,11 +476,17 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       slot.inFlight.clear();
       if (interrupted()) notProcessed += unstarted.length;
       else queue.requeue(unstarted.sort((a, b) => a.index - b.index));
-      const wanted = !interrupted() && (queue.available > 0 || !queue.ended) && live().length < count;
+      const wanted = !interrupted() && (queue.available > 0 || candidates.length > 0 || !queue.ended) && live().length < count;
       if (wanted && replacements < MAX_REPLACEMENTS) {
         replacements++;
         spawn();
       }
+      // Someone must transform what readers hand back.
+      if (!live().some((t) => t.transforms)) {
+        const heir = live().find((t) => !t.stopping);
+        if (heir) heir.transforms = true;
+      }
+      feedHungry();
       maybeFinish();
     };
 
@@ -455,7 +494,9 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       const control = new Int32Array(new SharedArrayBuffer(8));
       control[0] = -1;
       const worker = new Worker(WORKER_FILE, { workerData: { ...init, control, abort, epoch } satisfies WorkerInit });
-      const slot: Slot = { worker, control, outstanding: 0, inFlight: new Map(), retired: false, stopping: false };
+      // The first thread transforms; the others only read until there is a backlog (see `send`).
+      const transforms = !deferring || !live().some((t) => t.transforms);
+      const slot: Slot = { worker, control, outstanding: 0, inFlight: new Map(), retired: false, stopping: false, transforms };
       slots.push(slot);
       worker.on('message', (msg: FromWorker) => {
         if (slot.retired) return;
@@ -474,6 +515,12 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
             slot.inFlight.delete(index);
             deliver(skipResult(job, msg.skips[i + 1]!));
           }
+          for (const index of msg.deferred ?? []) {
+            const job = slot.inFlight.get(index);
+            if (!job) continue;
+            slot.inFlight.delete(index);
+            candidates.push(job);
+          }
           if (msg.done) {
             slot.outstanding--;
             // Files of the batch the thread did not start: the run is being interrupted.
@@ -483,6 +530,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
             }
             feed(slot, 1);
           }
+          if (hungry.size > 0 && (candidates.length > 0 || msg.done)) feedHungry();
         } else if (msg.type === 'fatal') {
           finished = true;
           if (watchdog) clearInterval(watchdog);

@@ -1,11 +1,16 @@
 /**
- * Worker thread entry: loads the transforms once, then runs the batches of file jobs the main
- * thread sends, answering with one result per file.
+ * Worker thread entry: runs the batches of file jobs the main thread sends, answering with one
+ * result per file.
+ *
+ * A thread starts light: it reads files and tests the prefilter (intake.ts). The parser and the
+ * transforms are loaded at the first file it has to process. A batch sent with `defer` asks the
+ * thread not to process the files that pass the prefilter but to hand them back (`deferred`):
+ * the main thread gives them to a thread that already transforms. Loading and warming up the
+ * transforms (V8 compiles them per thread) costs more than processing the few files of nixpkgs
+ * that mention a needle, so one warm thread does them, while the others read (see run.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { releaseTrees } from '../nix/parser.js';
-import { isPlainSkip, runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
-import { loadTransformFile } from './load.js';
+import { type FileJob, type FileResult, intake, isPlainSkip, type JobOptions } from './intake.js';
 import type { ConfiguredTransform } from './process.js';
 import type { TransformOptions } from '../transform.js';
 
@@ -18,16 +23,18 @@ export interface WorkerInit {
   abort?: Int32Array;
   /** Date.now() at the start of the run (the time base of `control`). */
   epoch?: number;
+  /** The prefilter (see `needleSource` in job.ts); absent: every file is processed. */
+  needles?: string;
 }
 
-export type ToWorker = { type: 'batch'; jobs: FileJob[] } | { type: 'stop' };
+export type ToWorker = { type: 'batch'; jobs: FileJob[]; defer?: boolean } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   /**
    * Results of a batch; `done` on the last message of the batch. A plain skip (no needle: most
    * of nixpkgs) travels as two numbers in `skips` (index, bytes), not as an object to clone.
    */
-  | { type: 'results'; results: import('./job.js').FileResult[]; skips: number[]; done: boolean; stopped?: boolean }
+  | { type: 'results'; results: FileResult[]; skips: number[]; deferred?: number[]; done: boolean; stopped?: boolean }
   | { type: 'fatal'; message: string };
 
 async function main(): Promise<void> {
@@ -35,24 +42,47 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const { control, abort } = init;
   const epoch = init.epoch ?? Date.now();
-  let chain: ConfiguredTransform[];
-  try {
-    chain = [];
+  const needles = init.job.prefilter && init.needles !== undefined ? new RegExp(init.needles) : undefined;
+  /** The transforms and the rest of a job, loaded at the first file to process. */
+  let heavy: { chain: ConfiguredTransform[]; finishJob: typeof import('./job.js').finishJob; releaseTrees: typeof import('../nix/parser.js').releaseTrees } | undefined;
+  const load = async (): Promise<NonNullable<typeof heavy>> => {
+    if (heavy) return heavy;
+    const [{ finishJob }, { loadTransformFile }, { releaseTrees }] = await Promise.all([import('./job.js'), import('./load.js'), import('../nix/parser.js')]);
+    const chain: ConfiguredTransform[] = [];
     for (const t of init.transforms) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
-  } catch (err) {
-    port.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
-    return;
-  }
+    heavy = { chain, finishJob, releaseTrees };
+    return heavy;
+  };
+  let fatal = false;
+  const runOne = async (job: FileJob, defer: boolean): Promise<FileResult | 'deferred'> => {
+    const first = intake(job, needles, init.job);
+    if (!('candidate' in first)) return first;
+    if (defer) return 'deferred';
+    let h: NonNullable<typeof heavy>;
+    try {
+      h = await load();
+    } catch (err) {
+      // The main thread stops the run (it loaded the same transforms, so this is rare).
+      fatal = true;
+      port.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
+      return new Promise<never>(() => undefined);
+    }
+    // The bytes are a view of a buffer the next read reuses: finishJob decodes them first.
+    const r = await h.finishJob(job, first.candidate, h.chain, init.job);
+    await h.releaseTrees();
+    return r;
+  };
   // Batches are processed one after the other, never interleaved: `control` names the one file
   // this thread is on, and a batch's results come back in order.
-  const batches: FileJob[][] = [];
+  const batches: { jobs: FileJob[]; defer: boolean }[] = [];
   let busy = false;
   let stopRequested = false;
-  const runBatch = async (jobs: FileJob[]): Promise<void> => {
+  const runBatch = async (jobs: FileJob[], defer: boolean): Promise<void> => {
     // One message per few results, not one per file: the main thread handles every message,
     // and on a tree of 50,000 files that adds up. A file that took long is sent at once.
     let out: FileResult[] = [];
     let skips: number[] = [];
+    let deferred: number[] = [];
     let since = performance.now();
     let stopped = false;
     for (const job of jobs) {
@@ -64,25 +94,29 @@ async function main(): Promise<void> {
         Atomics.store(control, 1, Date.now() - epoch);
         Atomics.store(control, 0, job.index);
       }
-      const r = await runJob(job, chain, init.job);
+      const r = await runOne(job, defer);
       if (control) Atomics.store(control, 0, -1);
-      if (isPlainSkip(r)) skips.push(r.index, r.bytes);
+      if (r === 'deferred') deferred.push(job.index);
+      else if (isPlainSkip(r)) skips.push(r.index, r.bytes);
       else out.push(r);
-      await releaseTrees();
       const now = performance.now();
-      if (out.length + skips.length / 2 >= 32 || now - since > 50) {
-        port.postMessage({ type: 'results', results: out, skips, done: false } satisfies FromWorker);
+      if (out.length + skips.length / 2 + deferred.length >= 32 || now - since > 50) {
+        port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: false } satisfies FromWorker);
         out = [];
         skips = [];
+        deferred = [];
         since = now;
       }
     }
-    port.postMessage({ type: 'results', results: out, skips, done: true, ...(stopped ? { stopped } : {}) } satisfies FromWorker);
+    port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: true, ...(stopped ? { stopped } : {}) } satisfies FromWorker);
   };
   const pump = async (): Promise<void> => {
     if (busy) return;
     busy = true;
-    while (batches.length > 0) await runBatch(batches.shift()!);
+    while (batches.length > 0 && !fatal) {
+      const b = batches.shift()!;
+      await runBatch(b.jobs, b.defer);
+    }
     busy = false;
     if (stopRequested) port.close();
   };
@@ -92,7 +126,7 @@ async function main(): Promise<void> {
       if (!busy) port.close();
       return;
     }
-    batches.push(msg.jobs);
+    batches.push({ jobs: msg.jobs, defer: msg.defer === true });
     void pump();
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -1,0 +1,97 @@
+/**
+ * The first step of a file's job, as light as it can be: read the bytes and test the prefilter.
+ * Most files of nixpkgs end here (a `skip`), and a worker thread that only does this never loads
+ * the parser or a transform (see worker.ts).
+ */
+import type { Finding, TransformOptions } from '../transform.js';
+import type { ClosureEstimate } from '../report/model.js';
+import type { FileStatus } from './process.js';
+import { HARD_MAX_BYTES, readRaw } from './files.js';
+
+export interface FileJob {
+  index: number;
+  absolute: string;
+  display: string;
+  /** Options for this file only (config overrides), per transform name, over the chain's. */
+  overrides?: Record<string, TransformOptions>;
+  /** Where the new text goes when it is not `absolute` (a symbolic link named on the command line). */
+  real?: string;
+  /** Why the file must not be written (a link to a file outside the paths given). */
+  writeRefusal?: string;
+  /**
+   * Found by the walk, listed as a regular file: read without a type check first. A file named
+   * on the command line may be anything (a FIFO, a device), so its type is checked before it is
+   * read.
+   */
+  walked?: boolean;
+}
+
+export interface JobOptions {
+  write: boolean;
+  prefilter: boolean;
+  /** Compute the unified diff of changed files. */
+  diff: boolean;
+  /** Keep the original and new text of changed files in the result (--commit, --interactive). */
+  keepText?: boolean;
+  /** Compute the closure estimate of changed files (--report). */
+  closure?: boolean;
+  /** A shell command that formats Nix from stdin to stdout, applied to changed files. */
+  formatter?: string;
+  /** Check the new text with `nix-instantiate --parse` (this command) before it is written. */
+  verify?: string;
+  /** Working folder for the formatter. */
+  cwd?: string;
+  /** Files larger than this (bytes) are not read: `skip` with the reason. 0: no limit (up to HARD_MAX_BYTES). */
+  maxBytes?: number;
+  /** In band only: the per-file time limit of each transform (see ProcessOptions.timeLimitMs). */
+  inBandTimeLimitMs?: number;
+}
+
+export interface FileResult {
+  index: number;
+  path: string;
+  status: FileStatus;
+  findings: Finding[];
+  error?: string;
+  /** Unified diff for changed files (when asked for). */
+  diff?: string;
+  /** True when the new text was written to disk. */
+  written: boolean;
+  changedBy: string[];
+  bytes: number;
+  /** With keepText: the text read and the new text. */
+  original?: string;
+  output?: string;
+  absolute?: string;
+  closure?: ClosureEstimate;
+}
+
+/** A skip with nothing to say: the main thread rebuilds it from the job (see `skipResult`). */
+export function isPlainSkip(r: FileResult): boolean {
+  return r.status === 'skip' && r.error === undefined && r.findings.length === 0 && r.changedBy.length === 0 && !r.written;
+}
+
+/** The result of a plain skip, from its job and size. */
+export function skipResult(job: FileJob, bytes: number): FileResult {
+  return { index: job.index, path: job.display, findings: [], written: false, changedBy: [], bytes, status: 'skip' };
+}
+
+/**
+ * Read the file and test the prefilter (`needles`, when given): the final result (a skip, an
+ * error), or the bytes of a file that must be processed. The bytes may be a view of a buffer
+ * reused by the next call: decode or copy them before reading another file.
+ */
+export function intake(job: FileJob, needles: RegExp | undefined, opts: Pick<JobOptions, 'maxBytes'>): FileResult | { candidate: Buffer } {
+  const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
+  // A file over the size limit is not read at all (nor a FIFO, nor a device).
+  const limit = opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
+  const raw = readRaw(job.absolute, limit, !job.walked);
+  if (!raw.ok) {
+    if ('reason' in raw) return { ...base, status: 'error', error: raw.reason };
+    const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
+    const why = limit === opts.maxBytes ? `over the size limit of ${mb(limit)} (--max-file-size); raise the limit to process it` : `over the largest size nixshift reads (${mb(HARD_MAX_BYTES)})`;
+    return { ...base, bytes: raw.tooLarge, status: 'skip', error: `not read: ${mb(raw.tooLarge)} is ${why}` };
+  }
+  if (needles && !needles.test(raw.buf.toString('latin1'))) return { ...base, bytes: raw.buf.length, status: 'skip' };
+  return { candidate: raw.buf };
+}
