@@ -206,6 +206,78 @@ describe('--json', () => {
   });
 });
 
+describe('readers and a transforming thread', () => {
+  // A user transform that notes, when its module is loaded, which thread loaded it (0: the main
+  // thread, which loads every transform once to check it). It turns `MARKER` into `DONE`.
+  const MARK = [
+    "import { appendFileSync } from 'node:fs';",
+    "import { threadId } from 'node:worker_threads';",
+    "appendFileSync(process.env.LOADS_FILE, `${threadId}\\n`);",
+    "export default { name: 'mark', needles: ['MARKER'], transform(f, api) { for (const m of f.source.matchAll(/MARKER/g)) api.edit.replace({ startIndex: m.index, endIndex: m.index + 6 }, 'DONE'); } };",
+    '',
+  ].join('\n');
+  const workerLoads = (dir: string): number => new Set(readFileSync(join(dir, 'loads'), 'utf8').trim().split('\n').filter((t) => t !== '0')).size;
+  const strip = (out: string) => {
+    const doc = JSON.parse(out);
+    delete doc.summary.elapsedMs;
+    delete doc.summary.workers;
+    return doc;
+  };
+
+  it('few files with a needle: one thread transforms them all, the other only reads; results as in band', () => {
+    const files: Record<string, string> = { 'mark.mjs': MARK };
+    for (let i = 0; i < 600; i++) files[`pkgs/p${String(i).padStart(3, '0')}.nix`] = i % 100 === 7 ? `{ x = "MARKER ${i}"; }\n` : `{ x = ${i}; }\n`;
+    // Around the size of the buffer small files are read into (128 KiB), and far above it.
+    const pad = (n: number): string => `{ x = "MARKER"; y = "${'p'.repeat(n - 30)}"; }\n`;
+    for (const n of [(1 << 17) - 1, 1 << 17, (1 << 17) + 1, 3 << 17]) files[`pkgs/size-${n}.nix`] = pad(n);
+    files['pkgs/tail.nix'] = `{\n${'  # padding\n'.repeat(40_000)}  x = "MARKER";\n}\n`;
+    const dir = tree(files);
+    const env = { LOADS_FILE: join(dir, 'loads') };
+    const threaded = cli(['run', '-t', './mark.mjs', '--json', '--cpus', '2', 'pkgs'], { cwd: dir, env });
+    expect(threaded.status).toBe(0);
+    expect(JSON.parse(threaded.stdout).summary.workers).toBe(2);
+    expect(workerLoads(dir)).toBe(1);
+    const inBand = cli(['run', '-t', './mark.mjs', '--json', '--run-in-band', 'pkgs'], { cwd: dir, env });
+    expect(strip(threaded.stdout)).toEqual(strip(inBand.stdout));
+    const doc = strip(threaded.stdout);
+    expect(doc.summary).toMatchObject({ files: 605, ok: 11, skip: 594, error: 0 });
+    expect(doc.files.filter((f: { status: string }) => f.status === 'ok').map((f: { path: string }) => f.path)).toEqual([
+      'pkgs/p007.nix', 'pkgs/p107.nix', 'pkgs/p207.nix', 'pkgs/p307.nix', 'pkgs/p407.nix', 'pkgs/p507.nix',
+      `pkgs/size-${(1 << 17) - 1}.nix`, `pkgs/size-${1 << 17}.nix`, `pkgs/size-${(1 << 17) + 1}.nix`, `pkgs/size-${3 << 17}.nix`, 'pkgs/tail.nix',
+    ]);
+    // The bytes of the large files were read whole.
+    const w = cli(['run', '-t', './mark.mjs', '--write', '--cpus', '2', 'pkgs'], { cwd: dir, env });
+    expect(w.status).toBe(0);
+    for (const n of [(1 << 17) - 1, 1 << 17, (1 << 17) + 1, 3 << 17]) expect(readFileSync(join(dir, `pkgs/size-${n}.nix`), 'utf8')).toBe(pad(n).replace('MARKER', 'DONE'));
+    expect(readFileSync(join(dir, 'pkgs/tail.nix'), 'utf8')).toBe(files['pkgs/tail.nix']!.replace('MARKER', 'DONE'));
+  });
+
+  it('many files with a needle: the reading thread starts transforming too', () => {
+    const files: Record<string, string> = { 'mark.mjs': MARK };
+    for (let i = 0; i < 600; i++) files[`pkgs/p${String(i).padStart(3, '0')}.nix`] = `{ x = "MARKER ${i}"; }\n`;
+    const dir = tree(files);
+    const env = { LOADS_FILE: join(dir, 'loads') };
+    const threaded = cli(['run', '-t', './mark.mjs', '--json', '--cpus', '2', 'pkgs'], { cwd: dir, env });
+    expect(threaded.status).toBe(0);
+    expect(workerLoads(dir)).toBe(2);
+    expect(strip(threaded.stdout).summary).toMatchObject({ files: 600, ok: 600 });
+    const inBand = cli(['run', '-t', './mark.mjs', '--json', '--run-in-band', 'pkgs'], { cwd: dir, env });
+    expect(strip(threaded.stdout)).toEqual(strip(inBand.stdout));
+  });
+
+  it('--cpus 1 runs one worker thread; --run-in-band none', () => {
+    const files: Record<string, string> = { 'mark.mjs': MARK };
+    for (let i = 0; i < 300; i++) files[`pkgs/p${String(i).padStart(3, '0')}.nix`] = `{ x = "MARKER ${i}"; }\n`;
+    const dir = tree(files);
+    const env = { LOADS_FILE: join(dir, 'loads') };
+    expect(JSON.parse(cli(['run', '-t', './mark.mjs', '--json', '--cpus', '1', 'pkgs'], { cwd: dir, env }).stdout).summary.workers).toBe(1);
+    expect(workerLoads(dir)).toBe(1);
+    writeFileSync(join(dir, 'loads'), '');
+    expect(JSON.parse(cli(['run', '-t', './mark.mjs', '--json', '--run-in-band', 'pkgs'], { cwd: dir, env }).stdout).summary.workers).toBe(0);
+    expect(workerLoads(dir)).toBe(0);
+  });
+});
+
 describe('size limit', () => {
   it('skips a file over --max-file-size with the reason instead of parsing it; 0 lifts the limit', () => {
     const big = `{ addOpenGLRunpath }:\n{\n${'  # padding padding padding padding padding padding padding padding\n'.repeat(20_000)}  x = addOpenGLRunpath;\n}\n`;
@@ -260,6 +332,7 @@ describe('worker threads', () => {
     const strip = (out: string) => {
       const doc = JSON.parse(out);
       delete doc.summary.elapsedMs;
+      delete doc.summary.workers;
       return doc;
     };
     const threaded = cli([...T, '--json', '--cpus', '2', '.'], { cwd: dir });

@@ -152,6 +152,7 @@ export class Printer {
           written: summary.written,
           findings: summary.findings,
           elapsedMs: Math.round(summary.elapsedMs),
+          workers: summary.workers,
         },
         missing: extra.missing,
         unreadable: extra.unreadable,

@@ -96,6 +96,7 @@ export interface RunSummary {
   findings: number;
   bytes: number;
   elapsedMs: number;
+  /** Worker threads used (0: the run stayed on the main thread). */
   workers: number;
 }
 
@@ -296,7 +297,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   });
   // Enough files for two threads, or the end of discovery, whichever comes first.
   if (canThread) await Promise.race([discovering, queue.reached(2 * FILES_PER_WORKER)]);
-  let used = 1;
+  let used = 0;
   let notProcessed = 0;
   if (!canThread || (queue.ended && queue.count < 2 * FILES_PER_WORKER)) {
     // In band: no thread to stop, so the time limit is applied around each transform call.

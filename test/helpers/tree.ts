@@ -47,6 +47,7 @@ export function cli(args: string[], opts: { cwd: string; input?: string; env?: N
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
     timeout: 60_000,
+    maxBuffer: 64 << 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
