@@ -136,6 +136,9 @@ describe('flat trees agree with the tree-sitter Node binding', () => {
     ['CRLF', '{\r\n  a = 1;\r\n  b = [ a ];\r\n}\r\n'],
     ['deep nesting', `${'['.repeat(300)}1${']'.repeat(300)}`],
     ['interpolation in attrpath', '{ "${a}".b = 1; x.${y} = 2; }'],
+    // A node with many children: descendantForIndex binary-searches them.
+    ['wide set', `{\n${Array.from({ length: 300 }, (_, i) => `  a${i} = ${i % 7 === 0 ? '[ ]' : `"v${i}"`};${i % 5 === 0 ? ' # c' : ''}\n`).join('')}}\n`],
+    ['wide list with empty elements', `[ ${Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? '""' : `x${i}`)).join(' ')} ]`],
   ])('%s', (_name, text) => {
     compare(text);
   });

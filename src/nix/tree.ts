@@ -74,6 +74,31 @@ export class NixTree {
     return new SyntaxNode(this, id);
   }
 
+  /** The children of wide nodes, by node (see `firstChildEndingAtOrAfter`). */
+  private readonly childLists = new Map<number, Int32Array>();
+
+  /** The first child of `id` whose end is at or after `offset` (-1: none), by a binary search. */
+  firstChildEndingAtOrAfter(id: number, offset: number): number {
+    const data = this.data;
+    let list = this.childLists.get(id);
+    if (!list) {
+      let n = 0;
+      for (let c = data[id * STRIDE + SUBTREE]! > id + 1 ? id + 1 : -1; c >= 0; c = data[c * STRIDE + NEXT]!) n++;
+      list = new Int32Array(n);
+      n = 0;
+      for (let c = data[id * STRIDE + SUBTREE]! > id + 1 ? id + 1 : -1; c >= 0; c = data[c * STRIDE + NEXT]!) list[n++] = c;
+      this.childLists.set(id, list);
+    }
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (data[list[mid]! * STRIDE + END]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < list.length ? list[lo]! : -1;
+  }
+
   fieldId(name: string): number | undefined {
     return this.fieldIds.get(name);
   }
@@ -346,12 +371,22 @@ export class SyntaxNode {
   }
 
   private descendantFor(start: number, end: number, namedOnly: boolean): number {
-    const data = this.tree.data;
+    const tree = this.tree;
+    const data = tree.data;
     let node = this.id;
     let last = this.id;
     for (let descended = true; descended; ) {
       descended = false;
-      for (let c = data[node * STRIDE + SUBTREE]! > node + 1 ? node + 1 : -1; c >= 0; c = data[c * STRIDE + NEXT]!) {
+      let c = data[node * STRIDE + SUBTREE]! > node + 1 ? node + 1 : -1;
+      // A wide node (the top set of all-packages.nix: tens of thousands of bindings): jump to
+      // the first child that reaches the end of the range by a binary search.
+      for (let seen = 0; c >= 0 && data[c * STRIDE + END]! < end; c = data[c * STRIDE + NEXT]!) {
+        if (++seen === 16) {
+          c = tree.firstChildEndingAtOrAfter(node, end);
+          break;
+        }
+      }
+      for (; c >= 0; c = data[c * STRIDE + NEXT]!) {
         const cEnd = data[c * STRIDE + END]!;
         const cStart = data[c * STRIDE + START]!;
         // The child must reach the end of the range, and go past its start (or, when the child
