@@ -15,7 +15,7 @@
  *   5 ast-grep       ast-grep scan with a Nix rule matching the same needles (when installed)
  *
  * Also: two workers against one on the parse-heavy work (--no-prefilter, on a smaller tree),
- * peak RSS on a tree a tenth the size (does memory grow with the number of files?), start-up
+ * with the parse floor on one worker against two beside it (what the machine itself gives), peak RSS on a tree a tenth the size (does memory grow with the number of files?), start-up
  * (`--version`, a single-file run), and a giant file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -160,6 +160,13 @@ async function main(): Promise<void> {
   const one = np(1);
   const two = np(o.cpus);
   rows.push(one, two);
+  // What the machine gives at best: the parse floor (tree-sitter and nothing else) on one worker
+  // against N, on the same small tree.
+  const pf = (cpus: number): Measurement =>
+    measure(`parse-floor, ${cpus === 1 ? 'one worker' : `${cpus} workers`} (${smallStats.files} files)`, Math.max(1, Math.min(o.runs, 3)), smallStats.files, smallStats.bytes, node, [FLOOR, 'parse', small, String(cpus), ...NEEDLES]);
+  const floorOne = pf(1);
+  const floorTwo = pf(o.cpus);
+  rows.push(floorOne, floorTwo);
   // Memory against the number of files: the same run on the tree a tenth the size.
   const smallRun = measure(`3 nixshift on the small tree (${smallStats.files} files)`, o.runs, smallStats.files, smallStats.bytes, node, [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), small], json);
   rows.push(smallRun);
@@ -181,6 +188,7 @@ async function main(): Promise<void> {
     nixshiftOverAstGrep: astGrep ? threaded.wallS / astGrep.wallS : null,
     inBandOverThreaded: inBand.wallS / threaded.wallS,
     oneWorkerOverTwo: one.wallS / two.wallS,
+    parseFloorOneOverTwo: floorOne.wallS / floorTwo.wallS,
     rssFullOverSmall: threaded.rssMb !== undefined && smallRun.rssMb !== undefined ? threaded.rssMb / smallRun.rssMb : null,
   };
   const targets = {
@@ -198,6 +206,7 @@ async function main(): Promise<void> {
   out += `3/5 nixshift / ast-grep:     ${fmt(ratios.nixshiftOverAstGrep)}\n`;
   out += `4/3 in-band / threaded:      ${fmt(ratios.inBandOverThreaded)}\n`;
   out += `one worker / ${o.cpus} (no prefilter): ${fmt(ratios.oneWorkerOverTwo)}\n`;
+  out += `parse floor, one worker / ${o.cpus}: ${fmt(ratios.parseFloorOneOverTwo)} (what this machine gives parsing on ${o.cpus} threads)\n`;
   out += `peak RSS full / tenth tree:  ${fmt(ratios.rssFullOverSmall)}\n\n`;
   for (const [k, v] of Object.entries(targets)) out += `${v === null ? 'n/a ' : v ? 'PASS' : 'MISS'}  ${k}\n`;
   process.stdout.write(out);
