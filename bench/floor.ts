@@ -28,7 +28,7 @@ type Mode = 'io' | 'parse';
 async function workerMain(): Promise<void> {
   const { mode, needles } = workerData as { mode: Mode; needles: string[] };
   const bufs = needles.map((n) => Buffer.from(n, 'utf8'));
-  const parse = mode === 'parse' ? (await import('../src/nix/parser.js')).parseNix : undefined;
+  const parser = mode === 'parse' ? await import('../src/nix/parser.js') : undefined;
   const decoder = new TextDecoder('utf-8');
   const tally: Tally = { files: 0, bytes: 0, matched: 0, parsed: 0, errors: 0 };
   parentPort!.on('message', (msg: string[] | null) => {
@@ -48,8 +48,9 @@ async function workerMain(): Promise<void> {
       tally.files++;
       tally.bytes += buf.length;
       if (bufs.some((b) => buf.includes(b))) tally.matched++;
-      if (parse) {
-        parse(decoder.decode(buf));
+      if (parser) {
+        // Parsed, and the native tree freed at once, as a runner does when done with a file.
+        parser.releaseParsed(parser.parseNix(decoder.decode(buf)));
         tally.parsed++;
       }
     }

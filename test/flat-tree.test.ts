@@ -5,13 +5,13 @@
  * the same answers to the questions the code asks (parent, siblings, children, fields,
  * `descendantsOfType`, `descendantForIndex`, S-expression).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBinding, parseNix } from '../src/nix/parser.js';
 import type { SyntaxNode } from '../src/nix/tree.js';
-import { ROOT } from './helpers/tree.js';
+import { nixFiles, ROOT } from './helpers/tree.js';
 
 const require = createRequire(import.meta.url);
 
@@ -104,16 +104,6 @@ function compare(text: string): void {
     }
   }
   expect(got).toEqual(exp);
-}
-
-function nixFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...nixFiles(p));
-    else if (e.endsWith('.nix')) out.push(p);
-  }
-  return out;
 }
 
 describe('flat trees agree with the tree-sitter Node binding', () => {

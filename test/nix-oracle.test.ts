@@ -2,21 +2,11 @@
  * Every fixture (input and output) and every shipped example must be accepted by the real Nix
  * parser: a transform must never produce what Nix rejects, and fixtures must be real Nix.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IN_CI, NIX_INSTANTIATE, nixParseError, warnMissingNix } from './helpers/nix.js';
-import { ROOT } from './helpers/tree.js';
-
-function nixFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...nixFiles(p));
-    else if (e.endsWith('.nix')) out.push(p);
-  }
-  return out.sort();
-}
+import { nixFiles, ROOT } from './helpers/tree.js';
 
 const files = [...nixFiles(join(ROOT, 'fixtures')), ...nixFiles(join(ROOT, 'examples'))];
 

@@ -69,3 +69,14 @@ export function snapshot(dir: string): Record<string, { text: string; mtimeMs: n
   walk(dir);
   return out;
 }
+
+/** Every `.nix` file under `dir`, sorted. */
+export function nixFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...nixFiles(p));
+    else if (e.endsWith('.nix')) out.push(p);
+  }
+  return out.sort();
+}
