@@ -1,5 +1,6 @@
 /** The per-file pipeline: chains of transforms, re-parsing, finding positions, refusals. */
 import { describe, expect, it } from 'vitest';
+import { nativeBinding, type ParsedFile, parseNix, reparseNix } from '../src/nix/parser.js';
 import { processSource, type ConfiguredTransform } from '../src/runner/process.js';
 import type { Transform } from '../src/transform.js';
 
@@ -144,5 +145,28 @@ describe('processSource: the scoping of a rewrite', () => {
     ]);
     expect(out.status).toBe('error');
     expect(out.error).toBe('transform twice produced invalid Nix (its output defines `buildInputs` twice, at 4:3); file left unchanged');
+  });
+});
+
+describe('native trees', () => {
+  it('are freed when processSource is done with a file; a freed tree re-parses from scratch', async () => {
+    const seen: ParsedFile[] = [];
+    const first = t('first', ['a'], (_f, api) => {
+      seen.push(api.parsed);
+      api.edit.insertAt(api.source.indexOf('[ a') + 2, 'a ');
+    });
+    const second = t('second', ['a'], (_f, api) => {
+      seen.push(api.parsed);
+    });
+    const out = await processSource('{ a, }:\n[ a ]\n', 'x.nix', [first, second]);
+    expect(out.output).toBe('{ a, }:\n[ a a ]\n');
+    expect(seen).toHaveLength(2);
+    for (const p of seen) expect(() => nativeBinding().parse(p.source, p.tree.handle, null)).toThrow(/not a tree/);
+    // The flat trees stay readable, and an incremental re-parse of a freed one parses afresh.
+    expect(seen[1]!.root.descendantsOfType('identifier').map((n) => n.startIndex)).toEqual([2, 10, 12]);
+    const next = '{ a, c, }:\n[ a a ]\n';
+    const again = reparseNix(seen[1]!, [{ start: 3, end: 3, text: ', c' }], next);
+    expect(again.root.toString()).toBe(parseNix(next).root.toString());
+    expect(again.blankedCommas).toEqual(parseNix(next).blankedCommas);
   });
 });
