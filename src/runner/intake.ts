@@ -95,3 +95,30 @@ export function intake(job: FileJob, needles: RegExp | undefined, opts: Pick<Job
   if (needles && !needles.test(raw.buf.toString('latin1'))) return { ...base, bytes: raw.buf.length, status: 'skip' };
   return { candidate: raw.buf };
 }
+
+/**
+ * A batch of jobs as it travels to a worker thread. Most jobs of a run are files the walk found,
+ * with no options of their own, whose display path ends their absolute path: those travel as
+ * one string and two arrays (cloning 50,000 small objects costs the main thread more than
+ * walking does).
+ */
+export type PackedJobs = { jobs: FileJob[] } | { index: Int32Array; paths: string; cut: Int32Array };
+
+export function packJobs(jobs: readonly FileJob[]): PackedJobs {
+  for (const j of jobs) {
+    if (!j.walked || j.overrides || j.real || j.writeRefusal || !j.absolute.endsWith(j.display) || j.absolute.includes('\0')) return { jobs: [...jobs] };
+  }
+  const index = new Int32Array(jobs.length);
+  const cut = new Int32Array(jobs.length);
+  for (let i = 0; i < jobs.length; i++) {
+    index[i] = jobs[i]!.index;
+    cut[i] = jobs[i]!.absolute.length - jobs[i]!.display.length;
+  }
+  return { index, paths: jobs.map((j) => j.absolute).join('\0'), cut };
+}
+
+export function unpackJobs(p: PackedJobs): FileJob[] {
+  if ('jobs' in p) return p.jobs;
+  const paths = p.paths.split('\0');
+  return paths.map((absolute, i) => ({ index: p.index[i]!, absolute, display: absolute.slice(p.cut[i]), walked: true }));
+}

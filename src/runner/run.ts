@@ -13,6 +13,7 @@ import type { TransformOptions } from '../transform.js';
 import { releaseTrees } from '../nix/parser.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { needleSource, runJob, skipResult, type FileJob, type FileResult, type JobOptions } from './job.js';
+import { packJobs } from './intake.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
 import type { ConfiguredTransform, FileStatus } from './process.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
@@ -393,7 +394,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     const post = (slot: Slot, batch: FileJob[], defer: boolean): void => {
       for (const j of batch) slot.inFlight.set(j.index, j);
       slot.outstanding++;
-      slot.worker.postMessage({ type: 'batch', jobs: batch, ...(defer ? { defer } : {}) } satisfies ToWorker);
+      slot.worker.postMessage({ type: 'batch', batch: packJobs(batch), ...(defer ? { defer } : {}) } satisfies ToWorker);
     };
     /** Whether a thread that only reads may still hand files back. */
     const readersBusy = (): boolean => slots.some((t) => !t.retired && !t.transforms && t.outstanding > 0);

@@ -10,7 +10,7 @@
  * that mention a needle, so one warm thread does them, while the others read (see run.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FileJob, type FileResult, intake, isPlainSkip, type JobOptions } from './intake.js';
+import { type FileJob, type FileResult, intake, isPlainSkip, type JobOptions, type PackedJobs, unpackJobs } from './intake.js';
 import type { ConfiguredTransform } from './process.js';
 import type { TransformOptions } from '../transform.js';
 
@@ -27,7 +27,7 @@ export interface WorkerInit {
   needles?: string;
 }
 
-export type ToWorker = { type: 'batch'; jobs: FileJob[]; defer?: boolean } | { type: 'stop' };
+export type ToWorker = { type: 'batch'; batch: PackedJobs; defer?: boolean } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   /**
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       if (!busy) port.close();
       return;
     }
-    batches.push({ jobs: msg.jobs, defer: msg.defer === true });
+    batches.push({ jobs: unpackJobs(msg.batch), defer: msg.defer === true });
     void pump();
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);

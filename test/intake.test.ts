@@ -1,0 +1,76 @@
+/** Reading and the prefilter (intake.ts), and how batches of jobs travel to worker threads. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type FileJob, intake, packJobs, unpackJobs } from '../src/runner/intake.js';
+import { useTempTrees } from './helpers/tree.js';
+
+const tree = useTempTrees();
+
+describe('packJobs / unpackJobs', () => {
+  it('packs walked files without options as one string, and gives back the same jobs', () => {
+    const jobs: FileJob[] = [
+      { index: 7, absolute: '/w/pkgs/a/default.nix', display: 'pkgs/a/default.nix', walked: true },
+      { index: 8, absolute: '/w/pkgs/b c/ü.nix', display: 'pkgs/b c/ü.nix', walked: true },
+      { index: 9, absolute: '/w/x.nix', display: '/w/x.nix', walked: true },
+    ];
+    const packed = packJobs(jobs);
+    expect('paths' in packed).toBe(true);
+    expect(structuredClone(unpackJobs(structuredClone(packed)))).toEqual(jobs);
+  });
+
+  it('sends jobs as they are when one of them is not plain', () => {
+    const plain: FileJob = { index: 1, absolute: '/w/a.nix', display: 'a.nix', walked: true };
+    for (const odd of [
+      { index: 2, absolute: '/w/b.nix', display: 'b.nix' },
+      { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, overrides: { t: { x: 1 } } },
+      { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, real: '/elsewhere/b.nix' },
+      { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, writeRefusal: 'no' },
+      { index: 2, absolute: '/w/b.nix', display: '../w/b.nix', walked: true },
+    ] satisfies FileJob[]) {
+      const packed = packJobs([plain, odd]);
+      expect('jobs' in packed).toBe(true);
+      expect(unpackJobs(structuredClone(packed))).toEqual([plain, odd]);
+    }
+  });
+});
+
+describe('intake', () => {
+  const job = (absolute: string, walked: boolean): FileJob => ({ index: 0, absolute, display: 'f.nix', walked });
+
+  it('reads walked files of any size whole, and tests the needles on their bytes', () => {
+    const dir = tree({});
+    const needles = /MARK/;
+    for (const size of [0, 10, (1 << 17) - 1, 1 << 17, (1 << 17) + 1, 5 << 17]) {
+      const text = `# ${'x'.repeat(Math.max(0, size - 7))}MARK\n`.slice(-size || undefined);
+      const path = join(dir, `s${size}.nix`);
+      writeFileSync(path, size === 0 ? '' : text);
+      for (const walked of [true, false]) {
+        const r = intake(job(path, walked), needles, {});
+        if (size === 0) expect(r).toMatchObject({ status: 'skip', bytes: 0 });
+        else {
+          expect('candidate' in r).toBe(true);
+          if ('candidate' in r) expect(r.candidate.toString('utf8')).toBe(text);
+        }
+      }
+    }
+  });
+
+  it('applies the size limit on walked files too, with the size read', () => {
+    const dir = tree({ 'a.nix': 'x'.repeat(5000), 'b.nix': 'y'.repeat(300_000) });
+    expect(intake(job(join(dir, 'a.nix'), true), undefined, { maxBytes: 4000 })).toMatchObject({ status: 'skip', bytes: 5000 });
+    expect(intake(job(join(dir, 'b.nix'), true), undefined, { maxBytes: 200_000 })).toMatchObject({ status: 'skip', bytes: 300_000 });
+    expect('candidate' in intake(job(join(dir, 'b.nix'), true), undefined, { maxBytes: 300_000 })).toBe(true);
+  });
+
+  it('checks the type of a file named on the command line before reading it', () => {
+    const dir = tree({});
+    mkdirSync(join(dir, 'd.nix'));
+    const fifo = join(dir, 'p.nix');
+    execFileSync('mkfifo', [fifo]);
+    expect(intake(job(fifo, false), undefined, {})).toMatchObject({ status: 'error', error: 'not a regular file (a FIFO, device or socket); not read' });
+    expect(intake(job(join(dir, 'd.nix'), false), undefined, {})).toMatchObject({ status: 'error', error: 'cannot read: is a directory' });
+    expect(intake(job(join(dir, 'd.nix'), true), undefined, {})).toMatchObject({ status: 'error', error: 'cannot read: is a directory' });
+  });
+});
