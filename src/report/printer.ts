@@ -116,6 +116,12 @@ export class Printer {
     const { mode } = this.o;
     const { stdout, stderr } = this;
     if (mode === 'json') {
+      // Most entries of a run over nixpkgs are plain skips: written from a template.
+      if (r.status === 'skip' && r.findings.length === 0 && r.error === undefined && r.changedBy.length === 0 && !r.written && !r.diff) {
+        stdout.write(`${this.first ? '\n' : ',\n'}{"path":${JSON.stringify(r.path)},"status":"skip","findings":[],"error":null}`);
+        this.first = false;
+        return;
+      }
       const entry: Record<string, unknown> = { path: r.path, status: r.status, findings: r.findings, error: r.error ?? null };
       if (r.changedBy.length > 0) entry.changedBy = r.changedBy;
       if (r.diff) entry.diff = r.diff;
