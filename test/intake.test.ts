@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FileJob, intake, packJobs, unpackJobs } from '../src/runner/intake.js';
+import { JobQueue } from '../src/runner/run.js';
 import { useTempTrees } from './helpers/tree.js';
 
 const tree = useTempTrees();
@@ -24,7 +25,7 @@ describe('packJobs / unpackJobs', () => {
     const plain: FileJob = { index: 1, absolute: '/w/a.nix', display: 'a.nix', walked: true };
     for (const odd of [
       { index: 2, absolute: '/w/b.nix', display: 'b.nix' },
-      { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, overrides: { t: { x: 1 } } },
+      { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, overrides: { t: { x: 'y' } } },
       { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, real: '/elsewhere/b.nix' },
       { index: 2, absolute: '/w/b.nix', display: 'b.nix', walked: true, writeRefusal: 'no' },
       { index: 2, absolute: '/w/b.nix', display: '../w/b.nix', walked: true },
@@ -72,5 +73,36 @@ describe('intake', () => {
     expect(intake(job(fifo, false), undefined, {})).toMatchObject({ status: 'error', error: 'not a regular file (a FIFO, device or socket); not read' });
     expect(intake(job(join(dir, 'd.nix'), false), undefined, {})).toMatchObject({ status: 'error', error: 'cannot read: is a directory' });
     expect(intake(job(join(dir, 'd.nix'), true), undefined, {})).toMatchObject({ status: 'error', error: 'cannot read: is a directory' });
+  });
+});
+
+describe('JobQueue backpressure', () => {
+  const jobs = (from: number, n: number): FileJob[] => Array.from({ length: n }, (_, i) => ({ index: from + i, absolute: `/w/${from + i}.nix`, display: `${from + i}.nix` }));
+
+  it('makes the walk wait while more than `high` jobs wait, until no more than `low` do', async () => {
+    const q = new JobQueue();
+    for (const j of jobs(0, 10)) q.push(j);
+    expect(q.throttle(10, 4)).toBeUndefined();
+    q.push(jobs(10, 1)[0]!);
+    const paused = q.throttle(10, 4);
+    expect(paused).toBeInstanceOf(Promise);
+    let resumed = false;
+    void paused!.then(() => (resumed = true));
+    q.take(6); // 5 left
+    await Promise.resolve();
+    expect(resumed).toBe(false);
+    expect(q.take(1).map((j) => j.index)).toEqual([6]); // 4 left
+    await Promise.resolve();
+    expect(resumed).toBe(true);
+  });
+
+  it('lets the walk go when told (an interrupt, no thread left)', async () => {
+    const q = new JobQueue();
+    for (const j of jobs(0, 20)) q.push(j);
+    const paused = q.throttle(8, 4)!;
+    q.unthrottle(true);
+    await paused;
+    expect(q.throttle(8, 4)).toBeUndefined();
+    expect(q.available).toBe(20);
   });
 });

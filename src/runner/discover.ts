@@ -57,6 +57,11 @@ export interface DiscoverOptions {
   onFile?: (file: DiscoveredFile) => void;
   /** Checked at every folder: true stops the walk (an interrupted run). */
   stop?: () => boolean;
+  /**
+   * While streaming: asked now and then during the walk; a promise makes the walk wait for it
+   * (the files found are not being taken as fast as they are found: memory would grow).
+   */
+  pause?: () => Promise<void> | undefined;
 }
 
 /** A readable reason for a failed stat or readdir. */
@@ -145,9 +150,14 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
 
   const streaming = opts.onFile !== undefined && inputs.length === 1;
   /** `key`: the file's real path (dedup across overlapping inputs and links named twice). */
+  // One input is walked without meeting a file twice (links are not followed), so only several
+  // inputs need the set of files seen (it would grow with the tree).
+  const dedup = inputs.length > 1;
   const addFile = (abs: string, key: string, display = displayPath(abs, cwd), extra: Partial<DiscoveredFile> = {}): void => {
-    if (seen.has(key)) return;
-    seen.add(key);
+    if (dedup) {
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
     const f = { absolute: abs, display, ...extra };
     if (streaming) opts.onFile!(f);
     else files.push(f);
@@ -172,6 +182,8 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
     if (streaming && ++sinceYield >= 64) {
       sinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
+      const paused = opts.pause?.();
+      if (paused) await paused;
     }
     let entries: Dirent[];
     try {

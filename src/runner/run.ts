@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { TransformOptions } from '../transform.js';
 import { releaseTrees } from '../nix/parser.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
-import { needleSource, runJob, skipResult, type FileJob, type FileResult, type JobOptions } from './job.js';
+import { needleSource, runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
 import { packJobs } from './intake.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
 import type { ConfiguredTransform, FileStatus } from './process.js';
@@ -135,6 +135,8 @@ export const DEFAULT_TIME_LIMIT_MS = 60_000;
 const CANDIDATE_BATCH = 4;
 const BACKLOG = 32;
 const BACKLOG_AT_END = 8;
+/** The walk waits while this many files found wait for a thread (memory stays bounded). */
+const WALK_AHEAD = 8192;
 /** Worker threads that may be started to replace ones that died or were stopped, per run. */
 const MAX_REPLACEMENTS = 16;
 
@@ -146,7 +148,7 @@ export function defaultCpus(): number {
  * Jobs as discovery finds them: the walk pushes, the worker pool (or the in-band loop) takes.
  * Taken jobs are dropped (the pool keeps the ones in flight, to name a crashed worker's files).
  */
-class JobQueue {
+export class JobQueue {
   /** Jobs not yet taken (taken ones are dropped: memory does not grow with the tree). */
   private pending: FileJob[] = [];
   private head = 0;
@@ -173,7 +175,30 @@ class JobQueue {
       this.pending = this.pending.slice(this.head);
       this.head = 0;
     }
+    if (this.resume && this.available <= this.resumeAt) this.unthrottle();
     return batch;
+  }
+  private resume: (() => void) | undefined;
+  private resumeAt = 0;
+  private throttling = true;
+  /**
+   * Backpressure for the walk: when more than `high` jobs wait, a promise that resolves once no
+   * more than `low` do (undefined otherwise). The queue, and the results a largest-first order
+   * holds back, then stay bounded however large the tree.
+   */
+  throttle(high: number, low: number): Promise<void> | undefined {
+    if (!this.throttling || this.available <= high) return undefined;
+    this.resumeAt = low;
+    return new Promise<void>((resolve) => {
+      this.resume = resolve;
+    });
+  }
+  /** Let the walk run free from now on (interrupted, or no thread left to take jobs). */
+  unthrottle(permanently = false): void {
+    if (permanently) this.throttling = false;
+    const r = this.resume;
+    this.resume = undefined;
+    r?.();
   }
   /**
    * Hand out the jobs not yet taken largest file first (longest processing time first: a big
@@ -277,6 +302,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     ignoreRelativeTo: opts.ignoreRelativeTo,
     gitignore: opts.gitignore,
     stop: () => interrupt?.requested === true,
+    pause: canThread ? () => queue.throttle(WALK_AHEAD, WALK_AHEAD / 2) : undefined,
     onFile: (f: DiscoveredFile) => {
       const overrides = opts.fileOptions?.(f.absolute);
       queue.push({
@@ -335,6 +361,17 @@ interface ThreadedOptions {
   interrupt: Interrupt | undefined;
 }
 
+/** A plain skip waiting for the results before it: its path and size only. */
+class PendingSkip {
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+  ) {}
+  result(index: number): FileResult {
+    return { index, path: this.path, findings: [], written: false, changedBy: [], bytes: this.bytes, status: 'skip' };
+  }
+}
+
 /** A worker thread and what the main thread knows of it. */
 interface Slot {
   worker: Worker;
@@ -362,15 +399,23 @@ interface Slot {
  * an error, the files it had not started go back to the queue.
  */
 async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emit: (r: FileResult) => void, o: ThreadedOptions): Promise<number> {
-  const pending = new Map<number, FileResult>();
+  // Results wait here for the results before them (output is in path order). A plain skip
+  // waits as its path and size only: a file that takes long (all-packages.nix) can hold back
+  // the results of the thousands of files read meanwhile.
+  const pending = new Map<number, FileResult | PendingSkip>();
   let nextToEmit = 0;
-  const deliver = (r: FileResult): void => {
-    pending.set(r.index, r);
+  const deliver = (r: FileResult | PendingSkip, index: number): void => {
+    if (index === nextToEmit && pending.size === 0) {
+      nextToEmit++;
+      emit(r instanceof PendingSkip ? r.result(index) : r);
+      return;
+    }
+    pending.set(index, r);
     while (pending.has(nextToEmit)) {
       const ready = pending.get(nextToEmit)!;
       pending.delete(nextToEmit);
+      emit(ready instanceof PendingSkip ? ready.result(nextToEmit) : ready);
       nextToEmit++;
-      emit(ready);
     }
   };
   const epoch = Date.now();
@@ -404,6 +449,8 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       // whose needles are common), or when only such files are left at the end of the run.
       if (!slot.transforms && (candidates.length >= BACKLOG || (queue.ended && queue.available === 0 && candidates.length >= BACKLOG_AT_END))) slot.transforms = true;
       if (slot.transforms && candidates.length > 0) {
+        // Lowest index first: results after it wait for it.
+        candidates.sort((a, b) => a.index - b.index);
         post(slot, candidates.splice(0, CANDIDATE_BATCH), false);
         return true;
       }
@@ -436,6 +483,8 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     const maybeFinish = (): void => {
       if (finished) return;
       if (live().length > 0) return;
+      // No thread left to take jobs: the walk must not wait for one.
+      queue.unthrottle(true);
       if (!queue.ended) return; // the walk goes on: wait for it (it stops early when interrupted)
       finished = true;
       if (watchdog) clearInterval(watchdog);
@@ -444,14 +493,14 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         notProcessed += queue.drain() + candidates.splice(0).length;
       } else {
         for (const job of [...queue.take(queue.available), ...candidates.splice(0)]) {
-          deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: the worker threads kept dying' });
+          deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: the worker threads kept dying' }, job.index);
         }
       }
       // Results after a gap (files not processed) are still given, in order.
       for (const index of [...pending.keys()].sort((a, b) => a - b)) {
         const r = pending.get(index)!;
         pending.delete(index);
-        emit(r);
+        emit(r instanceof PendingSkip ? r.result(index) : r);
       }
       resolveAll();
     };
@@ -470,7 +519,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       for (const [index, job] of slot.inFlight) {
         if (index === current) {
           removeTempFiles(job.real ?? job.absolute);
-          deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: why(index) });
+          deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: why(index) }, index);
         } else {
           unstarted.push(job);
         }
@@ -508,14 +557,14 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         } else if (msg.type === 'results') {
           for (const r of msg.results) {
             slot.inFlight.delete(r.index);
-            deliver(r);
+            deliver(r, r.index);
           }
           for (let i = 0; i < msg.skips.length; i += 2) {
             const index = msg.skips[i]!;
             const job = slot.inFlight.get(index);
             if (!job) continue;
             slot.inFlight.delete(index);
-            deliver(skipResult(job, msg.skips[i + 1]!));
+            deliver(new PendingSkip(job.display, msg.skips[i + 1]!), index);
           }
           for (const index of msg.deferred ?? []) {
             const job = slot.inFlight.get(index);
@@ -569,6 +618,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     // An interrupt: no new file is started; a second one stops the threads at once.
     const off = o.interrupt?.on(() => {
       Atomics.store(abort, 0, 1);
+      queue.unthrottle(true);
       for (const s of [...hungry]) stop(s);
       if (o.interrupt!.forced) {
         for (const slot of live()) {
