@@ -66,14 +66,9 @@ export interface FileResult {
   closure?: ClosureEstimate;
 }
 
-/** A skip with nothing to say: the main thread rebuilds it from the job (see `skipResult`). */
+/** A skip with nothing to say: it travels as its index and size (see `PendingSkip` in run.ts). */
 export function isPlainSkip(r: FileResult): boolean {
   return r.status === 'skip' && r.error === undefined && r.findings.length === 0 && r.changedBy.length === 0 && !r.written;
-}
-
-/** The result of a plain skip, from its job and size. */
-export function skipResult(job: FileJob, bytes: number): FileResult {
-  return { index: job.index, path: job.display, findings: [], written: false, changedBy: [], bytes, status: 'skip' };
 }
 
 /**

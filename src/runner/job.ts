@@ -13,7 +13,7 @@ import { decodeNix, writeFileAtomic } from './files.js';
 import { type FileJob, type FileResult, intake, type JobOptions } from './intake.js';
 import { type ConfiguredTransform, processSource } from './process.js';
 
-export { type FileJob, type FileResult, isPlainSkip, type JobOptions, skipResult } from './intake.js';
+export { type FileJob, type FileResult, isPlainSkip, type JobOptions } from './intake.js';
 
 const needleCache = new WeakMap<readonly ConfiguredTransform[], RegExp | undefined>();
 function byteNeedles(chain: readonly ConfiguredTransform[]): RegExp | undefined {
@@ -77,9 +77,8 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
 /** The rest of a file's job once it is read and passed the prefilter (see `intake`). */
 export async function finishJob(job: FileJob, buf: Buffer, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
-  const raw = { buf };
-  const read = decodeNix(raw.buf);
-  if (!read.ok) return { ...base, bytes: raw.buf.length, status: 'error', error: read.reason };
+  const read = decodeNix(buf);
+  if (!read.ok) return { ...base, bytes: buf.length, status: 'error', error: read.reason };
   let outcome;
   try {
     outcome = await processSource(read.text, job.display, withOverrides(chain, job.overrides), { prefilter: opts.prefilter, timeLimitMs: opts.inBandTimeLimitMs });
