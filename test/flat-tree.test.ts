@@ -142,9 +142,11 @@ describe('flat tree API', () => {
     expect(leaf.type).toBe('identifier');
     let steps = 0;
     for (let n: SyntaxNode | null = leaf; n; n = n.parent) steps++;
-    expect(steps).toBe(depth + 3); // the identifier, its variable_expression, every list, the source_expression
+    expect(steps).toBe(depth + 3); // the identifier, its variable_expression, every list, the source_code
     leaf = p.root.descendantsOfType('identifier')[0]!;
     expect(leaf.startIndex).toBe(depth);
+    // Printing is iterative too.
+    expect(p.root.toString()).toBe(`(source_code expression: ${'(list_expression element: '.repeat(depth)}(variable_expression name: (identifier))${')'.repeat(depth + 1)}`);
   });
 
   it('reports ERROR and MISSING nodes', () => {

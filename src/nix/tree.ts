@@ -405,30 +405,34 @@ export class SyntaxNode {
 
   /** The S-expression of the subtree (named nodes, fields, MISSING), as tree-sitter prints it. */
   toString(): string {
-    const data = this.tree.data;
+    const tree = this.tree;
+    const data = tree.data;
     let out = '';
-    const visit = (id: number, field: string | undefined): void => {
-      const kind = data[id * STRIDE + KIND]!;
-      if (!(kind & NAMED) && !(kind & MISSING)) {
-        // Anonymous tokens are not printed; their named descendants (there are none) neither.
-        return;
+    // Iterative (any depth): a stack of nodes to open, and of ')' to close.
+    const stack: (number | ')')[] = [this.id];
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (top === ')') {
+        out += ')';
+        continue;
       }
+      const kind = data[top * STRIDE + KIND]!;
+      // Anonymous tokens are not printed (unless MISSING).
+      if (!(kind & NAMED) && !(kind & MISSING)) continue;
       if (out.length > 0) out += ' ';
-      if (field) out += `${field}: `;
-      const type = this.tree.typeName(kind & SYMBOL_MASK);
+      const field = top === this.id ? 0 : data[top * STRIDE + FIELD]!;
+      if (field !== 0) out += `${tree.grammar.fieldNames[field]}: `;
+      const type = tree.typeName(kind & SYMBOL_MASK);
       if (kind & MISSING) {
         out += kind & NAMED ? `(MISSING ${type})` : `(MISSING "${type}")`;
-        return;
+        continue;
       }
       out += `(${type}`;
-      for (let c = data[id * STRIDE + SUBTREE]! > id + 1 ? id + 1 : -1; c >= 0; c = data[c * STRIDE + NEXT]!) {
-        const f = data[c * STRIDE + FIELD]!;
-        visit(c, f === 0 ? undefined : this.tree.grammar.fieldNames[f]);
-      }
-      out += ')';
-    };
-    // Iterative on purpose elsewhere; printing is for tests and debugging of small trees.
-    visit(this.id, undefined);
+      stack.push(')');
+      const children: number[] = [];
+      for (let c = data[top * STRIDE + SUBTREE]! > top + 1 ? top + 1 : -1; c >= 0; c = data[c * STRIDE + NEXT]!) children.push(c);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
     return out;
   }
 }
