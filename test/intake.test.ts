@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FileJob, intake, packJobs, unpackJobs } from '../src/runner/intake.js';
-import { JobQueue } from '../src/runner/run.js';
+import { JobQueue, run } from '../src/runner/run.js';
 import { useTempTrees } from './helpers/tree.js';
 
 const tree = useTempTrees();
@@ -104,5 +104,28 @@ describe('JobQueue backpressure', () => {
     await paused;
     expect(q.throttle(8, 4)).toBeUndefined();
     expect(q.available).toBe(20);
+  });
+});
+
+describe('in band', () => {
+  it('processes files while the walk goes on, in path order, with the results of threads', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) files[`pkgs/p${String(i).padStart(3, '0')}/default.nix`] = i % 40 === 0 ? '{ addOpenGLRunpath }: addOpenGLRunpath\n' : '{ }: 1\n';
+    const dir = tree(files);
+    const events: string[] = [];
+    const r = await run({
+      transforms: [{ spec: 'driver-runpath-rename', options: {} }],
+      paths: [dir],
+      cwd: dir,
+      runInBand: true,
+      onStart: (n) => events.push(`start ${n}`),
+      onResult: (res) => events.push(`${res.index} ${res.status}`),
+    });
+    expect(r.summary).toMatchObject({ files: 400, workers: 0 });
+    expect(r.summary.counts).toMatchObject({ ok: 10, skip: 390 });
+    // The first results came before the walk was over (it was "start 400").
+    expect(events.indexOf('start 400')).toBeGreaterThan(0);
+    expect(events[0]).toBe('0 ok');
+    expect(events.filter((e) => !e.startsWith('start')).map((e) => Number(e.split(' ')[0]))).toEqual(Array.from({ length: 400 }, (_, i) => i));
   });
 });

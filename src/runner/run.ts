@@ -246,7 +246,11 @@ export class JobQueue {
         }
         return false;
       };
-      if (!check()) this.listeners.push(() => void check());
+      if (check()) return;
+      const listener = (): void => {
+        if (check()) this.listeners = this.listeners.filter((l) => l !== listener);
+      };
+      this.listeners.push(listener);
     });
   }
   onChange(f: () => void): void {
@@ -302,7 +306,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     ignoreRelativeTo: opts.ignoreRelativeTo,
     gitignore: opts.gitignore,
     stop: () => interrupt?.requested === true,
-    pause: canThread ? () => queue.throttle(WALK_AHEAD, WALK_AHEAD / 2) : undefined,
+    pause: () => queue.throttle(WALK_AHEAD, WALK_AHEAD / 2),
     onFile: (f: DiscoveredFile) => {
       const overrides = opts.fileOptions?.(f.absolute);
       queue.push({
@@ -329,8 +333,17 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (!canThread || (queue.ended && queue.count < 2 * FILES_PER_WORKER)) {
     // In band: no thread to stop, so the time limit is applied around each transform call.
     const inBand: JobOptions = { ...jobOpts, inBandTimeLimitMs: timeLimitMs };
-    await discovering;
-    for (const job of queue.take(queue.available)) {
+    // Files are processed as the walk finds them (the walk waits when it is far ahead): memory
+    // does not grow with the tree. As with threads, processing starts when the walk is over or
+    // has found enough files (a small tree is counted before its first file is processed).
+    await Promise.race([discovering, queue.reached(2 * FILES_PER_WORKER)]);
+    for (;;) {
+      if (queue.available === 0) {
+        if (queue.ended) break;
+        await queue.reached(queue.count + 1);
+        continue;
+      }
+      const job = queue.take(1)[0]!;
       if (interrupt?.requested) {
         notProcessed++;
         continue;
