@@ -20,6 +20,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Rng as BaseRng } from '../src/util/rng.js';
 
 export interface CorpusOptions {
   /** Folder to write into; it must not exist or be empty (unless `force`). */
@@ -85,33 +86,11 @@ function seedOf(seed: number): number {
   return mix(s >>> 0, Math.floor(seed / 4294967296) | 0);
 }
 
-class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  float(): number {
-    let t = (this.a = (this.a + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.float() * n);
-  }
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.float() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
+class Rng extends BaseRng {
   weighted<T extends string>(table: readonly (readonly [T, number])[]): T {
     let total = 0;
     for (const [, w] of table) total += w;
-    let r = this.float() * total;
+    let r = this.next() * total;
     for (const [k, w] of table) {
       r -= w;
       if (r < 0) return k;
@@ -145,8 +124,8 @@ class Rng {
     return xs;
   }
   normal(): number {
-    const u = 1 - this.float();
-    const v = this.float();
+    const u = 1 - this.next();
+    const v = this.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
@@ -848,7 +827,7 @@ function applyPadding(d: Drv, slots: readonly PadSlot[], budget: number): void {
   const r = d.r;
   const n = Math.max(1, Math.min(slots.length, 1 + Math.floor(budget / 1500) + r.int(2)));
   const chosen = r.sample(slots, n);
-  const weights = chosen.map(() => 0.2 + r.float());
+  const weights = chosen.map(() => 0.2 + r.next());
   const total = weights.reduce((a, b) => a + b, 0);
   const share = chosen.map((s, i) => Math.min(SLOT_CAP[s], (budget * weights[i]!) / total));
   // what the caps left over goes to every chosen slot alike (only the largest files get here)
@@ -1715,7 +1694,7 @@ function assignNeedles(r: Rng, files: PlannedFile[], nCuda: number, nJoin: numbe
 
 /** Target sizes: a log-normal body with a heavy tail, scaled to the budget. */
 function assignTargets(r: Rng, files: PlannedFile[], budget: number): void {
-  const raw = files.map(() => (r.chance(0.025) ? Math.exp(Math.log(12000) + r.float() * Math.log(5)) : 2000 * Math.exp(0.6 * r.normal())));
+  const raw = files.map(() => (r.chance(0.025) ? Math.exp(Math.log(12000) + r.next() * Math.log(5)) : 2000 * Math.exp(0.6 * r.normal())));
   const sum = raw.reduce((a, b) => a + b, 0);
   const k = sum > 0 ? budget / sum : 0;
   files.forEach((f, i) => {

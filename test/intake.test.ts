@@ -44,7 +44,7 @@ describe('intake', () => {
     const dir = tree({});
     const needles = /MARK/;
     for (const size of [0, 10, (1 << 17) - 1, 1 << 17, (1 << 17) + 1, 5 << 17]) {
-      const text = `# ${'x'.repeat(Math.max(0, size - 7))}MARK\n`.slice(-size || undefined);
+      const text = `# ${'x'.repeat(Math.max(0, size - 7))}MARK\n`; // `size` bytes (size 0: an empty file)
       const path = join(dir, `s${size}.nix`);
       writeFileSync(path, size === 0 ? '' : text);
       for (const walked of [true, false]) {

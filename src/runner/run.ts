@@ -417,18 +417,13 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
   // the results of the thousands of files read meanwhile.
   const pending = new Map<number, FileResult | PendingSkip>();
   let nextToEmit = 0;
+  const emitAt = (r: FileResult | PendingSkip, index: number): void => emit(r instanceof PendingSkip ? r.result(index) : r);
   const deliver = (r: FileResult | PendingSkip, index: number): void => {
-    if (index === nextToEmit && pending.size === 0) {
-      nextToEmit++;
-      emit(r instanceof PendingSkip ? r.result(index) : r);
-      return;
-    }
     pending.set(index, r);
     while (pending.has(nextToEmit)) {
       const ready = pending.get(nextToEmit)!;
       pending.delete(nextToEmit);
-      emit(ready instanceof PendingSkip ? ready.result(nextToEmit) : ready);
-      nextToEmit++;
+      emitAt(ready, nextToEmit++);
     }
   };
   const epoch = Date.now();
@@ -511,9 +506,8 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       }
       // Results after a gap (files not processed) are still given, in order.
       for (const index of [...pending.keys()].sort((a, b) => a - b)) {
-        const r = pending.get(index)!;
+        emitAt(pending.get(index)!, index);
         pending.delete(index);
-        emit(r instanceof PendingSkip ? r.result(index) : r);
       }
       resolveAll();
     };

@@ -17,36 +17,13 @@
  */
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import { parseNix } from '../../src/nix/parser.js';
+import { Rng as BaseRng } from '../../src/util/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
 
-/** mulberry32: 32-bit state, good enough for test generation, identical on every platform. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** 0 ≤ n < max */
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-  /** lo ≤ n ≤ hi */
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
+/** The seeded generator of src/util/rng.ts, with what generation needs on top. */
+export class Rng extends BaseRng {
   weighted<T>(pairs: readonly (readonly [number, T])[]): T {
     const total = pairs.reduce((s, [w]) => s + w, 0);
     let r = this.next() * total;
