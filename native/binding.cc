@@ -15,7 +15,12 @@
 #include <tree_sitter/api.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 extern "C" const TSLanguage *tree_sitter_nix(void);
 
@@ -24,32 +29,16 @@ static const napi_type_tag LANGUAGE_TYPE_TAG = {0x8AF2E5212AD58ABF, 0xD5006CAD83
 // Our own tag for the External holding a TSTree.
 static const napi_type_tag TREE_TYPE_TAG = {0x6E69787368696674, 0x5453547265650001};
 
-// Layout of one node record (kept in step with src/nix/tree.ts).
-enum {
-  F_KIND = 0,     // symbol (bits 0-15) | flags below
-  F_START = 1,    // UTF-16 offset
-  F_END = 2,      // UTF-16 offset
-  F_PARENT = 3,   // record index, -1 for the root
-  F_NEXT = 4,     // next sibling, -1
-  F_FIELD = 5,    // field id, 0 for none
-  F_SUBTREE = 6,  // index just past the last descendant
-  STRIDE = 7,
-};
-enum {
-  NAMED = 1 << 16,
-  MISSING = 1 << 17,
-  HAS_ERROR = 1 << 18,
-  EXTRA = 1 << 19,
-  IS_ERROR = 1 << 20,
-};
+#include "flatten.h"
 
 // One parser and scratch buffers per thread (worker threads each load this module; tree-sitter
 // parsers are not thread-safe).
 struct ThreadState {
   TSParser *parser = nullptr;
   std::vector<char16_t> text;
-  std::vector<int32_t> records;
-  std::vector<int32_t> open;
+  // The prefilter of `scan` (see below).
+  std::vector<std::string> needles;
+  std::vector<char> bytes;
   ~ThreadState() {
     if (parser) ts_parser_delete(parser);
   }
@@ -73,61 +62,6 @@ struct TreeBox {
   TSTree *tree;
   int64_t size;
 };
-
-static void Record(std::vector<int32_t> &out, TSTreeCursor *cursor, int32_t parent) {
-  TSNode node = ts_tree_cursor_current_node(cursor);
-  int32_t kind = ts_node_symbol(node);
-  if (ts_node_is_named(node)) kind |= NAMED;
-  if (ts_node_is_missing(node)) kind |= MISSING;
-  if (ts_node_has_error(node)) kind |= HAS_ERROR;
-  if (ts_node_is_extra(node)) kind |= EXTRA;
-  if (ts_node_is_error(node)) kind |= IS_ERROR;
-  size_t at = out.size();
-  out.resize(at + STRIDE);
-  int32_t *r = out.data() + at;
-  r[F_KIND] = kind;
-  r[F_START] = static_cast<int32_t>(ts_node_start_byte(node) / 2);
-  r[F_END] = static_cast<int32_t>(ts_node_end_byte(node) / 2);
-  r[F_PARENT] = parent;
-  r[F_NEXT] = -1;
-  r[F_FIELD] = ts_tree_cursor_current_field_id(cursor);
-  r[F_SUBTREE] = 0;
-}
-
-// Every visible node, in pre-order, without recursion (any depth).
-static void Flatten(TSTree *tree, std::vector<int32_t> &out) {
-  out.clear();
-  std::vector<int32_t> &open = state.open;
-  open.clear();
-  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
-  Record(out, &cursor, -1);
-  open.push_back(0);
-  for (;;) {
-    if (ts_tree_cursor_goto_first_child(&cursor)) {
-      int32_t index = static_cast<int32_t>(out.size() / STRIDE);
-      Record(out, &cursor, open.back());
-      open.push_back(index);
-      continue;
-    }
-    for (;;) {
-      int32_t done = open.back();
-      open.pop_back();
-      out[done * STRIDE + F_SUBTREE] = static_cast<int32_t>(out.size() / STRIDE);
-      if (open.empty()) {
-        ts_tree_cursor_delete(&cursor);
-        return;
-      }
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-        int32_t index = static_cast<int32_t>(out.size() / STRIDE);
-        Record(out, &cursor, open.back());
-        out[done * STRIDE + F_NEXT] = index;
-        open.push_back(index);
-        break;
-      }
-      ts_tree_cursor_goto_parent(&cursor);
-    }
-  }
-}
 
 static TreeBox *UnwrapTree(const Napi::Value &value) {
   if (!value.IsExternal()) return nullptr;
@@ -190,13 +124,15 @@ static Napi::Value Parse(const Napi::CallbackInfo &info) {
   // Keep the scratch text small after a giant file.
   if (text.capacity() > (1u << 22)) std::vector<char16_t>().swap(text);
 
-  std::vector<int32_t> &records = state.records;
-  Flatten(tree, records);
-  size_t count = records.size() / STRIDE;
-  auto buffer = Napi::ArrayBuffer::New(env, records.size() * sizeof(int32_t));
-  std::memcpy(buffer.Data(), records.data(), records.size() * sizeof(int32_t));
-  auto nodes = Napi::Int32Array::New(env, records.size(), buffer, 0);
-  if (records.capacity() > (1u << 22)) std::vector<int32_t>().swap(records);
+  size_t count = nixshift_node_count(tree);
+  auto buffer = Napi::ArrayBuffer::New(env, count * NX_STRIDE * sizeof(int32_t));
+  if (nixshift_flatten(tree, static_cast<int32_t *>(buffer.Data()), count) != 0) {
+    ts_tree_delete(tree);
+    Napi::Error::New(env, "parse: the tree could not be flattened").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  nixshift_flatten_trim();
+  auto nodes = Napi::Int32Array::New(env, count * NX_STRIDE, buffer, 0);
 
   auto *box = new TreeBox{tree, NativeSize(count)};
   auto handle = Napi::External<TreeBox>::New(env, box, [](Napi::Env env, TreeBox *b) {
@@ -226,6 +162,81 @@ static Napi::Value Release(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// setNeedles(needles: string[]): the needles `scan` tests (their UTF-8 bytes), for this thread.
+static Napi::Value SetNeedles(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) {
+    Napi::TypeError::New(env, "setNeedles: an array of strings").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto list = info[0].As<Napi::Array>();
+  std::vector<std::string> needles;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsString()) {
+      Napi::TypeError::New(env, "setNeedles: an array of strings").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    needles.push_back(v.As<Napi::String>().Utf8Value());
+  }
+  state.needles = std::move(needles);
+  return env.Undefined();
+}
+
+// scan(path: string, limit: number) → size, or -1.
+//
+// The prefilter's fast path for a file the walk listed as regular, all in native code (no
+// buffer, no string, no object for the garbage collector): open, read to the end, close, and look
+// for the needles of `setNeedles` in the bytes. The answer is the file's size when it could be
+// read, is at most `limit` bytes and contains no needle: a plain skip, which most files of
+// nixpkgs are. Anything else (a needle, an error, a larger file) answers -1, and the caller takes
+// the ordinary way (intake.ts), which reads the file again and says what happened.
+static Napi::Value Scan(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "scan: a path and a size limit").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  double limit = info[1].As<Napi::Number>().DoubleValue();
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return Napi::Number::New(env, -1);
+  std::vector<char> &buf = state.bytes;
+  if (buf.size() < (1u << 17)) buf.resize(1u << 17);
+  size_t got = 0;
+  bool ok = true;
+  for (;;) {
+    if (got == buf.size()) {
+      if (static_cast<double>(got) > limit) {
+        ok = false;
+        break;
+      }
+      buf.resize(buf.size() * 2);
+    }
+    ssize_t n = read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  if (ok && static_cast<double>(got) > limit) ok = false;
+  if (ok) {
+    for (const std::string &needle : state.needles) {
+      if (memmem(buf.data(), got, needle.data(), needle.size()) != nullptr) {
+        ok = false;
+        break;
+      }
+    }
+  }
+  // Keep the scratch buffer small after a large file.
+  if (buf.size() > (1u << 22)) std::vector<char>().swap(buf);
+  return Napi::Number::New(env, ok ? static_cast<double>(got) : -1);
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const TSLanguage *lang = tree_sitter_nix();
   exports["name"] = Napi::String::New(env, "nix");
@@ -250,6 +261,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["fieldNames"] = fieldNames;
   exports["parse"] = Napi::Function::New(env, Parse, "parse");
   exports["release"] = Napi::Function::New(env, Release, "release");
+  exports["setNeedles"] = Napi::Function::New(env, SetNeedles, "setNeedles");
+  exports["scan"] = Napi::Function::New(env, Scan, "scan");
   return exports;
 }
 

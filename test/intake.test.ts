@@ -1,9 +1,10 @@
 /** Reading and the prefilter (intake.ts), and how batches of jobs travel to worker threads. */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FileJob, intake, packJobs, unpackJobs } from '../src/runner/intake.js';
+import { type FileJob, intake, packJobs, Prefilter, unpackJobs } from '../src/runner/intake.js';
 import { JobQueue, run } from '../src/runner/run.js';
 import { useTempTrees } from './helpers/tree.js';
 
@@ -42,7 +43,7 @@ describe('intake', () => {
 
   it('reads walked files of any size whole, and tests the needles on their bytes', () => {
     const dir = tree({});
-    const needles = /MARK/;
+    const needles = new Prefilter(['MARK']);
     for (const size of [0, 10, (1 << 17) - 1, 1 << 17, (1 << 17) + 1, 5 << 17]) {
       const text = `# ${'x'.repeat(Math.max(0, size - 7))}MARK\n`; // `size` bytes (size 0: an empty file)
       const path = join(dir, `s${size}.nix`);
@@ -73,6 +74,76 @@ describe('intake', () => {
     expect(intake(job(fifo, false), undefined, {})).toMatchObject({ status: 'error', error: 'not a regular file (a FIFO, device or socket); not read' });
     expect(intake(job(join(dir, 'd.nix'), false), undefined, {})).toMatchObject({ status: 'error', error: 'cannot read: is a directory' });
     expect(intake(job(join(dir, 'd.nix'), true), undefined, {})).toMatchObject({ status: 'error', error: 'cannot read: is a directory' });
+  });
+});
+
+describe('Prefilter: the native fast path and the ordinary way agree', () => {
+  const job = (absolute: string, walked = true): FileJob => ({ index: 3, absolute, display: 'f.nix', walked });
+  /** The same needles, without the native scanner. */
+  class Plain extends Prefilter {
+    override quickSkip(): number {
+      return -1;
+    }
+  }
+  const big = 1 << 17; // the scanner's first buffer
+  const files: Record<string, string> = {
+    'empty.nix': '',
+    'plain.nix': '{ lib }: lib.id\n',
+    'first.nix': 'MARK at the start\n',
+    'last.nix': `${'x'.repeat(big + 100)}MARK`,
+    'across.nix': `${'x'.repeat(big - 2)}MARK${'y'.repeat(10)}`,
+    'large-plain.nix': 'z'.repeat(3 * big + 5),
+    'utf8.nix': '# naïve ü-needle here\n',
+    'utf8-near.nix': '# naive u-needle here\n',
+  };
+  const binary: Record<string, Buffer> = {
+    'binary.nix': Buffer.from([0x7b, 0x00, 0x7d, 0xff, 0x0a]),
+    'latin1.nix': Buffer.from('caf\xe9 MARK\n', 'latin1'),
+  };
+  const make = (): string => {
+    const dir = tree(files);
+    for (const [name, bytes] of Object.entries(binary)) writeFileSync(join(dir, name), bytes);
+    return dir;
+  };
+  /** A result with the bytes of a candidate as a digest (deep equality of large buffers is slow). */
+  const digest = (r: ReturnType<typeof intake>): unknown => ('candidate' in r ? { candidate: createHash('sha256').update(r.candidate).digest('hex') } : r);
+
+  it('gives the same result for every file, limit and needle set', () => {
+    const dir = make();
+    mkdirSync(join(dir, 'folder.nix'));
+    const names = [...Object.keys(files), ...Object.keys(binary), 'folder.nix', 'gone.nix'];
+    for (const needles of [['MARK'], ['ü-needle', 'MARK'], ['nothing-here'], ['']]) {
+      const fast = new Prefilter(needles);
+      const slow = new Plain(needles);
+      for (const maxBytes of [undefined, 1000, big, 3 * big + 5]) {
+        for (const name of names) {
+          for (const walked of [true, false]) {
+            const a = digest(intake(job(join(dir, name), walked), fast, { maxBytes }));
+            const b = digest(intake(job(join(dir, name), walked), slow, { maxBytes }));
+            expect(a, `${name} ${JSON.stringify(needles)} ${maxBytes} ${walked}`).toEqual(b);
+          }
+        }
+      }
+    }
+  });
+
+  it('answers plain skips natively (their size), and -1 for everything else', () => {
+    const dir = make();
+    const p = new Prefilter(['MARK', 'ü-needle']);
+    const other = new Prefilter(['lib.id']);
+    const size = (name: string, pf = p, limit = 1 << 22, walked = true): number => pf.quickSkip(job(join(dir, name), walked), limit);
+    expect(size('plain.nix')).toBe(16);
+    expect(size('empty.nix')).toBe(0);
+    expect(size('large-plain.nix')).toBe(3 * big + 5);
+    expect(size('utf8-near.nix')).toBe(Buffer.byteLength(files['utf8-near.nix'] as string));
+    expect(size('binary.nix')).toBe(5); // a plain skip whatever its bytes: only candidates are decoded
+    for (const name of ['first.nix', 'last.nix', 'across.nix', 'utf8.nix', 'latin1.nix', 'gone.nix']) expect(size(name), name).toBe(-1);
+    expect(size('large-plain.nix', p, 3 * big + 4)).toBe(-1); // over the limit: the ordinary way says why
+    expect(size('plain.nix', p, 1 << 22, false)).toBe(-1); // named on the command line: its type is checked first
+    // Two needle sets used in turn on one thread.
+    expect(size('plain.nix', other)).toBe(-1);
+    expect(size('plain.nix', p)).toBe(16);
+    expect(size('first.nix', other)).toBe(18);
   });
 });
 

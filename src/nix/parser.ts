@@ -14,17 +14,13 @@
  * Node text must therefore always be read from the original source (`nodeText()` in syntax.ts),
  * never from the shadow.
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
+import { loadBinding } from './binding.js';
 import { positionAt } from './position.js';
 import { type Grammar, NixTree, SyntaxNode } from './tree.js';
 
 export { NixTree, SyntaxNode };
 export type Tree = NixTree;
-
-const require = createRequire(import.meta.url);
 
 /** Our native binding (native/binding.cc). */
 export interface NativeBinding extends Grammar {
@@ -38,21 +34,9 @@ let cachedBinding: NativeBinding | undefined;
 let fieldIds: Map<string, number> | undefined;
 export function nativeBinding(): NativeBinding {
   if (cachedBinding) return cachedBinding;
-  const root = PACKAGE_ROOT;
-  const candidates = [
-    join(root, 'build', 'Release', 'nixshift_tree_sitter_nix.node'),
-    join(root, 'build', 'Debug', 'nixshift_tree_sitter_nix.node'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new Error(
-      'nixshift: the Nix grammar binding is not built (build/Release/nixshift_tree_sitter_nix.node). Run `npm install` (or `npx node-gyp rebuild`) in ' +
-        root,
-    );
-  }
-  const binding = require(found) as NativeBinding;
+  const binding = loadBinding() as unknown as NativeBinding;
   if (typeof binding.parse !== 'function') {
-    throw new Error(`nixshift: the Nix grammar binding in ${root} is out of date. Run \`npm install\` (or \`npx node-gyp rebuild\`) there`);
+    throw new Error(`nixshift: the Nix grammar binding in ${PACKAGE_ROOT} is out of date. Run \`npm install\` (or \`npx node-gyp rebuild\`) there`);
   }
   fieldIds = new Map();
   binding.fieldNames.forEach((name, id) => {

@@ -7,6 +7,7 @@ import type { Finding, TransformOptions } from '../transform.js';
 import type { ClosureEstimate } from '../report/model.js';
 import type { FileStatus } from './process.js';
 import { HARD_MAX_BYTES, readRaw } from './files.js';
+import { nativeScanner } from '../nix/binding.js';
 
 export interface FileJob {
   index: number;
@@ -71,15 +72,56 @@ export function isPlainSkip(r: FileResult): boolean {
   return r.status === 'skip' && r.error === undefined && r.findings.length === 0 && r.changedBy.length === 0 && !r.written;
 }
 
+/** The needles whose bytes the native scanner of this thread looks for (see `Prefilter.quickSkip`). */
+let scannerNeedles: readonly string[] | undefined;
+
 /**
- * Read the file and test the prefilter (`needles`, when given): the final result (a skip, an
- * error), or the bytes of a file that must be processed. The bytes may be a view of a buffer
- * reused by the next call: decode or copy them before reading another file.
+ * The prefilter on bytes: a file that contains none of the needles (literal strings, matched by
+ * their UTF-8 bytes) is a plain skip, never decoded nor parsed.
  */
-export function intake(job: FileJob, needles: RegExp | undefined, opts: Pick<JobOptions, 'maxBytes'>): FileResult | { candidate: Buffer } {
+export class Prefilter {
+  private readonly re: RegExp;
+  constructor(readonly needles: readonly string[]) {
+    // One regular expression over the bytes read as latin1 (each byte one character, so a UTF-8
+    // needle is matched by its bytes): one pass instead of one `Buffer.includes` per needle.
+    this.re = new RegExp(needles.map((n) => Buffer.from(n, 'utf8').toString('latin1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  }
+
+  test(buf: Buffer): boolean {
+    return this.re.test(buf.toString('latin1'));
+  }
+
+  /**
+   * The native fast path for a file the walk listed as regular (see `scan` in
+   * native/binding.cc): its size when it is a plain skip (read whole, at most `limit` bytes, no
+   * needle), else -1 (the ordinary way then reads it again and says what it is). Most files of
+   * nixpkgs end here without a buffer, a string or an object for the garbage collector.
+   */
+  quickSkip(job: FileJob, limit: number): number {
+    if (!job.walked) return -1;
+    const scanner = nativeScanner();
+    if (!scanner) return -1;
+    if (scannerNeedles !== this.needles) {
+      scanner.setNeedles([...this.needles]);
+      scannerNeedles = this.needles;
+    }
+    return scanner.scan(job.absolute, limit);
+  }
+}
+
+/**
+ * Read the file and test the prefilter (when given): the final result (a skip, an error), or
+ * the bytes of a file that must be processed. The bytes may be a view of a buffer reused by the
+ * next call: decode or copy them before reading another file.
+ */
+export function intake(job: FileJob, prefilter: Prefilter | undefined, opts: Pick<JobOptions, 'maxBytes'>): FileResult | { candidate: Buffer } {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
   // A file over the size limit is not read at all (nor a FIFO, nor a device).
   const limit = opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
+  if (prefilter) {
+    const size = prefilter.quickSkip(job, limit);
+    if (size >= 0) return { ...base, bytes: size, status: 'skip' };
+  }
   const raw = readRaw(job.absolute, limit, !job.walked);
   if (!raw.ok) {
     if ('reason' in raw) return { ...base, status: 'error', error: raw.reason };
@@ -87,7 +129,7 @@ export function intake(job: FileJob, needles: RegExp | undefined, opts: Pick<Job
     const why = limit === opts.maxBytes ? `over the size limit of ${mb(limit)} (--max-file-size); raise the limit to process it` : `over the largest size nixshift reads (${mb(HARD_MAX_BYTES)})`;
     return { ...base, bytes: raw.tooLarge, status: 'skip', error: `not read: ${mb(raw.tooLarge)} is ${why}` };
   }
-  if (needles && !needles.test(raw.buf.toString('latin1'))) return { ...base, bytes: raw.buf.length, status: 'skip' };
+  if (prefilter && !prefilter.test(raw.buf)) return { ...base, bytes: raw.buf.length, status: 'skip' };
   return { candidate: raw.buf };
 }
 

@@ -10,33 +10,28 @@ import { estimateClosure } from '../report/closure.js';
 import { runCommand } from './exec.js';
 import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
 import { decodeNix, writeFileAtomic } from './files.js';
-import { type FileJob, type FileResult, intake, type JobOptions } from './intake.js';
+import { type FileJob, type FileResult, intake, type JobOptions, Prefilter } from './intake.js';
 import { type ConfiguredTransform, processSource } from './process.js';
 
 export { type FileJob, type FileResult, isPlainSkip, type JobOptions } from './intake.js';
 
-const needleCache = new WeakMap<readonly ConfiguredTransform[], RegExp | undefined>();
-function byteNeedles(chain: readonly ConfiguredTransform[]): RegExp | undefined {
-  if (needleCache.has(chain)) return needleCache.get(chain);
-  const source = needleSource(chain);
-  const re = source === undefined ? undefined : new RegExp(source);
-  needleCache.set(chain, re);
-  return re;
+const prefilterCache = new WeakMap<readonly ConfiguredTransform[], Prefilter | undefined>();
+function chainPrefilter(chain: readonly ConfiguredTransform[]): Prefilter | undefined {
+  if (prefilterCache.has(chain)) return prefilterCache.get(chain);
+  const needles = chainNeedles(chain);
+  const p = needles === undefined ? undefined : new Prefilter(needles);
+  prefilterCache.set(chain, p);
+  return p;
 }
 
 /**
- * The prefilter on bytes: the needles of a chain (plus the suppression marker) as one regular
- * expression, or undefined when some transform has none (every file must be parsed). Worker
- * threads get it as text (see `intake`), so that a thread that only reads needs no transform.
+ * The needles of a chain's prefilter (plus the suppression marker), or undefined when some
+ * transform has none (every file must be parsed). Worker threads get them as strings (see
+ * `intake`), so that a thread that only reads needs no transform.
  */
-export function needleSource(chain: readonly ConfiguredTransform[]): string | undefined {
+export function chainNeedles(chain: readonly ConfiguredTransform[]): string[] | undefined {
   if (chain.some((c) => c.transform.needles.length === 0)) return undefined;
-  // One regular expression over the bytes read as latin1 (each byte one character, so a UTF-8
-  // needle is matched by its bytes): one pass instead of one `Buffer.includes` per needle.
-  const alternatives = [...new Set([...chain.flatMap((c) => c.transform.needles), SUPPRESSION_MARKER])].map((n) =>
-    Buffer.from(n, 'utf8').toString('latin1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-  );
-  return alternatives.join('|');
+  return [...new Set([...chain.flatMap((c) => c.transform.needles), SUPPRESSION_MARKER])];
 }
 
 function withOverrides(chain: readonly ConfiguredTransform[], overrides: FileJob['overrides']): readonly ConfiguredTransform[] {
@@ -69,7 +64,7 @@ async function verify(text: string, command: string, cwd: string | undefined): P
 }
 
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
-  const first = intake(job, opts.prefilter ? byteNeedles(chain) : undefined, opts);
+  const first = intake(job, opts.prefilter ? chainPrefilter(chain) : undefined, opts);
   if (!('candidate' in first)) return first;
   return finishJob(job, first.candidate, chain, opts);
 }

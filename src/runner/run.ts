@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { TransformOptions } from '../transform.js';
 import { releaseTrees } from '../nix/parser.js';
 import { discoverFiles, type DiscoveredFile } from './discover.js';
-import { needleSource, runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
+import { chainNeedles, runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
 import { packJobs } from './intake.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
 import type { ConfiguredTransform, FileStatus } from './process.js';
@@ -353,7 +353,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
   } else {
     used = queue.ended ? Math.min(requested, Math.ceil(queue.count / FILES_PER_WORKER)) : requested;
-    const needles = needleSource(chain);
+    const needles = chainNeedles(chain);
     notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts, ...(needles !== undefined ? { needles } : {}) }, used, emit, { timeLimitMs, interrupt });
   }
   const discovered = await discovering;

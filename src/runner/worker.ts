@@ -10,7 +10,7 @@
  * that mention a needle, so one warm thread does them, while the others read (see run.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FileJob, type FileResult, intake, isPlainSkip, type JobOptions, type PackedJobs, unpackJobs } from './intake.js';
+import { type FileJob, type FileResult, intake, isPlainSkip, type JobOptions, type PackedJobs, Prefilter, unpackJobs } from './intake.js';
 import type { ConfiguredTransform } from './process.js';
 import type { TransformOptions } from '../transform.js';
 
@@ -23,8 +23,8 @@ export interface WorkerInit {
   abort?: Int32Array;
   /** Date.now() at the start of the run (the time base of `control`). */
   epoch?: number;
-  /** The prefilter (see `needleSource` in job.ts); absent: every file is processed. */
-  needles?: string;
+  /** The prefilter's needles (see `chainNeedles` in job.ts); absent: every file is processed. */
+  needles?: string[];
 }
 
 export type ToWorker = { type: 'batch'; batch: PackedJobs; defer?: boolean } | { type: 'stop' };
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const { control, abort } = init;
   const epoch = init.epoch ?? Date.now();
-  const needles = init.job.prefilter && init.needles !== undefined ? new RegExp(init.needles) : undefined;
+  const needles = init.job.prefilter && init.needles !== undefined ? new Prefilter(init.needles) : undefined;
   /** The transforms and the rest of a job, loaded at the first file to process. */
   let heavy: { chain: ConfiguredTransform[]; finishJob: typeof import('./job.js').finishJob; releaseTrees: typeof import('../nix/parser.js').releaseTrees } | undefined;
   const load = async (): Promise<NonNullable<typeof heavy>> => {

@@ -1,0 +1,49 @@
+/**
+ * Where our native binding (native/binding.cc, built by `npm install`) is loaded from. Kept apart
+ * from parser.ts so that a thread that only reads files (runner/intake.ts) can use the binding's
+ * scanner without loading the parser's modules.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
+
+const require = createRequire(import.meta.url);
+
+let loaded: Record<string, unknown> | undefined;
+
+/** The binding's exports (throws, saying what to do, when it is not built). */
+export function loadBinding(): Record<string, unknown> {
+  if (loaded) return loaded;
+  const root = PACKAGE_ROOT;
+  const candidates = [join(root, 'build', 'Release', 'nixshift_tree_sitter_nix.node'), join(root, 'build', 'Debug', 'nixshift_tree_sitter_nix.node')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new Error(
+      'nixshift: the Nix grammar binding is not built (build/Release/nixshift_tree_sitter_nix.node). Run `npm install` (or `npx node-gyp rebuild`) in ' +
+        root,
+    );
+  }
+  loaded = require(found) as Record<string, unknown>;
+  return loaded;
+}
+
+/** The prefilter's native fast path (see `scan` in native/binding.cc). */
+export interface Scanner {
+  setNeedles(needles: string[]): void;
+  scan(path: string, limit: number): number;
+}
+
+let scanner: Scanner | null | undefined;
+
+/** The scanner, or null when the binding cannot be loaded or is older than the scanner. */
+export function nativeScanner(): Scanner | null {
+  if (scanner !== undefined) return scanner;
+  try {
+    const b = loadBinding();
+    scanner = typeof b.scan === 'function' && typeof b.setNeedles === 'function' ? (b as unknown as Scanner) : null;
+  } catch {
+    scanner = null;
+  }
+  return scanner;
+}
