@@ -10,9 +10,10 @@
         "tree_sitter_runtime",
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
-      "include_dirs": ["<(grammar_src)", "<(runtime_lib)/include"],
+      "include_dirs": ["<(grammar_src)", "<(runtime_lib)/include", "<(runtime_lib)/src"],
       "sources": [
         "native/binding.cc",
+        "native/flatten.c",
         "<(grammar_src)/parser.c",
         "<(grammar_src)/scanner.c"
       ],
