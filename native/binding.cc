@@ -41,6 +41,7 @@ struct ThreadState {
   std::vector<char> bytes;
   ~ThreadState() {
     if (parser) ts_parser_delete(parser);
+    nixshift_flatten_release();
   }
 };
 static thread_local ThreadState state;
@@ -198,6 +199,8 @@ static Napi::Value Scan(const Napi::CallbackInfo &info) {
     return env.Undefined();
   }
   std::string path = info[0].As<Napi::String>().Utf8Value();
+  // A path cannot hold a NUL byte (the ordinary way refuses it, as Node does).
+  if (path.find('\0') != std::string::npos) return Napi::Number::New(env, -1);
   double limit = info[1].As<Napi::Number>().DoubleValue();
   int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return Napi::Number::New(env, -1);

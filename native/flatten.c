@@ -156,6 +156,15 @@ int nixshift_flatten(const TSTree *tree, int32_t *out, size_t count) {
   return next == count ? 0 : -1;
 }
 
+void nixshift_flatten_release(void) {
+  free(frames);
+  frames = NULL;
+  frames_cap = 0;
+  free(opens);
+  opens = NULL;
+  opens_cap = 0;
+}
+
 void nixshift_flatten_trim(void) {
   if (frames_cap > 4096) {
     free(frames);

@@ -36,6 +36,8 @@ size_t nixshift_node_count(const struct TSTree *tree);
 int nixshift_flatten(const struct TSTree *tree, int32_t *out, size_t count);
 /** Free this thread's scratch memory after a deep tree. */
 void nixshift_flatten_trim(void);
+/** Free this thread's scratch memory (the thread ends). */
+void nixshift_flatten_release(void);
 
 #ifdef __cplusplus
 }

@@ -144,6 +144,8 @@ describe('Prefilter: the native fast path and the ordinary way agree', () => {
     expect(size('plain.nix', other)).toBe(-1);
     expect(size('plain.nix', p)).toBe(16);
     expect(size('first.nix', other)).toBe(18);
+    // A path with a NUL byte names no file (C would read the path up to the NUL).
+    expect(p.quickSkip(job(`${join(dir, 'plain.nix')}\0.nix`), 1 << 22)).toBe(-1);
   });
 });
 
