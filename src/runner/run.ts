@@ -4,7 +4,8 @@
  * thread never interleaves output. Library code: no printing, no process.exit.
  */
 import { existsSync, statSync } from 'node:fs';
-import { removeTempFiles } from './files.js';
+import { HARD_MAX_BYTES, removeTempFiles } from './files.js';
+import { EarlyJobs, findEarlyFiles } from './early.js';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +162,11 @@ export class JobQueue {
     this.count++;
     this.notify();
   }
+  /** Count a file whose job is already under way elsewhere (see early.ts): its index is taken. */
+  reserve(): void {
+    this.count++;
+    this.notify();
+  }
   end(): void {
     this.ended = true;
     this.notify();
@@ -300,6 +306,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   // Discovery feeds the queue while it walks; workers start as soon as there is enough to do.
   const interrupt = opts.interrupt;
   const queue = new JobQueue();
+  // A dry run on a folder starts the large files near its root first (see early.ts).
+  const early = new EarlyJobs<FileResult | PendingSkip>(
+    canThread && !jobOpts.write && !jobOpts.keepText && opts.paths.length === 1 ? findEarlyFiles(opts.paths[0]!, cwd, jobOpts.maxBytes || HARD_MAX_BYTES) : [],
+  );
   const discovering = discoverFiles(opts.paths, {
     cwd,
     ignorePatterns: opts.ignorePatterns,
@@ -309,7 +319,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     pause: () => queue.throttle(WALK_AHEAD, WALK_AHEAD / 2),
     onFile: (f: DiscoveredFile) => {
       const overrides = opts.fileOptions?.(f.absolute);
-      queue.push({
+      const job: FileJob = {
         index: queue.count,
         absolute: f.absolute,
         display: f.display,
@@ -317,9 +327,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         ...(f.real ? { real: f.real } : {}),
         ...(f.writeRefusal ? { writeRefusal: f.writeRefusal } : {}),
         ...(f.walked ? { walked: true } : {}),
-      });
+      };
+      if (early.claim(job)) queue.reserve();
+      else queue.push(job);
     },
   }).then((d) => {
+    early.walkOver();
     // Threads are used for this many files (see below): only then is the order worth changing.
     if (canThread && queue.count >= 2 * FILES_PER_WORKER && !interrupt?.requested) queue.largestFirst();
     queue.end();
@@ -354,7 +367,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   } else {
     used = queue.ended ? Math.min(requested, Math.ceil(queue.count / FILES_PER_WORKER)) : requested;
     const needles = chainNeedles(chain);
-    notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts, ...(needles !== undefined ? { needles } : {}) }, used, emit, { timeLimitMs, interrupt });
+    notProcessed = await runThreaded(queue, { transforms: files, job: jobOpts, ...(needles !== undefined ? { needles } : {}) }, used, emit, { timeLimitMs, interrupt, early });
   }
   const discovered = await discovering;
   return {
@@ -372,6 +385,8 @@ function resolveFiles(requests: TransformRequest[], cwd: string): WorkerInit['tr
 interface ThreadedOptions {
   timeLimitMs: number;
   interrupt: Interrupt | undefined;
+  /** Large files started first (see early.ts). */
+  early: EarlyJobs<FileResult | PendingSkip>;
 }
 
 /** A plain skip waiting for the results before it: its path and size only. */
@@ -418,7 +433,13 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
   const pending = new Map<number, FileResult | PendingSkip>();
   let nextToEmit = 0;
   const emitAt = (r: FileResult | PendingSkip, index: number): void => emit(r instanceof PendingSkip ? r.result(index) : r);
+  const { early } = o;
   const deliver = (r: FileResult | PendingSkip, index: number): void => {
+    // An early job's result waits for the walk to reach its file, and then takes its index.
+    if (EarlyJobs.isEarly(index)) {
+      early.result(index, r);
+      return;
+    }
     pending.set(index, r);
     while (pending.has(nextToEmit)) {
       const ready = pending.get(nextToEmit)!;
@@ -443,6 +464,10 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     const candidates: FileJob[] = [];
     const deferring = init.job.prefilter && init.needles !== undefined;
     const interrupted = (): boolean => o.interrupt?.requested === true;
+    /** How many of these jobs are files of the run (an early job counts once the walk claimed it). */
+    const counted = (indices: number[]): number => indices.filter((i) => !EarlyJobs.isEarly(i) || early.claimed(i)).length;
+    early.active = true;
+    early.deliver = (r, index) => deliver(r instanceof PendingSkip ? r : { ...r, index }, index);
 
     const post = (slot: Slot, batch: FileJob[], defer: boolean): void => {
       for (const j of batch) slot.inFlight.set(j.index, j);
@@ -456,6 +481,13 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       // A reader joins the transforming threads when the files handed back pile up (a chain
       // whose needles are common), or when only such files are left at the end of the run.
       if (!slot.transforms && (candidates.length >= BACKLOG || (queue.ended && queue.available === 0 && candidates.length >= BACKLOG_AT_END))) slot.transforms = true;
+      if (slot.transforms) {
+        const first = early.next(queue.ended);
+        if (first) {
+          post(slot, [first], false);
+          return true;
+        }
+      }
       if (slot.transforms && candidates.length > 0) {
         // Lowest index first: results after it wait for it.
         candidates.sort((a, b) => a.index - b.index);
@@ -498,9 +530,9 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       if (watchdog) clearInterval(watchdog);
       // Anything still queued was never started: an interrupted run, or every thread died.
       if (interrupted()) {
-        notProcessed += queue.drain() + candidates.splice(0).length;
+        notProcessed += queue.drain() + candidates.splice(0).length + early.unsentClaims().length;
       } else {
-        for (const job of [...queue.take(queue.available), ...candidates.splice(0)]) {
+        for (const job of [...queue.take(queue.available), ...candidates.splice(0), ...early.unsentClaims()]) {
           deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: the worker threads kept dying' }, job.index);
         }
       }
@@ -532,13 +564,15 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         }
       }
       slot.inFlight.clear();
-      if (interrupted()) notProcessed += unstarted.length;
-      else queue.requeue(unstarted.sort((a, b) => a.index - b.index));
-      const wanted = !interrupted() && (queue.available > 0 || candidates.length > 0 || !queue.ended) && live().length < count;
+      // The successor first: putting the files back wakes the queue's listeners, and with no
+      // live thread (the others done and gone) the run would end there, those files unprocessed.
+      const wanted = !interrupted() && (unstarted.length > 0 || queue.available > 0 || candidates.length > 0 || !queue.ended) && live().length < count;
       if (wanted && replacements < MAX_REPLACEMENTS) {
         replacements++;
         spawn();
       }
+      if (interrupted()) notProcessed += counted(unstarted.map((j) => j.index));
+      else queue.requeue(unstarted.sort((a, b) => a.index - b.index));
       // Someone must transform what readers hand back.
       if (!live().some((t) => t.transforms)) {
         const heir = live().find((t) => !t.stopping);
@@ -583,7 +617,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
             slot.outstanding--;
             // Files of the batch the thread did not start: the run is being interrupted.
             if (msg.stopped) {
-              notProcessed += slot.inFlight.size;
+              notProcessed += counted([...slot.inFlight.keys()]);
               slot.inFlight.clear();
             }
             feed(slot, 1);
