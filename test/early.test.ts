@@ -3,12 +3,13 @@
  * reach last (nixpkgs' all-packages.nix) does not run alone at the end. What is done early is
  * only used when the walk reaches the file with the same job; output is as without it.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EARLY_BASE, EARLY_MIN_BYTES, EarlyJobs, findEarlyFiles } from '../src/runner/early.js';
 import type { FileJob } from '../src/runner/intake.js';
-import { cli, useTempTrees } from './helpers/tree.js';
+import { BIN, cli, useTempTrees } from './helpers/tree.js';
 
 const tree = useTempTrees();
 
@@ -98,7 +99,7 @@ describe('a run with a large file near the root', () => {
   const ORDER = [
     "import { appendFileSync } from 'node:fs';",
     "import { threadId } from 'node:worker_threads';",
-    'export default { name: \'order\', needles: [\'MARKER\'], transform(f, api, o) { appendFileSync(process.env.ORDER_FILE, `${threadId} ${f.path}\\n`); if (f.path === process.env.FAIL_ON) { if (process.env.HOW === \'exit\') process.exit(3); for (;;); } for (const m of f.source.matchAll(/MARKER/g)) api.edit.replace({ startIndex: m.index, endIndex: m.index + 6 }, String(o.to ?? \'DONE\')); } };',
+    'export default { name: \'order\', needles: [\'MARKER\'], transform(f, api, o) { appendFileSync(process.env.ORDER_FILE, `${threadId} ${f.path}\\n`); if (f.path === process.env.FAIL_ON) { if (process.env.HOW === \'exit\') process.exit(3); const t = Date.now(); while (process.env.HOW !== \'sleep\' || Date.now() - t < 1500); } for (const m of f.source.matchAll(/MARKER/g)) api.edit.replace({ startIndex: m.index, endIndex: m.index + 6 }, String(o.to ?? \'DONE\')); } };',
     '',
   ].join('\n');
   const make = (extra: Record<string, string> = {}): string => {
@@ -114,7 +115,19 @@ describe('a run with a large file near the root', () => {
     delete doc.summary.workers;
     return doc;
   };
-  const calls = (dir: string): string[] => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').map((l) => l.split(' ')[1]!);
+  const lines = (dir: string): [string, string][] =>
+    readFileSync(join(dir, 'calls'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]);
+  const calls = (dir: string): string[] => lines(dir).map(([, path]) => path);
+  /** The files the thread that processed `path` was called on, in order. */
+  const threadOf = (dir: string, path: string): string[] => {
+    const thread = lines(dir).find(([, p]) => p === path)?.[0];
+    return lines(dir)
+      .filter(([t]) => t === thread)
+      .map(([, p]) => p);
+  };
 
   it('starts it first, processes it once, and prints its result in path order, as in band', () => {
     const dir = make();
@@ -122,7 +135,7 @@ describe('a run with a large file near the root', () => {
     const threaded = cli(['run', '-t', './order.mjs', '--json', '--cpus', '2', '.'], { cwd: dir, env });
     expect(threaded.status).toBe(0);
     const order = calls(dir);
-    expect(order[0]).toBe('top/all.nix'); // last in path order, first processed
+    expect(threadOf(dir, 'top/all.nix')[0]).toBe('top/all.nix'); // last in path order, first processed
     expect(order.filter((p) => p === 'top/all.nix')).toHaveLength(1);
     expect(order).toHaveLength(12);
     const doc = strip(threaded.stdout);
@@ -139,7 +152,7 @@ describe('a run with a large file near the root', () => {
     const env = { ORDER_FILE: join(dir, 'calls') };
     const w = cli(['run', '-t', './order.mjs', '--write', '--cpus', '2', '.'], { cwd: dir, env });
     expect(w.status).toBe(0);
-    expect(calls(dir)[0]).not.toBe('top/all.nix');
+    expect(threadOf(dir, 'top/all.nix')[0]).not.toBe('top/all.nix');
     expect(calls(dir).filter((p) => p === 'top/all.nix')).toHaveLength(1);
     expect(readFileSync(join(dir, 'top/all.nix'), 'utf8')).toBe(big(EARLY_MIN_BYTES + 100, 'DONE'));
   });
@@ -177,10 +190,41 @@ describe('a run with a large file near the root', () => {
       const r = cli(['run', '-t', './order.mjs', '--json', '--cpus', '2', ...args, '.'], { cwd: dir, env });
       expect(r.status, r.stderr).toBe(2);
       const doc = strip(r.stdout);
-      expect(calls(dir)[0]).toBe('top/all.nix');
+      expect(threadOf(dir, 'top/all.nix')[0]).toBe('top/all.nix');
       expect(doc.summary).toMatchObject({ files: 302, ok: 11, skip: 290, error: 1 });
       expect(doc.files.at(-2).path).toBe('top/all.nix');
       expect(doc.files.at(-2).error).toMatch(error);
     }
+  }, 60_000);
+
+  it('an interrupt while it runs: its result is kept, and every file is accounted for', async () => {
+    const dir = make();
+    const calls = join(dir, 'calls');
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'run', '-t', './order.mjs', '--json', '--cpus', '2', '.'], {
+        cwd: dir,
+        env: { ...process.env, ORDER_FILE: calls, FAIL_ON: 'top/all.nix', HOW: 'sleep' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let stdout = '';
+      // SIGINT once the slow file has started.
+      const poll = setInterval(() => {
+        if (!existsSync(calls) || !readFileSync(calls, 'utf8').includes('top/all.nix')) return;
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }, 20);
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearInterval(poll);
+        resolve({ code, stdout });
+      });
+    });
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout);
+    const { files, ok, nochange, skip, error } = doc.summary;
+    expect(ok + nochange + skip + error + doc.interrupted.notProcessed).toBe(files);
+    const big = doc.files.find((f: { path: string }) => f.path === 'top/all.nix');
+    if (big) expect(big.status).toBe('ok'); // the walk had reached it: the result of the early job
   }, 60_000);
 });
