@@ -14,6 +14,7 @@
 #include <napi.h>
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -214,7 +215,8 @@ static Napi::Value Scan(const Napi::CallbackInfo &info) {
         ok = false;
         break;
       }
-      buf.resize(buf.size() * 2);
+      // Never more than one byte past the limit (a 12 MB generated file is not read whole).
+      buf.resize(std::min(buf.size() * 2, static_cast<size_t>(limit) + 1));
     }
     ssize_t n = read(fd, buf.data() + got, buf.size() - got);
     if (n < 0) {
