@@ -42,6 +42,14 @@ describe('findEarlyFiles', () => {
     expect(findEarlyFiles('a.nix', dir, 4 << 20)).toEqual([]);
   });
 
+  it('looks at no more than 4,096 entries', () => {
+    const files: Record<string, string> = { 'z/late.nix': big(EARLY_MIN_BYTES) };
+    for (let i = 0; i < 4100; i++) files[`a/f${i}.nix`] = '{ }\n';
+    const dir = tree(files);
+    expect(findEarlyFiles('.', dir, 4 << 20)).toEqual([]); // z/ is reached after the budget
+    expect(findEarlyFiles('z', dir, 4 << 20).map((j) => j.display)).toEqual(['z/late.nix']);
+  });
+
   it('takes at most eight', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 10; i++) files[`f${i}.nix`] = big(EARLY_MIN_BYTES + i);

@@ -22,6 +22,8 @@ const EARLY_DEPTH = 3;
 export const EARLY_MIN_BYTES = 256 << 10;
 /** At most this many. */
 const EARLY_MAX_FILES = 8;
+/** The look stops after this many entries (a tree with huge folders near its root is walked as usual). */
+const EARLY_MAX_ENTRIES = 4096;
 /** Indices of early jobs (above any file count; an index is an int32 on its way to a thread). */
 export const EARLY_BASE = 1 << 30;
 
@@ -32,15 +34,18 @@ export const EARLY_BASE = 1 << 30;
  */
 export function findEarlyFiles(input: string, cwd: string, maxBytes: number): FileJob[] {
   const found: { absolute: string; display: string; size: number }[] = [];
+  let budget = EARLY_MAX_ENTRIES;
   const under = (parent: string, name: string): string => (parent.endsWith(sep) ? parent + name : parent + sep + name);
   const visit = (dir: string, display: string, depth: number): void => {
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      // In name order, as the walk meets them (which folders fit in the budget does not vary).
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
     for (const e of entries) {
+      if (--budget < 0) return;
       const abs = under(dir, e.name);
       const shown = display === '.' ? e.name : `${display}/${e.name}`;
       if (e.isDirectory()) {
