@@ -71,19 +71,21 @@ const HAVE_GNU_TIME = spawnSync('/usr/bin/time', ['-f', '%e', 'true']).status ==
 interface Sample {
   wallS: number;
   rssMb?: number;
+  /** User and system CPU time of the process and its threads (GNU time). */
+  cpuS?: number;
   status: number | null;
 }
 
 /** Run a command once; stdout to `stdoutFile` (or discarded). */
 function once(cmd: string, args: string[], stdoutFile?: string): Sample {
   const started = performance.now();
-  const timed = HAVE_GNU_TIME ? ['/usr/bin/time', ['-f', '@@%e %M', cmd, ...args]] : [cmd, args];
+  const timed = HAVE_GNU_TIME ? ['/usr/bin/time', ['-f', '@@%e %M %U %S', cmd, ...args]] : [cmd, args];
   const r = spawnSync(timed[0] as string, timed[1] as string[], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   const wall = (performance.now() - started) / 1000;
   if (stdoutFile) writeFileSync(stdoutFile, r.stdout);
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const m = /@@([\d.]+) (\d+)\s*$/.exec(r.stderr);
-  return { wallS: m ? Number(m[1]) : wall, ...(m ? { rssMb: Number(m[2]) / 1024 } : {}), status: r.status };
+  const m = /@@([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { wallS: m ? Number(m[1]) : wall, ...(m ? { rssMb: Number(m[2]) / 1024, cpuS: Number(m[3]) + Number(m[4]) } : {}), status: r.status };
 }
 
 function median(xs: number[]): number {
@@ -96,6 +98,12 @@ interface Measurement {
   name: string;
   wallS: number;
   rssMb?: number;
+  /**
+   * CPU seconds (user + system, all threads), median. On a busy or shared machine wall times
+   * swing by 15 % and more from run to run; CPU time moves much less, and on a machine whose
+   * cores are all busy it is what the wall time follows.
+   */
+  cpuS?: number;
   filesPerS: number;
   mbPerS: number;
   runs: number[];
@@ -108,8 +116,9 @@ function measure(name: string, runs: number, files: number, bytes: number, cmd: 
   for (let i = 0; i < runs; i++) samples.push(once(cmd, args, stdoutFile));
   const wallS = median(samples.map((s) => s.wallS));
   const rss = samples.every((s) => s.rssMb !== undefined) ? median(samples.map((s) => s.rssMb!)) : undefined;
+  const cpu = samples.every((s) => s.cpuS !== undefined) ? median(samples.map((s) => s.cpuS!)) : undefined;
   process.stderr.write(` ${wallS.toFixed(2)} s\n`);
-  return { name, wallS, ...(rss !== undefined ? { rssMb: rss } : {}), filesPerS: files / wallS, mbPerS: bytes / (1 << 20) / wallS, runs: samples.map((s) => s.wallS) };
+  return { name, wallS, ...(rss !== undefined ? { rssMb: rss } : {}), ...(cpu !== undefined ? { cpuS: cpu } : {}), filesPerS: files / wallS, mbPerS: bytes / (1 << 20) / wallS, runs: samples.map((s) => s.wallS) };
 }
 
 function corpusAt(dir: string, o: Options, files: number, mb: number, giant: number): CorpusStats {
@@ -118,8 +127,15 @@ function corpusAt(dir: string, o: Options, files: number, mb: number, giant: num
 }
 
 function table(rows: Measurement[]): string {
-  const head = ['measurement', 'wall s', 'files/s', 'MB/s', 'peak RSS MB'];
-  const body = rows.map((r) => [r.name, r.wallS.toFixed(2), Math.round(r.filesPerS).toLocaleString('en-US'), r.mbPerS.toFixed(0), r.rssMb !== undefined ? r.rssMb.toFixed(0) : 'n/a']);
+  const head = ['measurement', 'wall s', 'CPU s', 'files/s', 'MB/s', 'peak RSS MB'];
+  const body = rows.map((r) => [
+    r.name,
+    r.wallS.toFixed(2),
+    r.cpuS !== undefined ? r.cpuS.toFixed(2) : 'n/a',
+    Math.round(r.filesPerS).toLocaleString('en-US'),
+    r.mbPerS.toFixed(0),
+    r.rssMb !== undefined ? r.rssMb.toFixed(0) : 'n/a',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [line(head), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
@@ -185,6 +201,7 @@ async function main(): Promise<void> {
 
   const ratios = {
     nixshiftOverIoFloor: threaded.wallS / io.wallS,
+    nixshiftOverIoFloorCpu: threaded.cpuS !== undefined && io.cpuS !== undefined ? threaded.cpuS / io.cpuS : null,
     nixshiftOverAstGrep: astGrep ? threaded.wallS / astGrep.wallS : null,
     inBandOverThreaded: inBand.wallS / threaded.wallS,
     oneWorkerOverTwo: one.wallS / two.wallS,
@@ -202,7 +219,7 @@ async function main(): Promise<void> {
   const fmt = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
   let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs after a warm-up\n\n`;
   out += `${table(rows)}\n\n`;
-  out += `3/1 nixshift / io-floor:     ${fmt(ratios.nixshiftOverIoFloor)}\n`;
+  out += `3/1 nixshift / io-floor:     ${fmt(ratios.nixshiftOverIoFloor)} (CPU time: ${fmt(ratios.nixshiftOverIoFloorCpu)})\n`;
   out += `3/5 nixshift / ast-grep:     ${fmt(ratios.nixshiftOverAstGrep)}\n`;
   out += `4/3 in-band / threaded:      ${fmt(ratios.inBandOverThreaded)}\n`;
   out += `one worker / ${o.cpus} (no prefilter): ${fmt(ratios.oneWorkerOverTwo)}\n`;
