@@ -9,11 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_NAME, ConfigError, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from './config.js';
-import { makeCommits, planCommits } from './git/commit.js';
 import { attrFromPath } from './git/packages.js';
-import { changedFiles, dirtyState, gitRoot } from './git/repo.js';
-import { InteractiveSession } from './interactive.js';
-import { ReportCollector, writeReport } from './report/collect.js';
 import { Printer, type Sink } from './report/printer.js';
 import type { ProgressOptions } from './report/progress.js';
 import type { FileResult } from './runner/job.js';
@@ -173,15 +169,17 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
   // Which files.
   let inputs = paths;
   let repoRoot: string | undefined;
-  if (flags.commit || flags.changed !== undefined) {
-    repoRoot = gitRoot(io.cwd);
+  // What only some flags need is loaded when they are given (start-up time of a plain run).
+  const git = flags.commit || flags.changed !== undefined ? await import('./git/repo.js') : undefined;
+  if (git) {
+    repoRoot = git.gitRoot(io.cwd);
     if (!repoRoot) throw new UsageError(`${flags.commit ? '--commit' : '--changed'} needs a git work tree, and ${io.cwd} is not in one`);
   }
   if (flags.changed !== undefined) {
     const base = typeof flags.changed === 'string' ? flags.changed : undefined;
     let changed;
     try {
-      changed = changedFiles(repoRoot!, base);
+      changed = git!.changedFiles(repoRoot!, base);
     } catch (err) {
       throw new UsageError(`--changed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -200,7 +198,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     inputs = ['.'];
   }
   if (flags.commit) {
-    const dirty = dirtyState(repoRoot!, inputs.map((p) => resolve(io.cwd, p)));
+    const dirty = git!.dirtyState(repoRoot!, inputs.map((p) => resolve(io.cwd, p)));
     const lines = [...dirty.staged.map((f) => `staged: ${f}`), ...dirty.unstaged.map((f) => `modified: ${f}`), ...dirty.untracked.map((f) => `untracked: ${f}`)];
     if (lines.length > 0) {
       const shown = lines.slice(0, 10).map((l) => `  ${l}\n`).join('') + (lines.length > 10 ? `  … and ${lines.length - 10} more\n` : '');
@@ -245,8 +243,9 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
     quiet,
     progress: flags.interactive ? undefined : progressOptions(flags, io, quiet),
   });
-  const report = flags.report ? new ReportCollector() : undefined;
-  const interactive = flags.interactive ? new InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
+  const reports = flags.report ? await import('./report/collect.js') : undefined;
+  const report = reports ? new reports.ReportCollector() : undefined;
+  const interactive = flags.interactive ? new (await import('./interactive.js')).InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
   const changedFilesOfRun: FileResult[] = [];
   printer.start();
   // Ctrl-C (SIGINT) or SIGTERM: the first stops the run after the files being processed (no
@@ -308,14 +307,14 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
   if (flags.commit && changedFilesOfRun.length > 0 && result.interrupted) {
     io.stderr.write(`nixshift: --commit: no commits made (interrupted); the ${changedFilesOfRun.length} file${changedFilesOfRun.length === 1 ? '' : 's'} written are left uncommitted in the work tree\n`);
   } else if (flags.commit && changedFilesOfRun.length > 0) {
-    failed = !commitResults(repoRoot!, changedFilesOfRun, loaded, printer.out, io.stderr, io.env);
+    failed = !(await commitResults(repoRoot!, changedFilesOfRun, loaded, printer.out, io.stderr, io.env));
   }
   printer.end(result.summary, result);
   if (interactive && !quiet) io.stderr.write(interactive.summaryLine());
-  if (report && flags.report) {
+  if (reports && report && flags.report) {
     const file = resolve(io.cwd, flags.report);
     try {
-      writeReport(file, report.data({ command: ['nixshift', ...argv].join(' '), transforms: names, version: version(), result, written: write || flags.interactive === true }));
+      reports.writeReport(file, report.data({ command: ['nixshift', ...argv].join(' '), transforms: names, version: version(), result, written: write || flags.interactive === true }));
       if (!quiet) io.stderr.write(`nixshift: report written to ${flags.report}\n`);
     } catch (err) {
       io.stderr.write(`nixshift: error: cannot write the report ${flags.report}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -330,7 +329,8 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
 }
 
 /** --commit: one commit per package of the files this run wrote. False when a commit failed. */
-function commitResults(root: string, results: FileResult[], loaded: Transform[], out: Sink, err: Sink, env: NodeJS.ProcessEnv): boolean {
+async function commitResults(root: string, results: FileResult[], loaded: Transform[], out: Sink, err: Sink, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const { makeCommits, planCommits } = await import('./git/commit.js');
   const names = loaded.map((t) => t.name);
   const summaryOf = new Map<string, string>();
   for (const t of loaded) summaryOf.set(t.name, t.changeSummary ?? `apply ${t.name}`);

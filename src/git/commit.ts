@@ -10,7 +10,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffLines } from 'diff';
+import { diffLines } from 'diff/lib/diff/line.js';
 import type { Finding } from '../transform.js';
 import { attrFromPath, callSiteOwners, type CallSiteOwner, isSharedFile } from './packages.js';
 import { GitError, gitRoot, repoRelative, runGit } from './repo.js';

@@ -3,7 +3,8 @@
  * three lines of context, `\ No newline at end of file` where it applies. CR characters of CRLF
  * files stay on their lines, so the patch reproduces the file byte for byte.
  */
-import { structuredPatch } from 'diff';
+// The one module needed, not the package's index (which loads all 19 of its modules at start-up).
+import { structuredPatch } from 'diff/lib/patch/create.js';
 
 export function unifiedDiff(displayPath: string, before: string, after: string, context = 3): string {
   if (before === after) return '';
