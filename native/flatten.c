@@ -72,6 +72,21 @@ static Frame frame_of(const TSLanguage *lang, Subtree parent, uint32_t position,
   return f;
 }
 
+// One record: `symbol` is the alias when there is one, `named` from it too.
+static void write_record(int32_t *rec, const TSLanguage *lang, Subtree node, TSSymbol alias, uint32_t start, int32_t parent, uint32_t field, int32_t index) {
+  TSSymbol sym = ts_language_public_symbol(lang, alias ? alias : ts_subtree_symbol(node));
+  bool named = alias ? ts_language_symbol_metadata(lang, alias).named : ts_subtree_named(node);
+  rec[NX_KIND] = (int32_t)sym | (named ? NX_NAMED : 0) | (ts_subtree_missing(node) ? NX_MISSING : 0) |
+                 (ts_subtree_error_cost(node) > 0 ? NX_HAS_ERROR : 0) | (ts_subtree_extra(node) ? NX_EXTRA : 0) |
+                 (sym == ts_builtin_sym_error ? NX_IS_ERROR : 0);
+  rec[NX_START] = (int32_t)(start / 2);
+  rec[NX_END] = (int32_t)((start + ts_subtree_size(node).bytes) / 2);
+  rec[NX_PARENT] = parent;
+  rec[NX_NEXT] = -1;
+  rec[NX_FIELD] = (int32_t)field;
+  rec[NX_SUBTREE] = index + 1;
+}
+
 int nixshift_flatten(const TSTree *tree, int32_t *out, size_t count) {
   const TSLanguage *lang = tree->language;
   size_t depth = 0, open_depth = 0, next = 0;
@@ -79,17 +94,7 @@ int nixshift_flatten(const TSTree *tree, int32_t *out, size_t count) {
   uint32_t root_start = ts_subtree_padding(root).bytes;
 
   // The root, always visible, never aliased.
-  TSSymbol symbol = ts_language_public_symbol(lang, ts_subtree_symbol(root));
-  int32_t *r = out;
-  r[NX_KIND] = (int32_t)symbol | (ts_subtree_named(root) ? NX_NAMED : 0) | (ts_subtree_missing(root) ? NX_MISSING : 0) |
-               (ts_subtree_error_cost(root) > 0 ? NX_HAS_ERROR : 0) | (ts_subtree_extra(root) ? NX_EXTRA : 0) |
-               (symbol == ts_builtin_sym_error ? NX_IS_ERROR : 0);
-  r[NX_START] = (int32_t)(root_start / 2);
-  r[NX_END] = (int32_t)((root_start + ts_subtree_size(root).bytes) / 2);
-  r[NX_PARENT] = -1;
-  r[NX_NEXT] = -1;
-  r[NX_FIELD] = 0;
-  r[NX_SUBTREE] = 1;
+  write_record(out, lang, root, 0, root_start, -1, 0, 0);
   next = 1;
   if (ts_subtree_child_count(root) == 0) return next == count ? 0 : -1;
   if (!grow((void **)&frames, &frames_cap, 1, sizeof(Frame)) || !grow((void **)&opens, &opens_cap, 1, sizeof(Open))) return -1;
@@ -126,20 +131,9 @@ int nixshift_flatten(const TSTree *tree, int32_t *out, size_t count) {
     bool has_children = ts_subtree_child_count(child) > 0;
     if (ts_subtree_visible(child) || alias) {
       if (next >= count) return -1;
-      TSSymbol sym = ts_language_public_symbol(lang, alias ? alias : ts_subtree_symbol(child));
-      bool named = alias ? ts_language_symbol_metadata(lang, alias).named : ts_subtree_named(child);
       int32_t index = (int32_t)next++;
-      int32_t *rec = out + (size_t)index * NX_STRIDE;
       Open *parent = &opens[open_depth - 1];
-      rec[NX_KIND] = (int32_t)sym | (named ? NX_NAMED : 0) | (ts_subtree_missing(child) ? NX_MISSING : 0) |
-                     (ts_subtree_error_cost(child) > 0 ? NX_HAS_ERROR : 0) | (extra ? NX_EXTRA : 0) |
-                     (sym == ts_builtin_sym_error ? NX_IS_ERROR : 0);
-      rec[NX_START] = (int32_t)(start / 2);
-      rec[NX_END] = (int32_t)((start + ts_subtree_size(child).bytes) / 2);
-      rec[NX_PARENT] = parent->record;
-      rec[NX_NEXT] = -1;
-      rec[NX_FIELD] = (int32_t)field;
-      rec[NX_SUBTREE] = index + 1;
+      write_record(out + (size_t)index * NX_STRIDE, lang, child, alias, start, parent->record, field, index);
       if (parent->last_child >= 0) out[(size_t)parent->last_child * NX_STRIDE + NX_NEXT] = index;
       parent->last_child = index;
       if (has_children) {

@@ -136,6 +136,11 @@ function ancestorLayers(dir: string): IgnoreLayer[] {
 
 const WALKED = { walked: true } as const;
 
+/** The path of `name` in the folder `parent`, by concatenation (a walked folder's path is already normal). */
+export function under(parent: string, name: string): string {
+  return parent.endsWith(sep) ? parent + name : parent + sep + name;
+}
+
 export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const cwd = opts.cwd ?? process.cwd();
   const useGitignore = opts.gitignore ?? true;
@@ -173,9 +178,8 @@ export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}
   // Links are not followed while walking, so a file found under a folder has the folder's real
   // path plus its own relative path as its real path: one realpath per input, not per file.
   let sinceYield = 0;
-  // Paths are built by concatenation (a walked folder's path is already normal), and the display
-  // path is carried down the walk: path.join/relative per file cost more than the walk itself.
-  const under = (parent: string, name: string): string => (parent.endsWith(sep) ? parent + name : parent + sep + name);
+  // Paths are built by concatenation (`under`), and the display path is carried down the walk:
+  // path.join/relative per file cost more than the walk itself.
   const walk = async (dir: string, realDir: string, display: string, layers: IgnoreLayer[]): Promise<void> => {
     // Let the event loop run now and then (worker threads waiting for files are served there).
     if (opts.stop?.()) return;

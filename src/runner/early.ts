@@ -12,8 +12,8 @@
  * early is dropped: early work is only ever a dry run's (nothing is written early).
  */
 import { lstatSync, readdirSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
-import { displayPath } from './discover.js';
+import { resolve } from 'node:path';
+import { displayPath, under } from './discover.js';
 import type { FileJob } from './intake.js';
 
 /** Files at most this deep under the folder given (`pkgs/top-level/all-packages.nix`: 3). */
@@ -35,7 +35,6 @@ export const EARLY_BASE = 1 << 30;
 export function findEarlyFiles(input: string, cwd: string, maxBytes: number): FileJob[] {
   const found: { absolute: string; display: string; size: number }[] = [];
   let budget = EARLY_MAX_ENTRIES;
-  const under = (parent: string, name: string): string => (parent.endsWith(sep) ? parent + name : parent + sep + name);
   const visit = (dir: string, display: string, depth: number): void => {
     let entries;
     try {
