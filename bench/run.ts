@@ -4,9 +4,9 @@
  *   node dist/bench/run.js [--files 50000] [--mb 200] [--seed 1] [--runs 5] [--cpus 2]
  *                          [--corpus DIR] [--keep] [--out bench/results.json]
  *
- * Every measurement runs as its own process, after one warm-up run (page cache, JIT caches),
- * `--runs` times; the table shows medians. Wall time and peak RSS come from GNU time
- * (`/usr/bin/time -f '%e %M'`) when it is installed, else wall time only.
+ * Every measurement runs as its own process, `--runs` times after one warm-up run (page cache);
+ * the table shows medians. Wall time, CPU time and peak RSS come from GNU time
+ * (`/usr/bin/time -f '%e %M %U %S'`) when it is installed, else wall time only.
  *
  *   1 io-floor       a plain Node program, same worker count: walk, read every .nix, test needles
  *   2 parse-floor    the same, and tree-sitter parses every file (a runner without a prefilter)
@@ -14,9 +14,15 @@
  *   4 in-band        the same with --run-in-band
  *   5 ast-grep       ast-grep scan with a Nix rule matching the same needles (when installed)
  *
- * Also: two workers against one on the parse-heavy work (--no-prefilter, on a smaller tree),
- * with the parse floor on one worker against two beside it (what the machine itself gives), peak RSS on a tree a tenth the size (does memory grow with the number of files?), start-up
- * (`--version`, a single-file run), and a giant file.
+ * Also, on the same tree: two workers against one on the parse-heavy work (--no-prefilter),
+ * with the parse floor on one worker against N (what the machine itself gives); the same two
+ * on a tree a tenth the size (where per-thread start-up weighs more); peak RSS on that tree
+ * (does memory grow with the number of files?); start-up (`--version`, a single-file run); a
+ * giant file.
+ *
+ * The ratios the targets are judged on (3/1, one worker/N) come from runs taken in alternation,
+ * as the median of the ratios of each pair (see measurePair): this machine's speed drifts from
+ * minute to minute by more than the differences measured.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,16 +115,72 @@ interface Measurement {
   runs: number[];
 }
 
+/** One command of a measurement: what it is called, what it processes, how it is run. */
+interface Command {
+  name: string;
+  files: number;
+  bytes: number;
+  cmd: string;
+  args: string[];
+  stdoutFile?: string;
+}
+
+function summarize(c: Command, samples: Sample[]): Measurement {
+  const wallS = median(samples.map((s) => s.wallS));
+  const rss = samples.every((s) => s.rssMb !== undefined) ? median(samples.map((s) => s.rssMb!)) : undefined;
+  const cpu = samples.every((s) => s.cpuS !== undefined) ? median(samples.map((s) => s.cpuS!)) : undefined;
+  return { name: c.name, wallS, ...(rss !== undefined ? { rssMb: rss } : {}), ...(cpu !== undefined ? { cpuS: cpu } : {}), filesPerS: c.files / wallS, mbPerS: c.bytes / (1 << 20) / wallS, runs: samples.map((s) => s.wallS) };
+}
+
 function measure(name: string, runs: number, files: number, bytes: number, cmd: string, args: string[], stdoutFile?: string): Measurement {
+  const c: Command = { name, files, bytes, cmd, args, ...(stdoutFile !== undefined ? { stdoutFile } : {}) };
   process.stderr.write(`bench: ${name} …`);
   once(cmd, args, stdoutFile); // warm-up
   const samples: Sample[] = [];
   for (let i = 0; i < runs; i++) samples.push(once(cmd, args, stdoutFile));
-  const wallS = median(samples.map((s) => s.wallS));
-  const rss = samples.every((s) => s.rssMb !== undefined) ? median(samples.map((s) => s.rssMb!)) : undefined;
-  const cpu = samples.every((s) => s.cpuS !== undefined) ? median(samples.map((s) => s.cpuS!)) : undefined;
-  process.stderr.write(` ${wallS.toFixed(2)} s\n`);
-  return { name, wallS, ...(rss !== undefined ? { rssMb: rss } : {}), ...(cpu !== undefined ? { cpuS: cpu } : {}), filesPerS: files / wallS, mbPerS: bytes / (1 << 20) / wallS, runs: samples.map((s) => s.wallS) };
+  const m = summarize(c, samples);
+  process.stderr.write(` ${m.wallS.toFixed(2)} s\n`);
+  return m;
+}
+
+/** Two measurements taken in alternation, and the ratio a/b of each pair of runs. */
+interface Paired {
+  a: Measurement;
+  b: Measurement;
+  /** Wall time of a over b, run by run; `ratio` is their median. */
+  ratios: number[];
+  ratio: number;
+  /** The same on CPU time (GNU time), when measured. */
+  cpuRatios: number[] | null;
+  cpuRatio: number | null;
+}
+
+/**
+ * Measure two commands in alternation (a b, b a, a b, …), after a warm-up of each unless told
+ * not to. The load of this machine drifts from minute to minute (other guests of the host):
+ * the same run takes 15 % and more longer in one minute than in the next. A ratio of two runs
+ * taken side by side is much steadier than a ratio of two medians taken minutes apart, so the
+ * ratios the targets are judged on are medians of per-pair ratios.
+ */
+function measurePair(a: Command, b: Command, runs: number, warm = true): Paired {
+  process.stderr.write(`bench: ${a.name} / ${b.name} …`);
+  if (warm) {
+    once(a.cmd, a.args, a.stdoutFile);
+    once(b.cmd, b.args, b.stdoutFile);
+  }
+  const sa: Sample[] = [];
+  const sb: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    const first = i % 2 === 0;
+    if (first) sa.push(once(a.cmd, a.args, a.stdoutFile));
+    sb.push(once(b.cmd, b.args, b.stdoutFile));
+    if (!first) sa.push(once(a.cmd, a.args, a.stdoutFile));
+  }
+  const ratios = sa.map((s, i) => s.wallS / sb[i]!.wallS);
+  const cpuRatios = sa.every((s, i) => s.cpuS !== undefined && sb[i]!.cpuS !== undefined) ? sa.map((s, i) => s.cpuS! / sb[i]!.cpuS!) : null;
+  const pair: Paired = { a: summarize(a, sa), b: summarize(b, sb), ratios, ratio: median(ratios), cpuRatios, cpuRatio: cpuRatios ? median(cpuRatios) : null };
+  process.stderr.write(` ${pair.a.wallS.toFixed(2)} s / ${pair.b.wallS.toFixed(2)} s\n`);
+  return pair;
 }
 
 function corpusAt(dir: string, o: Options, files: number, mb: number, giant: number): CorpusStats {
@@ -152,11 +214,32 @@ async function main(): Promise<void> {
   const ts = TRANSFORMS.flatMap((t) => ['-t', t]);
   const json = join(work, 'out.json');
   const rows: Measurement[] = [];
-  const io = measure('1 io-floor', o.runs, count, bytes, node, [FLOOR, 'io', dir, String(o.cpus), ...NEEDLES]);
-  rows.push(io);
-  rows.push(measure('2 parse-floor', Math.max(1, Math.min(o.runs, 3)), count, bytes, node, [FLOOR, 'parse', dir, String(o.cpus), ...NEEDLES]));
-  const threaded = measure('3 nixshift', o.runs, count, bytes, node, [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), dir], json);
-  rows.push(threaded);
+  const workers = (cpus: number): string => (cpus === 1 ? 'one worker' : `${cpus} workers`);
+  // The whole-tree run against the I/O floor, in alternation (see measurePair).
+  const main3 = measurePair(
+    { name: '3 nixshift', files: count, bytes, cmd: node, args: [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), dir], stdoutFile: json },
+    { name: '1 io-floor', files: count, bytes, cmd: node, args: [FLOOR, 'io', dir, String(o.cpus), ...NEEDLES] },
+    o.runs,
+  );
+  const io = main3.b;
+  const threaded = main3.a;
+  // Two workers against one where parsing dominates: --no-prefilter on the same tree, with
+  // `--cpus 1` (one worker thread, the main thread walking and printing beside it) against
+  // `--cpus N`; and what the machine itself gives: the parse floor (tree-sitter and nothing
+  // else) on one worker against N. The runs are long (half a minute), so no warm-up: the page
+  // cache is warm from the runs above, and V8 keeps nothing from one process to the next.
+  const scalingRuns = Math.max(1, Math.min(o.runs, 3));
+  const npCmd = (cpus: number, tree: string, files: number, treeBytes: number, label = ''): Command => ({
+    name: `no-prefilter, ${workers(cpus)}${label}`,
+    files,
+    bytes: treeBytes,
+    cmd: node,
+    args: [BIN, 'run', ...ts, '--json', '--no-prefilter', '--cpus', String(cpus), tree],
+    stdoutFile: json,
+  });
+  const pfCmd = (cpus: number, tree: string, files: number, treeBytes: number, name: string): Command => ({ name, files, bytes: treeBytes, cmd: node, args: [FLOOR, 'parse', tree, String(cpus), ...NEEDLES] });
+  const parse = measurePair(pfCmd(1, dir, count, bytes, 'parse-floor, one worker'), pfCmd(o.cpus, dir, count, bytes, '2 parse-floor'), scalingRuns, false);
+  rows.push(io, parse.b, threaded);
   const inBand = measure('4 nixshift --run-in-band', o.runs, count, bytes, node, [BIN, 'run', ...ts, '--json', '--run-in-band', dir], json);
   rows.push(inBand);
   let astGrep: Measurement | undefined;
@@ -165,24 +248,17 @@ async function main(): Promise<void> {
     astGrep = measure('5 ast-grep scan', o.runs, count, bytes, AST_GREP, ['scan', '--inline-rules', rule, '--json=stream', '-j', String(o.cpus), dir], join(work, 'sg.json'));
     rows.push(astGrep);
   }
+  const scaling = measurePair(npCmd(1, dir, count, bytes), npCmd(o.cpus, dir, count, bytes), scalingRuns, false);
+  rows.push(scaling.a, scaling.b, parse.a);
 
-  // Two workers against one where parsing dominates: --no-prefilter on a smaller tree, with
-  // `--cpus 1` (one worker thread, the main thread walking and printing beside it) against
-  // `--cpus N`.
+  // The same on a tree a tenth the size, where what each thread pays once (start-up, V8
+  // compiling the transforms) weighs ten times more.
   const small = join(work, 'small');
   const smallStats = corpusAt(small, o, Math.max(500, Math.round(o.files / 10)), Math.max(2, Math.round(o.mb / 10)), 0);
-  const np = (cpus: number): Measurement =>
-    measure(`no-prefilter, ${cpus === 1 ? 'one worker' : `${cpus} workers`} (${smallStats.files} files)`, Math.max(1, Math.min(o.runs, 3)), smallStats.files, smallStats.bytes, node, [BIN, 'run', ...ts, '--json', '--no-prefilter', '--cpus', String(cpus), small], json);
-  const one = np(1);
-  const two = np(o.cpus);
-  rows.push(one, two);
-  // What the machine gives at best: the parse floor (tree-sitter and nothing else) on one worker
-  // against N, on the same small tree.
-  const pf = (cpus: number): Measurement =>
-    measure(`parse-floor, ${cpus === 1 ? 'one worker' : `${cpus} workers`} (${smallStats.files} files)`, Math.max(1, Math.min(o.runs, 3)), smallStats.files, smallStats.bytes, node, [FLOOR, 'parse', small, String(cpus), ...NEEDLES]);
-  const floorOne = pf(1);
-  const floorTwo = pf(o.cpus);
-  rows.push(floorOne, floorTwo);
+  const on = ` (${smallStats.files} files)`;
+  const smallScaling = measurePair(npCmd(1, small, smallStats.files, smallStats.bytes, on), npCmd(o.cpus, small, smallStats.files, smallStats.bytes, on), scalingRuns);
+  const smallParse = measurePair(pfCmd(1, small, smallStats.files, smallStats.bytes, `parse-floor, one worker${on}`), pfCmd(o.cpus, small, smallStats.files, smallStats.bytes, `parse-floor, ${workers(o.cpus)}${on}`), scalingRuns);
+  rows.push(smallScaling.a, smallScaling.b, smallParse.a, smallParse.b);
   // Memory against the number of files: the same run on the tree a tenth the size.
   const smallRun = measure(`3 nixshift on the small tree (${smallStats.files} files)`, o.runs, smallStats.files, smallStats.bytes, node, [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), small], json);
   rows.push(smallRun);
@@ -200,13 +276,23 @@ async function main(): Promise<void> {
   rows.push(giant);
 
   const ratios = {
-    nixshiftOverIoFloor: threaded.wallS / io.wallS,
-    nixshiftOverIoFloorCpu: threaded.cpuS !== undefined && io.cpuS !== undefined ? threaded.cpuS / io.cpuS : null,
+    /** Medians of the ratios of runs taken side by side (see measurePair). */
+    nixshiftOverIoFloor: main3.ratio,
+    nixshiftOverIoFloorCpu: main3.cpuRatio,
     nixshiftOverAstGrep: astGrep ? threaded.wallS / astGrep.wallS : null,
     inBandOverThreaded: inBand.wallS / threaded.wallS,
-    oneWorkerOverTwo: one.wallS / two.wallS,
-    parseFloorOneOverTwo: floorOne.wallS / floorTwo.wallS,
+    oneWorkerOverTwo: scaling.ratio,
+    parseFloorOneOverTwo: parse.ratio,
+    smallTreeOneWorkerOverTwo: smallScaling.ratio,
+    smallTreeParseFloorOneOverTwo: smallParse.ratio,
     rssFullOverSmall: threaded.rssMb !== undefined && smallRun.rssMb !== undefined ? threaded.rssMb / smallRun.rssMb : null,
+  };
+  const pairs = {
+    nixshiftOverIoFloor: main3.ratios,
+    oneWorkerOverTwo: scaling.ratios,
+    parseFloorOneOverTwo: parse.ratios,
+    smallTreeOneWorkerOverTwo: smallScaling.ratios,
+    smallTreeParseFloorOneOverTwo: smallParse.ratios,
   };
   const targets = {
     'whole-tree run within 1.5x of the I/O floor': ratios.nixshiftOverIoFloor <= 1.5,
@@ -217,18 +303,21 @@ async function main(): Promise<void> {
     'single-file run under 300 ms': single.wallS < 0.3,
   };
   const fmt = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
-  let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs after a warm-up\n\n`;
+  let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs after a warm-up (the two-workers rows: ${scalingRuns} runs)\n\n`;
   out += `${table(rows)}\n\n`;
-  out += `3/1 nixshift / io-floor:     ${fmt(ratios.nixshiftOverIoFloor)} (CPU time: ${fmt(ratios.nixshiftOverIoFloorCpu)})\n`;
+  const each = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
+  out += `Ratios marked * are medians of the ratios of runs taken side by side (each run's ratio in brackets).\n\n`;
+  out += `3/1 nixshift / io-floor *:   ${fmt(ratios.nixshiftOverIoFloor)} [${each(pairs.nixshiftOverIoFloor)}] (CPU time: ${fmt(ratios.nixshiftOverIoFloorCpu)})\n`;
   out += `3/5 nixshift / ast-grep:     ${fmt(ratios.nixshiftOverAstGrep)}\n`;
   out += `4/3 in-band / threaded:      ${fmt(ratios.inBandOverThreaded)}\n`;
-  out += `one worker / ${o.cpus} (no prefilter): ${fmt(ratios.oneWorkerOverTwo)}\n`;
-  out += `parse floor, one worker / ${o.cpus}: ${fmt(ratios.parseFloorOneOverTwo)} (what this machine gives parsing on ${o.cpus} threads)\n`;
+  out += `one worker / ${o.cpus} (no prefilter) *: ${fmt(ratios.oneWorkerOverTwo)} [${each(pairs.oneWorkerOverTwo)}]\n`;
+  out += `parse floor, one worker / ${o.cpus} *: ${fmt(ratios.parseFloorOneOverTwo)} [${each(pairs.parseFloorOneOverTwo)}] (what this machine gives parsing on ${o.cpus} threads)\n`;
+  out += `the same on the tenth tree *: ${fmt(ratios.smallTreeOneWorkerOverTwo)} [${each(pairs.smallTreeOneWorkerOverTwo)}]; parse floor ${fmt(ratios.smallTreeParseFloorOneOverTwo)} [${each(pairs.smallTreeParseFloorOneOverTwo)}]\n`;
   out += `peak RSS full / tenth tree:  ${fmt(ratios.rssFullOverSmall)}\n\n`;
   for (const [k, v] of Object.entries(targets)) out += `${v === null ? 'n/a ' : v ? 'PASS' : 'MISS'}  ${k}\n`;
   process.stdout.write(out);
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: o.cpus, corpus: { dir: o.corpus ?? null, files: count, bytes, seed: o.seed, stats: stats ?? null }, gnuTime: HAVE_GNU_TIME, rows, ratios, targets }, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: o.cpus, corpus: { dir: o.corpus ?? null, files: count, bytes, seed: o.seed, stats: stats ?? null }, gnuTime: HAVE_GNU_TIME, rows, ratios, pairs, targets }, null, 2)}\n`);
   process.stderr.write(`bench: results written to ${o.out}\n`);
   if (!o.keep) rmSync(work, { recursive: true, force: true });
   else process.stderr.write(`bench: kept ${work}\n`);
