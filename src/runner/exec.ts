@@ -1,5 +1,4 @@
 /** Run a helper command (a formatter, nix-instantiate) with text on stdin; never throws. */
-import { spawn } from 'node:child_process';
 
 export interface CommandResult {
   code: number | null;
@@ -19,7 +18,9 @@ export interface CommandOptions {
 }
 
 /** `command` runs through `sh -c` (so a user's `nixfmt --width=100` works as typed). */
-export function runCommand(command: string | null, input: string, opts: CommandOptions = {}): Promise<CommandResult> {
+export async function runCommand(command: string | null, input: string, opts: CommandOptions = {}): Promise<CommandResult> {
+  // Loaded at the first command: worker threads load this module, few runs start commands.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const [file, args] = opts.argv ? [opts.argv[0]!, opts.argv.slice(1)] : ['/bin/sh', ['-c', command ?? '']];
     let child;

@@ -8,8 +8,8 @@
  * disk (fsync), gets the original's mode (and owner, when we may set it), and is renamed over
  * the original. A failure at any step removes the temporary file and leaves the original intact.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readdirSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
@@ -124,6 +124,10 @@ export function removeTempFiles(path: string): void {
 }
 
 export async function writeFileAtomic(path: string, text: string, opts: WriteOptions = {}): Promise<void> {
+  // Loaded here, not at the top: every worker thread loads this module to read files, and
+  // `node:fs/promises` and `node:crypto` are some forty of Node's own modules to compile per
+  // thread; only writing runs need them.
+  const [fs, { randomBytes }] = await Promise.all([import('node:fs/promises'), import('node:crypto')]);
   const faults = opts;
   const st = await fs.stat(path);
   // Read-only for us: the rename would replace the file anyway (it needs only the folder to be
@@ -134,7 +138,7 @@ export async function writeFileAtomic(path: string, text: string, opts: WriteOpt
     throw Object.assign(new Error('file is read-only'), { code: 'EROFILE' });
   }
   const tmp = join(dirname(path), `${tempPrefix(path)}${randomBytes(4).toString('hex')}.tmp`);
-  let handle: fs.FileHandle | undefined;
+  let handle: FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', st.mode & 0o7777);
     await handle.writeFile(text, 'utf8');

@@ -130,14 +130,20 @@ const CHUNK = 32;
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
 /**
  * Readers and transformers (see worker.ts): files handed back are sent to a transforming thread
- * this many at a time; a reader starts transforming too when this many wait (or, once the walk
- * and the reading are done, `BACKLOG_AT_END`). A thread that starts transforming first pays for
- * loading the transforms and for V8 compiling them, about what a warm thread takes for a hundred
- * files: with fewer waiting, the warm thread clears them sooner alone (measured on the benchmark
- * tree: a reader joining at 32 files made the run slower, not faster).
+ * `CANDIDATE_BATCH` at a time. A reader starts transforming too only when that pays:
+ *
+ * - While the walk goes on, when `BACKLOG` files wait: a chain whose needles are common, where
+ *   one thread would be left with seconds of work at the end. Below that, joining gains nothing:
+ *   the reader was busy reading, so the cores were busy anyway, and a thread that starts
+ *   transforming first pays for loading the transforms and for V8 compiling them (about 0.4 s of
+ *   CPU, what a warm thread takes for a hundred files). On the benchmark tree the one
+ *   transforming thread keeps up with the 250 files of the walk (0 to 50 wait when the reading
+ *   is over); a reader joining at 128 waiting files made the run slower, in CPU and in time.
+ * - Once the walk and the reading are done, when `BACKLOG_AT_END` wait: then the reader would
+ *   be idle, and its core is free (a tree of 250 such files alone: 0.2 s sooner with the join).
  */
 const CANDIDATE_BATCH = 4;
-const BACKLOG = 128;
+const BACKLOG = 1024;
 const BACKLOG_AT_END = 64;
 /** The walk waits while this many files found wait for a thread (memory stays bounded). */
 const WALK_AHEAD = 8192;
