@@ -19,8 +19,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { createRequire } from 'node:module';
+import type { default as IgnoreFactory, Ignore } from 'ignore';
 import type { OptionValue, TransformOptions } from './transform.js';
+
+/** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli.ts). */
+const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
 
 export const CONFIG_NAME = 'nixshift.config.json';
 

@@ -99,6 +99,25 @@ describe('a worker thread that dies', () => {
   }, 60_000);
 });
 
+describe('a worker thread that dies after writing files', () => {
+  // One thread, files all of one size (so in path order: the largest-first order keeps it), the
+  // bad one in the middle of a batch: the files before it in the batch are written by the thread
+  // that dies. Their results must reach the main thread before it dies, or their files would be
+  // given to the successor, which would find them rewritten (no needle left) and report a skip.
+  it('reports the files it wrote as written (--cpus 1)', () => {
+    const files: Record<string, string> = { 'misbehaving.mjs': MISBEHAVING };
+    for (let i = 0; i < 300; i++) files[`pkgs/p${String(i).padStart(3, '0')}.nix`] = `{ x = ${String(i).padStart(3)}; } # MARK edit\n`;
+    files['pkgs/p150-bad.nix'] = '{ y =   1; } # MARK exit\n';
+    const dir = tree(files);
+    const { status, doc } = jsonRun(dir, ['--cpus', '1']);
+    expect(status).toBe(2);
+    expect(doc.files.find((f) => f.path === 'pkgs/p150-bad.nix')).toMatchObject({ status: 'error' });
+    const others = doc.files.filter((f) => f.path !== 'pkgs/p150-bad.nix');
+    expect(others.map((f) => `${f.path} ${f.status} ${f.written}`)).toEqual(Array.from({ length: 300 }, (_, i) => `pkgs/p${String(i).padStart(3, '0')}.nix ok true`));
+    expect(readFileSync(join(dir, 'pkgs/p149.nix'), 'utf8')).toBe('{ x = 149; } # DONE edit\n');
+  }, 60_000);
+});
+
 describe('a write that fails half-way', () => {
   for (const mode of [['--cpus', '2'], ['--run-in-band']]) {
     it(`keeps the original and removes the temporary file (${mode.join(' ')}); the other files are written`, () => {

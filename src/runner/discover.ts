@@ -17,7 +17,11 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { createRequire } from 'node:module';
+import type { default as IgnoreFactory, Ignore } from 'ignore';
+
+/** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli.ts). */
+const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
 
 export interface DiscoveredFile {
   /** Absolute path. */

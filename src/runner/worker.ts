@@ -100,7 +100,12 @@ async function main(): Promise<void> {
       else if (isPlainSkip(r)) skips.push(r.index, r.bytes);
       else out.push(r);
       const now = performance.now();
-      if (out.length + skips.length / 2 + deferred.length >= 32 || now - since > 50) {
+      // A file written is reported at once: if a later file of the batch kills this thread (a
+      // transform calling process.exit, a loop stopped at the time limit), results not yet sent
+      // are lost, and their files are given to another thread; a file written already would
+      // then be read again, without its needle, and reported as a skip.
+      const written = r !== 'deferred' && r.written;
+      if (written || out.length + skips.length / 2 + deferred.length >= 32 || now - since > 50) {
         port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: false } satisfies FromWorker);
         out = [];
         skips = [];
