@@ -14,6 +14,7 @@
       "sources": [
         "native/binding.cc",
         "native/flatten.c",
+        "native/nesting.c",
         "<(grammar_src)/parser.c",
         "<(grammar_src)/scanner.c"
       ],

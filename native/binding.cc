@@ -31,6 +31,7 @@ static const napi_type_tag LANGUAGE_TYPE_TAG = {0x8AF2E5212AD58ABF, 0xD5006CAD83
 static const napi_type_tag TREE_TYPE_TAG = {0x6E69787368696674, 0x5453547265650001};
 
 #include "flatten.h"
+#include "nesting.h"
 
 // One parser and scratch buffers per thread (worker threads each load this module; tree-sitter
 // parsers are not thread-safe).
@@ -242,6 +243,27 @@ static Napi::Value Scan(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, ok ? static_cast<double>(got) : -1);
 }
 
+// nestingDepth(text: string, limit: number) → the deepest nesting of the text (see nesting.c),
+// counted up to just past `limit`.
+static Napi::Value NestingDepth(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "nestingDepth: a text and a limit").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  size_t length = 0;
+  napi_get_value_string_utf16(env, info[0], nullptr, 0, &length);
+  std::vector<char16_t> &text = state.text;
+  if (text.size() < length + 1) text.resize(length + 1);
+  napi_get_value_string_utf16(env, info[0], text.data(), length + 1, &length);
+  double depth = nixshift_nesting_depth(reinterpret_cast<const uint16_t *>(text.data()), length, info[1].As<Napi::Number>().DoubleValue());
+  if (depth < 0) {
+    Napi::Error::New(env, "nestingDepth: out of memory").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, depth);
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const TSLanguage *lang = tree_sitter_nix();
   exports["name"] = Napi::String::New(env, "nix");
@@ -268,6 +290,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["release"] = Napi::Function::New(env, Release, "release");
   exports["setNeedles"] = Napi::Function::New(env, SetNeedles, "setNeedles");
   exports["scan"] = Napi::Function::New(env, Scan, "scan");
+  exports["nestingDepth"] = Napi::Function::New(env, NestingDepth, "nestingDepth");
   return exports;
 }
 
