@@ -228,7 +228,9 @@ async function main(): Promise<void> {
   // `--cpus N`; and what the machine itself gives: the parse floor (tree-sitter and nothing
   // else) on one worker against N. The runs are long (half a minute), so no warm-up: the page
   // cache is warm from the runs above, and V8 keeps nothing from one process to the next.
-  const scalingRuns = Math.max(1, Math.min(o.runs, 3));
+  // As many pairs as other runs: a pair's ratio swings by 20 % on this machine (1.42 to 1.79 in
+  // one bench), so fewer pairs would make the median a coin toss around a target.
+  const scalingRuns = o.runs;
   const npCmd = (cpus: number, tree: string, files: number, treeBytes: number, label = ''): Command => ({
     name: `no-prefilter, ${workers(cpus)}${label}`,
     files,
@@ -303,7 +305,7 @@ async function main(): Promise<void> {
     'single-file run under 300 ms': single.wallS < 0.3,
   };
   const fmt = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
-  let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs after a warm-up (the two-workers rows: ${scalingRuns} runs)\n\n`;
+  let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs (after a warm-up, but for the half-minute runs on one worker or two)\n\n`;
   out += `${table(rows)}\n\n`;
   const each = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
   out += `Ratios marked * are medians of the ratios of runs taken side by side (each run's ratio in brackets).\n\n`;
