@@ -228,9 +228,8 @@ async function main(): Promise<void> {
   // `--cpus N`; and what the machine itself gives: the parse floor (tree-sitter and nothing
   // else) on one worker against N. The runs are long (half a minute), so no warm-up: the page
   // cache is warm from the runs above, and V8 keeps nothing from one process to the next.
-  // As many pairs as other runs: a pair's ratio swings by 20 % on this machine (1.42 to 1.79 in
-  // one bench), so fewer pairs would make the median a coin toss around a target.
-  const scalingRuns = o.runs;
+  // As many pairs as other runs (`o.runs`): a pair's ratio swings by 20 % on this machine (1.42
+  // to 1.98 over two benches), so fewer pairs would make the median a coin toss around a target.
   const npCmd = (cpus: number, tree: string, files: number, treeBytes: number, label = ''): Command => ({
     name: `no-prefilter, ${workers(cpus)}${label}`,
     files,
@@ -240,7 +239,7 @@ async function main(): Promise<void> {
     stdoutFile: json,
   });
   const pfCmd = (cpus: number, tree: string, files: number, treeBytes: number, name: string): Command => ({ name, files, bytes: treeBytes, cmd: node, args: [FLOOR, 'parse', tree, String(cpus), ...NEEDLES] });
-  const parse = measurePair(pfCmd(1, dir, count, bytes, 'parse-floor, one worker'), pfCmd(o.cpus, dir, count, bytes, '2 parse-floor'), scalingRuns, false);
+  const parse = measurePair(pfCmd(1, dir, count, bytes, 'parse-floor, one worker'), pfCmd(o.cpus, dir, count, bytes, '2 parse-floor'), o.runs, false);
   rows.push(io, parse.b, threaded);
   const inBand = measure('4 nixshift --run-in-band', o.runs, count, bytes, node, [BIN, 'run', ...ts, '--json', '--run-in-band', dir], json);
   rows.push(inBand);
@@ -250,7 +249,7 @@ async function main(): Promise<void> {
     astGrep = measure('5 ast-grep scan', o.runs, count, bytes, AST_GREP, ['scan', '--inline-rules', rule, '--json=stream', '-j', String(o.cpus), dir], join(work, 'sg.json'));
     rows.push(astGrep);
   }
-  const scaling = measurePair(npCmd(1, dir, count, bytes), npCmd(o.cpus, dir, count, bytes), scalingRuns, false);
+  const scaling = measurePair(npCmd(1, dir, count, bytes), npCmd(o.cpus, dir, count, bytes), o.runs, false);
   rows.push(scaling.a, scaling.b, parse.a);
 
   // The same on a tree a tenth the size, where what each thread pays once (start-up, V8
@@ -258,8 +257,8 @@ async function main(): Promise<void> {
   const small = join(work, 'small');
   const smallStats = corpusAt(small, o, Math.max(500, Math.round(o.files / 10)), Math.max(2, Math.round(o.mb / 10)), 0);
   const on = ` (${smallStats.files} files)`;
-  const smallScaling = measurePair(npCmd(1, small, smallStats.files, smallStats.bytes, on), npCmd(o.cpus, small, smallStats.files, smallStats.bytes, on), scalingRuns);
-  const smallParse = measurePair(pfCmd(1, small, smallStats.files, smallStats.bytes, `parse-floor, one worker${on}`), pfCmd(o.cpus, small, smallStats.files, smallStats.bytes, `parse-floor, ${workers(o.cpus)}${on}`), scalingRuns);
+  const smallScaling = measurePair(npCmd(1, small, smallStats.files, smallStats.bytes, on), npCmd(o.cpus, small, smallStats.files, smallStats.bytes, on), o.runs);
+  const smallParse = measurePair(pfCmd(1, small, smallStats.files, smallStats.bytes, `parse-floor, one worker${on}`), pfCmd(o.cpus, small, smallStats.files, smallStats.bytes, `parse-floor, ${workers(o.cpus)}${on}`), o.runs);
   rows.push(smallScaling.a, smallScaling.b, smallParse.a, smallParse.b);
   // Memory against the number of files: the same run on the tree a tenth the size.
   const smallRun = measure(`3 nixshift on the small tree (${smallStats.files} files)`, o.runs, smallStats.files, smallStats.bytes, node, [BIN, 'run', ...ts, '--json', '--cpus', String(o.cpus), small], json);

@@ -40,14 +40,15 @@ double nixshift_nesting_depth(const uint16_t *s, size_t n, double limit) {
   } while (0)
   for (size_t i = 0; i < n; i++) {
     uint16_t c = s[i];
-    if (mode == STR) {
+    if (mode != CODE && c == '$' && AT(i + 1) == '{') {
+      // An interpolation opens in a string: its `}` returns to that kind of string.
+      PUSH(mode == STR ? '"' : '\'');
+      i++;
+      mode = CODE;
+    } else if (mode == STR) {
       if (c == '\\') {
         i++;
       } else if (c == '"') {
-        mode = CODE;
-      } else if (c == '$' && AT(i + 1) == '{') {
-        PUSH('"');
-        i++;
         mode = CODE;
       } else {
         continue;
@@ -63,10 +64,6 @@ double nixshift_nesting_depth(const uint16_t *s, size_t n, double limit) {
           i++;
           mode = CODE;
         }
-      } else if (c == '$' && AT(i + 1) == '{') {
-        PUSH('\'');
-        i++;
-        mode = CODE;
       } else {
         continue;
       }
