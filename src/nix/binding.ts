@@ -47,3 +47,20 @@ export function nativeScanner(): Scanner | null {
   }
   return scanner;
 }
+
+let lister: ((path: string) => string) | null | undefined;
+
+/**
+ * The binding's folder listing (see `listDir` in native/binding.cc and `listFolder` in
+ * runner/discover.ts), or null when the binding cannot be loaded or is older than it.
+ */
+export function nativeLister(): ((path: string) => string) | null {
+  if (lister !== undefined) return lister;
+  try {
+    const b = loadBinding();
+    lister = typeof b.listDir === 'function' ? (b.listDir as (path: string) => string) : null;
+  } catch {
+    lister = null;
+  }
+  return lister;
+}
