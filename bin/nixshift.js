@@ -3,6 +3,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// V8 compiles a function with its optimizing compiler once it has run for a while (its
+// "interrupt budget"). The default suits programs that run for minutes; a run of nixshift is over
+// in seconds, and most of the code it runs hot runs for a few hundred files: compiling it cost
+// more than it saved (see "Performance" in the README). Functions that stay hot are still compiled.
+setFlagsFromString('--interrupt-budget=600000');
 
 // A closed pipe (`nixshift … | head`) ends the output quietly, like other Unix tools.
 for (const stream of [process.stdout, process.stderr]) {
