@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <sys/stat.h>
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -200,18 +201,10 @@ static Napi::Value SetNeedles(const Napi::CallbackInfo &info) {
 // read, is at most `limit` bytes and contains no needle: a plain skip, which most files of
 // nixpkgs are. Anything else (a needle, an error, a larger file) answers -1, and the caller takes
 // the ordinary way (intake.ts), which reads the file again and says what happened.
-static Napi::Value Scan(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "scan: a path and a size limit").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  // A path cannot hold a NUL byte (the ordinary way refuses it, as Node does).
-  if (path.find('\0') != std::string::npos) return Napi::Number::New(env, -1);
-  double limit = info[1].As<Napi::Number>().DoubleValue();
-  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return Napi::Number::New(env, -1);
+// The scan of one file (see `scan` below): its size, or -1.
+static double ScanFile(const char *path, double limit) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return -1;
   std::vector<char> &buf = state.bytes;
   if (buf.size() < (1u << 17)) buf.resize(1u << 17);
   size_t got = 0;
@@ -246,7 +239,78 @@ static Napi::Value Scan(const Napi::CallbackInfo &info) {
   }
   // Keep the scratch buffer small after a large file.
   if (buf.size() > (1u << 22)) std::vector<char>().swap(buf);
-  return Napi::Number::New(env, ok ? static_cast<double>(got) : -1);
+  return ok ? static_cast<double>(got) : -1;
+}
+
+static Napi::Value Scan(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "scan: a path and a size limit").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  // A path cannot hold a NUL byte (the ordinary way refuses it, as Node does).
+  if (path.find('\0') != std::string::npos) return Napi::Number::New(env, -1);
+  return Napi::Number::New(env, ScanFile(path.c_str(), info[1].As<Napi::Number>().DoubleValue()));
+}
+
+// An Int32Array's elements, or null (undefined, null, or not an Int32Array).
+static int32_t *Int32Data(const Napi::Value &v, size_t *length) {
+  *length = 0;
+  if (!v.IsTypedArray()) return nullptr;
+  auto ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_int32_array) return nullptr;
+  auto a = v.As<Napi::Int32Array>();
+  *length = a.ElementLength();
+  return a.Data();
+}
+
+// scanBatch(paths: string, limit: number, indices: Int32Array, control: Int32Array | null,
+//           epoch: number, abort: Int32Array | null) → Float64Array
+//
+// `scan` for a batch of files the walk listed as regular, their paths joined by NULs (as a batch
+// travels to a worker thread, see packJobs in intake.ts): one call per batch instead of one per
+// file, and no object per file in JavaScript. The answer holds one size (or -1) per file, in
+// order. The thread's `control` (shared with the main thread, see worker.ts) says which file is
+// being read, as it does for a file read from JavaScript: [its index from `indices`, its start in
+// ms since `epoch`], then [-1, …] when the batch is done. When `abort` (shared by all threads) is
+// set, the batch stops before the next file: the answer is then shorter than the batch.
+static Napi::Value ScanBatch(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6 || !info[0].IsString() || !info[1].IsNumber() || !info[4].IsNumber()) {
+    Napi::TypeError::New(env, "scanBatch: paths, a size limit, indices, control, epoch, abort").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string paths = info[0].As<Napi::String>().Utf8Value();
+  double limit = info[1].As<Napi::Number>().DoubleValue();
+  size_t nIndices = 0, nControl = 0, nAbort = 0;
+  int32_t *indices = Int32Data(info[2], &nIndices);
+  int32_t *control = Int32Data(info[3], &nControl);
+  int32_t *abort = Int32Data(info[5], &nAbort);
+  if (control && nControl < 2) control = nullptr;
+  if (abort && nAbort < 1) abort = nullptr;
+  double epoch = info[4].As<Napi::Number>().DoubleValue();
+  std::vector<double> sizes;
+  size_t from = paths.empty() ? 1 : 0;  // no path at all: an empty batch
+  for (size_t i = 0; from <= paths.size(); i++) {
+    size_t end = paths.find('\0', from);
+    if (end == std::string::npos) end = paths.size();
+    if (abort && __atomic_load_n(abort, __ATOMIC_SEQ_CST) != 0) break;
+    if (control) {
+      struct timespec now;
+      clock_gettime(CLOCK_REALTIME, &now);
+      double ms = static_cast<double>(now.tv_sec) * 1000 + static_cast<double>(now.tv_nsec / 1000000);
+      __atomic_store_n(&control[1], static_cast<int32_t>(ms - epoch), __ATOMIC_SEQ_CST);
+      __atomic_store_n(&control[0], indices && i < nIndices ? indices[i] : -1, __ATOMIC_SEQ_CST);
+    }
+    paths[end] = '\0';
+    sizes.push_back(ScanFile(paths.c_str() + from, limit));
+    from = end + 1;
+  }
+  if (control) __atomic_store_n(&control[0], -1, __ATOMIC_SEQ_CST);
+  auto out = Napi::Float64Array::New(env, sizes.size());
+  if (!sizes.empty()) std::memcpy(out.Data(), sizes.data(), sizes.size() * sizeof(double));
+  return out;
 }
 
 // nestingDepth(text: string, limit: number) → the deepest nesting of the text (see nesting.c),
@@ -444,6 +508,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["release"] = Napi::Function::New(env, Release, "release");
   exports["setNeedles"] = Napi::Function::New(env, SetNeedles, "setNeedles");
   exports["scan"] = Napi::Function::New(env, Scan, "scan");
+  exports["scanBatch"] = Napi::Function::New(env, ScanBatch, "scanBatch");
   exports["nestingDepth"] = Napi::Function::New(env, NestingDepth, "nestingDepth");
   exports["listDir"] = Napi::Function::New(env, ListDir, "listDir");
   return exports;

@@ -341,6 +341,32 @@ describe('worker threads', () => {
     expect(strip(threaded.stdout)).toEqual(strip(inBand.stdout));
     expect(strip(threaded.stdout).summary).toMatchObject({ files: 300, ok: 100, nochange: 0, skip: 198, error: 2 });
   });
+
+  it('gives the same results on 2 threads as in band for files over the size limit, empty and not UTF-8', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`pkgs/p${String(i).padStart(3, '0')}/default.nix`] = i % 3 === 0 ? PKG : UNRELATED;
+    files['pkgs/p100/empty.nix'] = '';
+    files['pkgs/p101/large.nix'] = `# ${'x'.repeat(3 << 20)}\n${UNRELATED}`;
+    files['pkgs/p102/large-with-needle.nix'] = `# ${'x'.repeat(3 << 20)}\n${PKG}`;
+    const dir = tree(files);
+    writeFileSync(join(dir, 'pkgs/p103/latin1.nix'), Buffer.from('# caf\xe9\n{ x = 1; }\n', 'latin1'));
+    const strip = (out: string) => {
+      const doc = JSON.parse(out);
+      delete doc.summary.elapsedMs;
+      delete doc.summary.workers;
+      return doc;
+    };
+    const threaded = cli([...T, '--json', '--cpus', '2', '--max-file-size', '2', '.'], { cwd: dir });
+    const inBand = cli([...T, '--json', '--run-in-band', '--max-file-size', '2', '.'], { cwd: dir });
+    expect(strip(threaded.stdout)).toEqual(strip(inBand.stdout));
+    const doc = strip(threaded.stdout);
+    expect(doc.summary).toMatchObject({ files: 304, ok: 100, error: 0 });
+    const byPath = new Map(doc.files.map((f: { path: string }) => [f.path, f]));
+    expect(byPath.get('pkgs/p101/large.nix')).toMatchObject({ status: 'skip', error: expect.stringContaining('over the size limit of 2.0 MiB') });
+    expect(byPath.get('pkgs/p102/large-with-needle.nix')).toMatchObject({ status: 'skip', error: expect.stringContaining('over the size limit of 2.0 MiB') });
+    expect(byPath.get('pkgs/p100/empty.nix')).toMatchObject({ status: 'skip', error: null });
+    expect(byPath.get('pkgs/p103/latin1.nix')).toMatchObject({ status: 'skip', error: null });
+  });
 });
 
 describe('transform options and user transforms', () => {

@@ -147,6 +147,41 @@ describe('Prefilter: the native fast path and the ordinary way agree', () => {
     // A path with a NUL byte names no file (C would read the path up to the NUL).
     expect(p.quickSkip(job(`${join(dir, 'plain.nix')}\0.nix`), 1 << 22)).toBe(-1);
   });
+
+  it('scans a packed batch in one native call as quickSkip scans each file', () => {
+    const dir = make();
+    mkdirSync(join(dir, 'folder.nix'));
+    const names = [...Object.keys(files), ...Object.keys(binary), 'folder.nix', 'gone.nix', 'plain.nix'];
+    const jobs = names.map((name, i) => ({ index: 100 + i, absolute: join(dir, name), display: name, walked: true }));
+    const packed = packJobs(jobs);
+    if (!('paths' in packed)) throw new Error('expected a packed batch');
+    for (const needles of [['MARK'], ['ü-needle', 'MARK'], ['nothing-here']]) {
+      const p = new Prefilter(needles);
+      for (const limit of [1000, big, 3 * big + 5, 1 << 22]) {
+        const sizes = p.scanBatch(packed, limit, undefined, 0, undefined);
+        expect([...sizes!], `${JSON.stringify(needles)} ${limit}`).toEqual(jobs.map((j) => p.quickSkip(j, limit)));
+      }
+    }
+  });
+
+  it('keeps the thread\'s control while it scans a batch, and stops when the run is aborted', () => {
+    const dir = make();
+    const jobs = ['plain.nix', 'first.nix', 'empty.nix'].map((name, i) => ({ index: 7 + i, absolute: join(dir, name), display: name, walked: true }));
+    const packed = packJobs(jobs);
+    if (!('paths' in packed)) throw new Error('expected a packed batch');
+    const p = new Prefilter(['MARK']);
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    const abort = new Int32Array(new SharedArrayBuffer(4));
+    control[0] = 99;
+    const epoch = Date.now() - 5000;
+    expect([...p.scanBatch(packed, 1 << 22, control, epoch, abort)!]).toEqual([16, -1, 0]);
+    // Done: on no file; the start of the last file read, in ms since the epoch.
+    expect(control[0]).toBe(-1);
+    expect(control[1]).toBeGreaterThanOrEqual(5000);
+    expect(control[1]).toBeLessThan(5000 + 60_000);
+    Atomics.store(abort, 0, 1);
+    expect([...p.scanBatch(packed, 1 << 22, control, epoch, abort)!]).toEqual([]);
+  });
 });
 
 describe('JobQueue backpressure', () => {

@@ -32,6 +32,8 @@ export function loadBinding(): Record<string, unknown> {
 export interface Scanner {
   setNeedles(needles: string[]): void;
   scan(path: string, limit: number): number;
+  /** `scan` for a batch of paths joined by NULs (see `scanBatch` in native/binding.cc); absent in an older build. */
+  scanBatch?(paths: string, limit: number, indices: Int32Array, control: Int32Array | null, epoch: number, abort: Int32Array | null): Float64Array;
 }
 
 let scanner: Scanner | null | undefined;

@@ -7,7 +7,7 @@ import type { Finding, TransformOptions } from '../transform.js';
 import type { ClosureEstimate } from '../report/model.js';
 import type { FileStatus } from './process.js';
 import { HARD_MAX_BYTES, readRaw } from './files.js';
-import { nativeScanner } from '../nix/binding.js';
+import { nativeScanner, type Scanner } from '../nix/binding.js';
 
 export interface FileJob {
   index: number;
@@ -99,14 +99,35 @@ export class Prefilter {
    */
   quickSkip(job: FileJob, limit: number): number {
     if (!job.walked) return -1;
+    const scanner = this.scanner();
+    return scanner ? scanner.scan(job.absolute, limit) : -1;
+  }
+
+  /**
+   * `quickSkip` for a whole packed batch of walked files, in one native call (see `scanBatch` in
+   * native/binding.cc): one size or -1 per file, in order, fewer when `abort` was set; or
+   * undefined when the binding cannot (then each file takes `quickSkip`). `control` is kept as
+   * the thread keeps it for a file read from JavaScript (see worker.ts).
+   */
+  scanBatch(batch: PackedFiles, limit: number, control: Int32Array | undefined, epoch: number, abort: Int32Array | undefined): Float64Array | undefined {
+    const scanner = this.scanner();
+    if (!scanner?.scanBatch || batch.index.length === 0) return undefined;
+    return scanner.scanBatch(batch.paths, limit, batch.index, control ?? null, epoch, abort ?? null);
+  }
+
+  private scanner(): Scanner | null {
     const scanner = nativeScanner();
-    if (!scanner) return -1;
-    if (scannerNeedles !== this.needles) {
+    if (scanner && scannerNeedles !== this.needles) {
       scanner.setNeedles([...this.needles]);
       scannerNeedles = this.needles;
     }
-    return scanner.scan(job.absolute, limit);
+    return scanner;
   }
+}
+
+/** The most bytes `intake` reads of a file. */
+export function intakeLimit(opts: Pick<JobOptions, 'maxBytes'>): number {
+  return opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
 }
 
 /**
@@ -114,11 +135,12 @@ export class Prefilter {
  * the bytes of a file that must be processed. The bytes may be a view of a buffer reused by the
  * next call: decode or copy them before reading another file.
  */
-export function intake(job: FileJob, prefilter: Prefilter | undefined, opts: Pick<JobOptions, 'maxBytes'>): FileResult | { candidate: Buffer } {
+export function intake(job: FileJob, prefilter: Prefilter | undefined, opts: Pick<JobOptions, 'maxBytes'>, scanned = false): FileResult | { candidate: Buffer } {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
   // A file over the size limit is not read at all (nor a FIFO, nor a device).
-  const limit = opts.maxBytes ? Math.min(opts.maxBytes, HARD_MAX_BYTES) : HARD_MAX_BYTES;
-  if (prefilter) {
+  const limit = intakeLimit(opts);
+  // `scanned`: its batch was scanned natively already (`Prefilter.scanBatch`), and it is no plain skip.
+  if (prefilter && !scanned) {
     const size = prefilter.quickSkip(job, limit);
     if (size >= 0) return { ...base, bytes: size, status: 'skip' };
   }
@@ -139,7 +161,13 @@ export function intake(job: FileJob, prefilter: Prefilter | undefined, opts: Pic
  * one string and two arrays (cloning 50,000 small objects costs the main thread more than
  * walking does).
  */
-export type PackedJobs = { jobs: FileJob[] } | { index: Int32Array; paths: string; cut: Int32Array };
+export type PackedJobs = { jobs: FileJob[] } | PackedFiles;
+/** Walked files with no options of their own: absolute paths joined by NULs, their indices, and where each display path starts. */
+export interface PackedFiles {
+  index: Int32Array;
+  paths: string;
+  cut: Int32Array;
+}
 
 export function packJobs(jobs: readonly FileJob[]): PackedJobs {
   for (const j of jobs) {

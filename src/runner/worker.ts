@@ -10,7 +10,7 @@
  * that mention a needle, so one warm thread does them, while the others read (see run.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FileJob, type FileResult, intake, isPlainSkip, type JobOptions, type PackedJobs, Prefilter, unpackJobs } from './intake.js';
+import { type FileJob, type FileResult, intake, intakeLimit, isPlainSkip, type JobOptions, type PackedJobs, Prefilter, unpackJobs } from './intake.js';
 import type { ConfiguredTransform } from './process.js';
 import type { TransformOptions } from '../transform.js';
 
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
     return heavy;
   };
   let fatal = false;
-  const runOne = async (job: FileJob, defer: boolean): Promise<FileResult | 'deferred'> => {
-    const first = intake(job, needles, init.job);
+  const runOne = async (job: FileJob, defer: boolean, scanned: boolean): Promise<FileResult | 'deferred'> => {
+    const first = intake(job, needles, init.job, scanned);
     if (!('candidate' in first)) return first;
     if (defer) return 'deferred';
     let h: NonNullable<typeof heavy>;
@@ -74,10 +74,15 @@ async function main(): Promise<void> {
   };
   // Batches are processed one after the other, never interleaved: `control` names the one file
   // this thread is on, and a batch's results come back in order.
-  const batches: { jobs: FileJob[]; defer: boolean }[] = [];
+  const batches: { batch: PackedJobs; defer: boolean }[] = [];
   let busy = false;
   let stopRequested = false;
-  const runBatch = async (jobs: FileJob[], defer: boolean): Promise<void> => {
+  const runBatch = async (batch: PackedJobs, defer: boolean): Promise<void> => {
+    const jobs = unpackJobs(batch);
+    // A batch of walked files is scanned for the needles in one native call: the plain skips,
+    // most files, then cost no JavaScript per file (see Prefilter.scanBatch). The others take the
+    // ordinary way below. Fewer sizes than files: `abort` was set during the scan.
+    const sizes = needles && 'paths' in batch ? needles.scanBatch(batch, intakeLimit(init.job), control, epoch, abort) : undefined;
     // One message per few results, not one per file: the main thread handles every message,
     // and on a tree of 50,000 files that adds up. A file that took long is sent at once.
     let out: FileResult[] = [];
@@ -85,7 +90,26 @@ async function main(): Promise<void> {
     let deferred: number[] = [];
     let since = performance.now();
     let stopped = false;
-    for (const job of jobs) {
+    const send = (): void => {
+      port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: false } satisfies FromWorker);
+      out = [];
+      skips = [];
+      deferred = [];
+    };
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      if (sizes) {
+        if (i >= sizes.length) {
+          stopped = true;
+          break;
+        }
+        const size = sizes[i]!;
+        if (size >= 0) {
+          skips.push(job.index, size);
+          if (out.length + skips.length / 2 + deferred.length >= 32) send();
+          continue;
+        }
+      }
       if (abort && Atomics.load(abort, 0) !== 0) {
         stopped = true;
         break;
@@ -94,7 +118,7 @@ async function main(): Promise<void> {
         Atomics.store(control, 1, Date.now() - epoch);
         Atomics.store(control, 0, job.index);
       }
-      const r = await runOne(job, defer);
+      const r = await runOne(job, defer, sizes !== undefined);
       if (control) Atomics.store(control, 0, -1);
       if (r === 'deferred') deferred.push(job.index);
       else if (isPlainSkip(r)) skips.push(r.index, r.bytes);
@@ -106,10 +130,7 @@ async function main(): Promise<void> {
       // then be read again, without its needle, and reported as a skip.
       const written = r !== 'deferred' && r.written;
       if (written || out.length + skips.length / 2 + deferred.length >= 32 || now - since > 50) {
-        port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: false } satisfies FromWorker);
-        out = [];
-        skips = [];
-        deferred = [];
+        send();
         since = now;
       }
     }
@@ -120,7 +141,7 @@ async function main(): Promise<void> {
     busy = true;
     while (batches.length > 0 && !fatal) {
       const b = batches.shift()!;
-      await runBatch(b.jobs, b.defer);
+      await runBatch(b.batch, b.defer);
     }
     busy = false;
     if (stopRequested) port.close();
@@ -131,7 +152,7 @@ async function main(): Promise<void> {
       if (!busy) port.close();
       return;
     }
-    batches.push({ jobs: unpackJobs(msg.batch), defer: msg.defer === true });
+    batches.push({ batch: msg.batch, defer: msg.defer === true });
     void pump();
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);
