@@ -134,12 +134,12 @@ export const DEFAULT_TIME_LIMIT_MS = 60_000;
  *
  * - While the walk goes on, when `BACKLOG` files wait: a chain whose needles are common, where
  *   one thread would be left with seconds of work at the end. Below that, joining gains nothing:
- *   the reader was busy reading, so the cores were busy anyway, and a thread that starts
- *   transforming first pays for loading the transforms and for V8 compiling them (about 0.4 s of
- *   CPU, what a warm thread takes for a hundred files). On the benchmark tree the one
- *   transforming thread keeps up with the 250 files of the walk (0 to 50 wait when the reading
- *   is over); a reader joining at 128 waiting files made the run slower (four alternated
- *   comparisons of three runs each: slower in all four, by 0.01 to 0.28 s).
+ *   the cores are mostly busy during the walk, and a thread that starts transforming first pays
+ *   for loading the transforms (about 0.15 s) and for running them cold. A reader joining at 128
+ *   waiting files made the run slower (four alternated comparisons of three runs each, before
+ *   readers scanned whole batches natively); since then readers wait for the walk part of the
+ *   time, and joining at 16 or 64 made no difference beyond the noise (eight alternated runs).
+ *   On the benchmark tree 7 to 212 of its 250 files wait when the reading is over.
  * - Once the walk and the reading are done, when `BACKLOG_AT_END` wait: then the reader would
  *   be idle, and its core is free (a tree of those 250 files alone: 0.1 to 0.3 s sooner with
  *   the join).
