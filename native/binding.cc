@@ -193,14 +193,6 @@ static Napi::Value SetNeedles(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// scan(path: string, limit: number) → size, or -1.
-//
-// The prefilter's fast path for a file the walk listed as regular, all in native code (no
-// buffer, no string, no object for the garbage collector): open, read to the end, close, and look
-// for the needles of `setNeedles` in the bytes. The answer is the file's size when it could be
-// read, is at most `limit` bytes and contains no needle: a plain skip, which most files of
-// nixpkgs are. Anything else (a needle, an error, a larger file) answers -1, and the caller takes
-// the ordinary way (intake.ts), which reads the file again and says what happened.
 // The scan of one file (see `scan` below): its size, or -1.
 static double ScanFile(const char *path, double limit) {
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -242,6 +234,14 @@ static double ScanFile(const char *path, double limit) {
   return ok ? static_cast<double>(got) : -1;
 }
 
+// scan(path: string, limit: number) → size, or -1.
+//
+// The prefilter's fast path for a file the walk listed as regular, all in native code (no
+// buffer, no string, no object for the garbage collector): open, read to the end, close, and look
+// for the needles of `setNeedles` in the bytes. The answer is the file's size when it could be
+// read, is at most `limit` bytes and contains no needle: a plain skip, which most files of
+// nixpkgs are. Anything else (a needle, an error, a larger file) answers -1, and the caller takes
+// the ordinary way (intake.ts), which reads the file again and says what happened.
 static Napi::Value Scan(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
@@ -395,8 +395,8 @@ static void ThrowFsError(Napi::Env env, int err, const char *syscall, const std:
 // JavaScript sorts strings, a folder as `name/`. Each entry is one type letter (`d` folder, `f`
 // regular file, `l` symbolic link, `o` anything else), its name and a NUL. What readdirSync with
 // file types gives, without an object per entry, and the sort done here: on a nixpkgs checkout the
-// walk lists 46,000 folders, and the JavaScript around readdirSync cost more than the system
-// calls. A failure throws as readdirSync does (`code` ENOENT, EACCES, ENOTDIR, …).
+// walk lists 46,000 folders, and the JavaScript around readdirSync cost about as much as its
+// system calls. A failure throws as readdirSync does (`code` ENOENT, EACCES, ENOTDIR, …).
 static Napi::Value ListDir(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) {

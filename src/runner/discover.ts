@@ -19,9 +19,9 @@ import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSyn
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { default as IgnoreFactory, Ignore } from 'ignore';
+import { nativeLister } from '../nix/binding.js';
 
 /** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli.ts). */
-import { nativeLister } from '../nix/binding.js';
 const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
 
 export interface DiscoveredFile {
