@@ -90,12 +90,14 @@ async function main(): Promise<void> {
     let deferred: number[] = [];
     let since = performance.now();
     let stopped = false;
-    const send = (): void => {
-      port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: false } satisfies FromWorker);
+    /** Send the results gathered so far; `done` on the last message of the batch. */
+    const send = (done = false): void => {
+      port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done, ...(done && stopped ? { stopped } : {}) } satisfies FromWorker);
       out = [];
       skips = [];
       deferred = [];
     };
+    const gathered = (): number => out.length + skips.length / 2 + deferred.length;
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
       if (sizes) {
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
         const size = sizes[i]!;
         if (size >= 0) {
           skips.push(job.index, size);
-          if (out.length + skips.length / 2 + deferred.length >= 32) send();
+          if (gathered() >= 32) send();
           continue;
         }
       }
@@ -129,12 +131,12 @@ async function main(): Promise<void> {
       // are lost, and their files are given to another thread; a file written already would
       // then be read again, without its needle, and reported as a skip.
       const written = r !== 'deferred' && r.written;
-      if (written || out.length + skips.length / 2 + deferred.length >= 32 || now - since > 50) {
+      if (written || gathered() >= 32 || now - since > 50) {
         send();
         since = now;
       }
     }
-    port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done: true, ...(stopped ? { stopped } : {}) } satisfies FromWorker);
+    send(true);
   };
   const pump = async (): Promise<void> => {
     if (busy) return;
