@@ -1,0 +1,128 @@
+/**
+ * Which split packages replace the legacy toolkit, decided from evidence as a maintainer decides
+ * (docs/cuda.md#evidence). This is where every package of the set comes from:
+ *
+ * - `-o cuda-libs=…` (forced) wins over everything;
+ * - else the package's source tree and old build (`source=`, `build=`, `--evidence sources`):
+ *   a library is kept when its own sources or vendored code include its headers, link it, name
+ *   it in CMake, or load it at run time, or when the old build's ELF files need it; evidence only
+ *   in tests, examples, benchmarks or docs is named but adds nothing;
+ * - else the `.nix` file's own strings and flags;
+ * - else (no evidence at all) every library of the legacy toolkit, with a request to prune.
+ *
+ * Roles: `cuda_nvcc` only where CUDA code is compiled (a `.cu` file, `enable_language(CUDA)`, …)
+ * or, without source evidence, where the toolkit was a build input of a package that builds; a
+ * prebuilt binary package gets neither `cuda_nvcc` nor `cuda_cccl` unless evidence names them.
+ * `cuda_cudart` comes with compiled CUDA code and with any library linked at build time (their
+ * headers include the runtime's).
+ */
+import { ALL_COMPONENTS, LIBRARIES, TOOLKIT_LIBRARIES, TOOLS } from '../facts.js';
+import type { EvidenceItem, TreeEvidence } from './types.js';
+
+export interface DecideInput {
+  /** Evidence in the `.nix` file (scanNixText). */
+  nix: readonly EvidenceItem[];
+  /** Scans of the package's source tree and old build. */
+  trees: readonly TreeEvidence[];
+  /** `-o cuda-libs=…`. */
+  forced?: readonly string[];
+  /** Why the package looks prebuilt (prebuiltHint), when it does. */
+  prebuilt?: string;
+}
+
+export interface LibraryDecision {
+  /** What decided the set. */
+  basis: 'forced' | 'trees' | 'nix' | 'fallback';
+  /** Packages for `buildInputs` (libraries and headers), in canonical order. */
+  compileLibs: string[];
+  /** Of those, the ones with shared libraries, for runtime paths. */
+  runtimeLibs: string[];
+  /** Libraries the source loads at run time (dlopen, ctypes): they belong on a runtime path. */
+  loadedAtRunTime: string[];
+  /** Packages for `nativeBuildInputs`. */
+  tools: string[];
+  /** Package → the evidence that led to it, as shown in the finding. */
+  why: Map<string, string>;
+  /** Libraries of the legacy toolkit the evidence did not show. */
+  notShown: string[];
+  /** Evidence only in tests, examples, benchmarks or docs, for packages not kept (named, not used). */
+  outside: EvidenceItem[];
+  /** CUDA packages outside the toolkit the evidence shows (cudnn, nccl, …): named, not added. */
+  beyondToolkit: string[];
+}
+
+const DECIDING = new Set(['main', 'vendored']);
+const LIBRARY_ORDER = LIBRARIES.map((c) => c.name);
+const order = (names: Iterable<string>): string[] => {
+  const set = new Set(names);
+  return LIBRARY_ORDER.filter((n) => set.has(n));
+};
+
+/** How one piece of evidence reads in a finding. */
+export function describeItem(item: EvidenceItem): string {
+  if (item.kind === 'nix') return `${JSON.stringify(item.text)} at line ${item.line}`;
+  const at = item.line > 0 ? `${item.file}:${item.line}` : item.file;
+  const where = item.place === 'main' ? '' : ` (${item.place})`;
+  return `${at} \`${item.text}\`${where}`;
+}
+
+export function decide(input: DecideInput): LibraryDecision {
+  const why = new Map<string, string>();
+  const note = (pkg: string, reason: string): void => {
+    if (!why.has(pkg)) why.set(pkg, reason);
+  };
+  for (const item of input.nix) note(item.pkg, describeItem(item));
+  const treeItems = input.trees.flatMap((t) => t.items);
+  const deciding = treeItems.filter((i) => DECIDING.has(i.place));
+  const fromNix = (names: readonly string[]): string[] => names.filter((n) => input.nix.some((i) => i.pkg === n));
+  let basis: LibraryDecision['basis'];
+  let libs: string[];
+  let tools: string[];
+  let loaded: string[] = [];
+  if (input.forced) {
+    basis = 'forced';
+    libs = ['cuda_cudart', ...(input.prebuilt ? [] : ['cuda_cccl']), ...input.forced];
+    for (const n of input.forced) note(n, 'option cuda-libs');
+    tools = input.prebuilt ? [] : ['cuda_nvcc'];
+  } else if (deciding.length > 0) {
+    basis = 'trees';
+    for (const item of deciding) note(item.pkg, describeItem(item));
+    const compiles = deciding.find((i) => i.kind === 'compiles-cuda') ?? input.nix.find((i) => i.pkg === 'cuda_nvcc');
+    const linked = deciding.filter((i) => i.kind !== 'runtime-load' && i.kind !== 'compiles-cuda' && ALL_COMPONENTS.has(i.pkg));
+    libs = [...new Set([...linked.map((i) => i.pkg), ...fromNix(LIBRARY_ORDER)])];
+    loaded = order(deciding.filter((i) => i.kind === 'runtime-load').map((i) => i.pkg));
+    libs.push(...loaded);
+    if (compiles) {
+      const first = describeItem(compiles);
+      libs.push('cuda_cudart', 'cuda_cccl');
+      note('cuda_cudart', `compiles CUDA code: ${first}`);
+      note('cuda_cccl', `compiles CUDA code: ${first}`);
+      note('cuda_nvcc', `compiles CUDA code: ${first}`);
+    } else if (linked.length > 0) {
+      libs.push('cuda_cudart');
+      note('cuda_cudart', `the CUDA runtime, whose headers ${linked[0]!.pkg}'s include`);
+    }
+    tools = compiles ? ['cuda_nvcc'] : [];
+  } else {
+    const nixLibs = fromNix(LIBRARY_ORDER);
+    basis = nixLibs.length > 0 ? 'nix' : 'fallback';
+    libs = basis === 'nix' ? nixLibs : [...TOOLKIT_LIBRARIES];
+    if (input.prebuilt && basis === 'fallback') libs = libs.filter((n) => n !== 'cuda_cccl');
+    libs.push('cuda_cudart', ...(input.prebuilt ? [] : ['cuda_cccl']));
+    tools = input.prebuilt ? [] : ['cuda_nvcc'];
+  }
+  tools.push(...fromNix(TOOLS.map((t) => t.name)).filter((t) => !tools.includes(t)));
+  const compileLibs = order(libs);
+  const beyondToolkit = [...new Set(treeItems.filter((i) => DECIDING.has(i.place) && !ALL_COMPONENTS.has(i.pkg)).map((i) => i.pkg))].sort();
+  return {
+    basis,
+    compileLibs,
+    runtimeLibs: compileLibs.filter((n) => ALL_COMPONENTS.get(n)?.runtime),
+    loadedAtRunTime: loaded.filter((n) => ALL_COMPONENTS.get(n)?.runtime),
+    tools,
+    why,
+    notShown: TOOLKIT_LIBRARIES.filter((n) => !compileLibs.includes(n)),
+    outside: treeItems.filter((i) => !DECIDING.has(i.place) && !compileLibs.includes(i.pkg) && !tools.includes(i.pkg)),
+    beyondToolkit,
+  };
+}

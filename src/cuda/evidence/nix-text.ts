@@ -1,0 +1,51 @@
+/**
+ * Evidence in the `.nix` file itself: CUDA library names in its strings and flag-like attribute
+ * names (`-DUSE_CUBLAS=ON`, `CUPTI_DIR = …`, `"${cudatoolkit}/lib/libcufft.so"`), and signs
+ * that the package installs prebuilt binaries (it compiles nothing, so it needs no compiler and
+ * no headers).
+ */
+import type { SyntaxNode } from '../../nix/tree.js';
+import { positionAt } from '../../nix/position.js';
+import { LIBRARIES, TOOLS } from '../facts.js';
+import type { EvidenceItem } from './types.js';
+
+const COMPONENTS = [...LIBRARIES, ...TOOLS];
+/** Matches wherever one of the components' evidence does (and maybe more): one test per string. */
+const ANY = new RegExp(COMPONENTS.map((c) => `(?:${c.evidence.source})`).join('|'), 'i');
+
+const quote = (what: string): string => (what.length > 40 ? `${what.slice(0, 40)}…` : what);
+
+/** The first piece of evidence for each component in the file's strings and flag names. */
+export function scanNixText(src: string, root: SyntaxNode): EvidenceItem[] {
+  const found = new Map<string, EvidenceItem>();
+  const texts = [
+    ...root.descendantsOfType('string_fragment'),
+    // flag-like attribute names: env.USE_CUBLAS = …; CUPTI_DIR = …;
+    ...root.descendantsOfType('attrpath').flatMap((p) => p.namedChildren.filter((a) => a.type === 'identifier' && /^[A-Z][A-Z0-9_]+$/.test(src.slice(a.startIndex, a.endIndex)))),
+  ];
+  for (const node of texts) {
+    const t = src.slice(node.startIndex, node.endIndex);
+    if (!ANY.test(t)) continue;
+    for (const c of COMPONENTS) {
+      if (found.has(c.name)) continue;
+      const m = c.evidence.exec(t);
+      if (m) found.set(c.name, { pkg: c.name, kind: 'nix', file: '', line: positionAt(src, node.startIndex + m.index).line, text: quote(m[0]), place: 'main' });
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * Why the package looks like it installs prebuilt binaries, or undefined: `autoPatchelfHook`
+ * (patches binaries it did not build), a wheel, `dontBuild = true`, a `-bin` package.
+ */
+export function prebuiltHint(src: string, path: string): string | undefined {
+  if (/\bautoPatchelfHook\b/.test(src)) return '`autoPatchelfHook` (it patches binaries it did not build)';
+  if (/\bformat\s*=\s*"wheel"|\.whl\b|\bfetchPypi\b[^;]*\bformat\s*=\s*"wheel"/.test(src)) return 'a wheel';
+  if (/\bdontBuild\s*=\s*true\b/.test(src)) return '`dontBuild = true`';
+  const pname = /\bpname\s*=\s*"([^"]+)"/.exec(src)?.[1];
+  if (pname?.endsWith('-bin')) return `a \`-bin\` package (\`${pname}\`)`;
+  const folder = path.replace(/\\/g, '/').split('/').slice(-2, -1)[0];
+  if (folder?.endsWith('-bin')) return `a \`-bin\` package (\`${folder}\`)`;
+  return undefined;
+}

@@ -1,0 +1,260 @@
+/**
+ * What every phase of the migration shares: the file, the uses of the toolkit and the state of
+ * each (one ledger), how to name packages and `lib` at a place, and the library set decided from
+ * evidence (src/cuda/evidence/decide.ts), worked out on first use: a file whose only uses are call
+ * sites (all-packages.nix: a megabyte of strings) never needs it.
+ */
+import type { SyntaxNode } from '../../src/nix/tree.js';
+import type { Definition } from '../../src/nix/scope.js';
+import type { FunctionInfo } from '../../src/nix/syntax.js';
+import { libReference } from '../../src/nix/nixpkgs.js';
+import type { TransformApi, TransformOptions } from '../../src/transform.js';
+import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js';
+import { prebuiltHint, scanNixText } from '../../src/cuda/evidence/nix-text.js';
+import { scanTrees } from '../../src/cuda/evidence/trees.js';
+import type { RuleId } from './rules.js';
+
+export type Role = 'tools' | 'libs' | 'runtime';
+
+export interface SetRef {
+  /** How to name the package set where the use is (e.g. `cudaPackages`, `pkgs.cudaPackages_11`). */
+  text: string;
+  /** Version of a versioned set (`11_8`), if any. */
+  version?: string;
+}
+
+export interface Use {
+  /** The expression to replace: the toolkit reference plus selected attributes. */
+  node: SyntaxNode;
+  /** Attributes selected after the toolkit (`cc`, `lib`, `version`, …). */
+  attrs: string[];
+  set: SetRef;
+  /** The definition it resolves through (formal, let alias, inherit), when any. */
+  def?: Definition;
+}
+
+/** Something to add to a sibling input list of a derivation once every use is rewritten. */
+export interface Pending {
+  attrset: SyntaxNode;
+  conditions: string[];
+  set: SetRef;
+  /** For libraries: the packages to add (default: the compile-time set). */
+  packages?: string[];
+}
+
+export function asList(value: unknown): string[] | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** The state of each use, keyed by where it starts: rewritten, left as is, or left by a suppression. */
+export class UseLedger {
+  private readonly states = new Map<number, 'handled' | 'left' | 'suppressed'>();
+  handled(node: SyntaxNode): void {
+    this.states.set(node.startIndex, 'handled');
+  }
+  left(node: SyntaxNode): void {
+    this.states.set(node.startIndex, 'left');
+  }
+  suppressed(node: SyntaxNode): void {
+    this.states.set(node.startIndex, 'suppressed');
+  }
+  /** Settled one way or another: no phase touches it again. */
+  settled(node: SyntaxNode): boolean {
+    return this.states.has(node.startIndex);
+  }
+  isHandled(node: SyntaxNode): boolean {
+    return this.states.get(node.startIndex) === 'handled';
+  }
+  isLeft(node: SyntaxNode): boolean {
+    const s = this.states.get(node.startIndex);
+    return s === 'left' || s === 'suppressed';
+  }
+  isSuppressed(node: SyntaxNode): boolean {
+    return this.states.get(node.startIndex) === 'suppressed';
+  }
+}
+
+export class Ctx {
+  readonly src: string;
+  readonly top: FunctionInfo | undefined;
+  readonly uses: Use[] = [];
+  /** `inherit cudatoolkit;` (an attribute taken from the scope). */
+  readonly inheritUses: Use[] = [];
+  readonly ledger = new UseLedger();
+  readonly explicit: boolean;
+  readonly versionAttr: string;
+  /** Packages the rewrite refers to (for the evidence finding). */
+  readonly emitted = new Set<string>();
+  /** Packages left out because the set's CUDA version predates them. */
+  readonly versionGated = new Set<string>();
+  /** Where the first library list was written (anchor of the library findings). */
+  libSite: SyntaxNode | undefined;
+  /** Whether a rewrite put libraries on a runtime path (RUNPATH, wrapper, runtimeDependencies). */
+  wroteRuntimePath = false;
+  /** A build root asked for a build-time join of the components (see roles/build-roots.ts). */
+  joinSet: SetRef | undefined;
+  /** Derivations that got libraries and still need nvcc in `nativeBuildInputs`. */
+  readonly pendingNvcc: Pending[] = [];
+  /** Libraries to add to a derivation's `buildInputs` (see finish/inputs.ts). */
+  readonly pendingLibs: Pending[] = [];
+  /** Per list literal: the elements to replace, applied at once (one layout decision per list). */
+  readonly listPlans = new Map<number, { list: SyntaxNode; replacements: Map<number, string[]> }>();
+  /** Per input binding: the packages it has or was given (no package is added twice). */
+  readonly present = new Map<number, Set<string>>();
+  /** Strings that got a `lib.makeLibraryPath` of the libraries (libcudart included). */
+  readonly runtimePathStrings = new Set<number>();
+  needLib = false;
+  needSymlinkJoin = false;
+  private libRef: { name: string; addFormal: boolean } | undefined;
+  private readonly replaced = new Set<number>();
+  private decision?: LibraryDecision;
+
+  constructor(
+    readonly api: TransformApi,
+    readonly options: TransformOptions,
+    readonly path: string,
+  ) {
+    this.src = api.source;
+    this.top = api.syntax.topFunction(api.source, api.root);
+    this.explicit = options.style === 'explicit';
+    this.versionAttr = typeof options['version-attr'] === 'string' ? options['version-attr'] : 'cudaMajorMinorVersion';
+  }
+
+  text(n: { startIndex: number; endIndex: number }): string {
+    return this.src.slice(n.startIndex, n.endIndex);
+  }
+
+  /** The library set, decided from evidence on first use. */
+  get libs(): LibraryDecision {
+    return (this.decision ??= decide({
+      nix: scanNixText(this.src, this.api.root),
+      trees: scanTrees(this.options),
+      forced: asList(this.options['cuda-libs']),
+      prebuilt: prebuiltHint(this.src, this.path),
+    }));
+  }
+
+  /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
+  lib(): string {
+    this.libRef ??= libReference(this.top, this.api.scopes());
+    if (this.libRef.addFormal) this.needLib = true;
+    return this.libRef.name;
+  }
+
+  /** How to name package `pkg` of set `set` at `site`. */
+  pkg(set: SetRef, pkg: string, site?: SyntaxNode): string {
+    this.emitted.add(pkg);
+    if (site && this.underWith(site, set)) return pkg;
+    return `${set.text}.${pkg}`;
+  }
+
+  private underWith(site: SyntaxNode, set: SetRef): boolean {
+    for (let p = site.parent; p; p = p.parent) {
+      if (p.type === 'with_expression') {
+        const env = p.childForFieldName('environment');
+        if (env && this.text(env) === set.text) return true;
+      }
+    }
+    return false;
+  }
+
+  accessor(output: 'lib' | 'dev' | 'bin' | 'out' | 'stubs', pkgText: string): string {
+    if (output === 'out') return pkgText;
+    const fn = { lib: 'getLib', dev: 'getDev', bin: 'getBin', stubs: 'getOutput "stubs"' }[output];
+    return `${this.lib()}.${fn} ${pkgText}`;
+  }
+
+  /** Whether package `name` exists in the set (known version only; unknown versions: assume current). */
+  available(name: string, set: SetRef): boolean {
+    const since = ALL_COMPONENTS.get(name)?.since;
+    if (!since || set.version === undefined) return true;
+    const [a, b] = set.version.split('_').map(Number);
+    const [c, d] = since.split('.').map(Number);
+    // a major-only set (`cudaPackages_11`) is the newest minor of that major
+    const ok = a! > c! || (a === c && (b === undefined || b >= d!));
+    if (!ok) this.versionGated.add(`${name} (from CUDA ${since}; this set is ${set.version.replace(/_/g, '.')})`);
+    return ok;
+  }
+
+  /** Elements that replace the toolkit in an input list. */
+  inputElements(set: SetRef, role: Role, site: SyntaxNode, attrs: string[], only?: string[]): string[] {
+    if (role === 'tools') return this.libs.tools.map((t) => this.pkg(set, t, site));
+    let names = (only ?? (role === 'runtime' ? this.runtimeLibs() : this.libs.compileLibs)).filter((n) => this.available(n, set));
+    if (attrs[0] === 'lib') names = ['cuda_cudart']; // the runfile's `lib` output holds only libcudart (docs/cuda.md#legacy-forms)
+    this.libSite ??= site;
+    if (role === 'runtime' || !this.explicit) return names.map((n) => this.pkg(set, n, site));
+    return names.flatMap((n) => {
+      const p = this.pkg(set, n, site);
+      if (!ALL_COMPONENTS.get(n)?.runtime) return [`${p}.dev`];
+      return n === 'cuda_cudart' ? [`${p}.dev`, `${p}.lib`, `${p}.static`] : [`${p}.dev`, `${p}.lib`];
+    });
+  }
+
+  /** Libraries for runtime paths: the linked ones and the ones loaded at run time. */
+  runtimeLibs(): string[] {
+    const { runtimeLibs, loadedAtRunTime } = this.libs;
+    return [...runtimeLibs, ...loadedAtRunTime.filter((n) => !runtimeLibs.includes(n))];
+  }
+
+  /** Replace a node's text once (a second replacement of the same node is ignored). */
+  replace(node: { startIndex: number; endIndex: number }, text: string): void {
+    if (this.replaced.has(node.startIndex)) return;
+    this.replaced.add(node.startIndex);
+    this.api.edit.replace(node, text);
+  }
+
+  /** Whether a phase already rewrote or settled what starts at this node. */
+  touched(node: SyntaxNode): boolean {
+    return this.replaced.has(node.startIndex) || this.ledger.settled(node);
+  }
+
+  handled(use: Use): void {
+    this.ledger.handled(use.node);
+  }
+
+  left(use: Use, rule: RuleId, message: string, fix: string): void {
+    this.ledger.left(use.node);
+    this.api.report(use.node, { rule, message, fix });
+  }
+
+  /** `lib.optionals cond ` for a list under these conditions ('' when unconditional). */
+  optionalsPrefix(conditions: string[]): string {
+    if (conditions.length === 0) return '';
+    const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.join(' && ')})`;
+    return `${this.lib()}.optionals ${cond} `;
+  }
+
+  /** The indentation of the line that holds `offset`. */
+  lineIndent(offset: number): string {
+    return /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', offset) + 1))![0];
+  }
+
+  enclosingBindingName(node: SyntaxNode): string | undefined {
+    for (let p = node.parent; p; p = p.parent) {
+      if (p.type === 'binding') {
+        const path = p.childForFieldName('attrpath')!;
+        const last = path.namedChildren[path.namedChildren.length - 1];
+        return last ? this.api.syntax.attrName(this.src, last) : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  inPassthru(binding: SyntaxNode): boolean {
+    const outer = binding.parent?.parent?.parent;
+    if (outer?.type !== 'binding') return false;
+    const p = outer.childForFieldName('attrpath');
+    return p !== null && this.text(p) === 'passthru';
+  }
+}
+
+export function maybeParen(cond: string): string {
+  return /^[A-Za-z_][\w'.-]*$/.test(cond) ? cond : `(${cond})`;
+}
+
+export function insideInterpolation(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
+  return false;
+}

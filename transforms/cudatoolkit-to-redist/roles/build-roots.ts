@@ -1,0 +1,112 @@
+/**
+ * Build roots and flags (docs/cuda.md#conventions): CMake's toolkit root and host compiler flags
+ * are dropped (the CUDA setup hook of the redist packages passes them); a build-root variable
+ * (`CUDA_HOME`, `CUDA_PATH`, `TF_CUDA_PATHS`, …) that needs one prefix gets a build-time-only
+ * `symlinkJoin` of the needed components; `passthru.cudatoolkit` is kept for compatibility.
+ */
+import type { SyntaxNode } from '../../../src/nix/tree.js';
+import { ALL_COMPONENTS } from '../../../src/cuda/facts.js';
+import type { Ctx, SetRef, Use } from '../context.js';
+
+export const BUILD_ROOT_NAMES = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDA_BIN_PATH|CUDA_TOOLKIT_ROOT)$/;
+const JOIN_NAME = 'cudaJoined';
+
+/** The build-time-only join for build systems that need one prefix (added by addJoin). */
+export function join(ctx: Ctx, set: SetRef): string {
+  ctx.joinSet ??= set;
+  return JOIN_NAME;
+}
+
+/** `-DCUDA_HOST_COMPILER=${cudatoolkit.cc}/…` and `-DCUDA_TOOLKIT_ROOT_DIR=${cudatoolkit}`: removed. */
+export function isCmakeRootFlag(ctx: Ctx, use: Use): boolean {
+  const interp = use.node.parent;
+  if (interp?.type !== 'interpolation') return false;
+  const str = interp.parent!;
+  const info = ctx.api.syntax.interpolations(ctx.src, str).find((i) => i.node.id === interp.id);
+  const m = info && /(-D(CUDA_TOOLKIT_ROOT_DIR|CUDA_HOST_COMPILER|CMAKE_CUDA_HOST_COMPILER|CUDAToolkit_ROOT)(:[A-Z]+)?=)$/.exec(info.before);
+  if (!info || !m) return false;
+  const flag = m[1]!;
+  const flagStart = interp.startIndex - flag.length;
+  // the flag runs to the next blank or the end of the string
+  const afterMatch = /^[^\s"']*/.exec(info.after)![0];
+  const flagEnd = interp.endIndex + afterMatch.length;
+  const whole = str.startIndex + 1 === flagStart && flagEnd === str.endIndex - 1;
+  if (whole && str.parent?.type === 'list_expression') {
+    ctx.api.edit.removeListElement(str);
+  } else {
+    let s = flagStart;
+    while (s > 0 && (ctx.src[s - 1] === ' ' || ctx.src[s - 1] === '\t')) s--;
+    ctx.api.edit.replace({ startIndex: s, endIndex: flagEnd }, '');
+  }
+  ctx.handled(use);
+  ctx.api.report(flagStart, {
+    rule: 'cmake-root-removed',
+    message: `removed \`${flag}\${${ctx.text(use.node)}}${afterMatch}\`: the CUDA setup hook of the redist packages passes the toolkit root and host compiler to CMake`,
+  });
+  return true;
+}
+
+/** `NAME = cudatoolkit;`: a build root gets the join, `passthru.cudatoolkit` stays; others are reported. */
+export function rewriteBindingValue(ctx: Ctx, use: Use, binding: SyntaxNode): void {
+  const names = binding.childForFieldName('attrpath')!.namedChildren.map((a) => ctx.api.syntax.attrName(ctx.src, a) ?? '?');
+  const name = names[names.length - 1]!;
+  if (BUILD_ROOT_NAMES.test(name)) {
+    ctx.replace(use.node, join(ctx, use.set));
+    return ctx.handled(use);
+  }
+  // passthru.cudatoolkit (openmpi keeps it for backward compatibility, docs/cuda.md#legacy-forms)
+  if (name === 'cudatoolkit' && (names[0] === 'passthru' || ctx.inPassthru(binding))) {
+    ctx.replace(use.node, `${use.set.text}.cudatoolkit`);
+    ctx.api.report(use.node, { rule: 'passthru-kept', message: `\`passthru.cudatoolkit\` now refers to \`${use.set.text}.cudatoolkit\` for backward compatibility; passthru does not enter closures`, fix: 'drop it once no consumer reads it' });
+    return ctx.handled(use);
+  }
+  ctx.left(use, 'unknown-use', `\`${name} = ${ctx.text(use.node)};\`: the transform cannot tell what \`${name}\` needs`, 'replace it by the split packages it needs');
+}
+
+/** Outputs of the split packages that stand for the toolkit in a symlinkJoin's paths. */
+export function joinMembers(ctx: Ctx, set: SetRef, site: SyntaxNode | undefined, attrs: string[]): string[] {
+  const lib = ctx.lib();
+  if (attrs[0] === 'lib') return [`(${lib}.getLib ${ctx.pkg(set, 'cuda_cudart', site)})`];
+  const out = ctx.libs.tools.map((t) => `(${lib}.getBin ${ctx.pkg(set, t, site)})`);
+  for (const l of ctx.libs.compileLibs.filter((n) => ctx.available(n, set))) {
+    out.push(`(${lib}.getDev ${ctx.pkg(set, l, site)})`);
+    if (ALL_COMPONENTS.get(l)?.runtime) out.push(`(${lib}.getLib ${ctx.pkg(set, l, site)})`);
+  }
+  if (site) ctx.libSite ??= site;
+  return out;
+}
+
+function symlinkJoinName(ctx: Ctx): string {
+  const names = new Set(ctx.top?.formals.map((f) => f.name));
+  if (!names.has('symlinkJoin') && names.has('pkgs')) return 'pkgs.symlinkJoin';
+  ctx.needSymlinkJoin = true;
+  return 'symlinkJoin';
+}
+
+/** Add the join a build root asked for, as a `let` binding around the top function's body. */
+export function addJoin(ctx: Ctx): void {
+  const set = ctx.joinSet;
+  if (!set) return;
+  if (!ctx.top) {
+    ctx.api.report(0, { rule: 'build-time-join', message: 'a build-time join is needed but the file has no top function to host it', fix: 'add a symlinkJoin of the needed components by hand' });
+    return;
+  }
+  const binding = [
+    '# Build-time only: one prefix for a build system that cannot use split packages.',
+    '# It must not reach a runtime path (RUNPATH, wrappers), or it keeps every part alive.',
+    `${JOIN_NAME} = ${symlinkJoinName(ctx)} {`,
+    '  name = "cuda-joined";',
+    '  paths = [',
+    ...joinMembers(ctx, set, undefined, []).map((p) => `    ${p}`),
+    '  ];',
+    '};',
+  ].join('\n');
+  const body = ctx.top.body!;
+  if (body.type === 'let_expression') ctx.api.edit.addBinding(body, binding, { after: undefined });
+  else ctx.api.edit.insertBefore(body, `let\n${ctx.api.edit.reindent(binding, ctx.api.style.indent)}\nin\n`);
+  ctx.api.report(body, {
+    rule: 'build-time-join',
+    message: `added \`${JOIN_NAME}\`, a build-time-only symlinkJoin of ${[...ctx.libs.tools, ...ctx.libs.compileLibs].join(', ')}, for the build-root variable(s) that need one CUDA prefix`,
+    fix: 'keep it out of runtime paths; prefer the split packages if the build system can use them',
+  });
+}

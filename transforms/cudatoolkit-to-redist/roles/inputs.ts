@@ -1,0 +1,189 @@
+/**
+ * Input lists: the toolkit in `nativeBuildInputs` becomes the tools the evidence shows (nvcc
+ * where CUDA is compiled), in `buildInputs` the libraries, in `propagatedBuildInputs` the
+ * libraries with shared objects (header-only and stub packages are never propagated: they go to
+ * `buildInputs`), in `lib.makeLibraryPath`/`runtimeDependencies` the runtime libraries;
+ * `lib.optional c cudatoolkit` becomes `lib.optionals c [ … ]`. Every list keeps what it had:
+ * a package already present is not added again.
+ */
+import type { SyntaxNode } from '../../../src/nix/tree.js';
+import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
+import { MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
+import type { Ctx, Role, Use } from '../context.js';
+import { joinMembers } from './build-roots.js';
+
+export const RUNTIME_BINDINGS = /^(runtimeDependencies|LD_LIBRARY_PATH|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs)$/;
+export const INPUT_TOOLS = /^(nativeBuildInputs|depsBuildBuild|nativeCheckInputs|nativeInstallCheckInputs|build-system)$/;
+export const INPUT_LIBS = /^(buildInputs|propagatedBuildInputs|checkInputs|installCheckInputs|dependencies|propagatedNativeBuildInputs|depsTargetTarget)$/;
+const ENVIRONMENT_PLACES = /^(packages|systemPackages|home\.packages|environment\.systemPackages|users\.users\..*\.packages)$/;
+const WHOLE_TOOLKIT_PLACES = /^(packages|systemPackages|home\.packages|environment\.systemPackages|paths|contents|extraPackages)$/;
+const SHELL_FUNCTIONS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv|buildEnv|symlinkJoin|mkDerivationShell)$/;
+const SHELLS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv)$/;
+
+/** `cudaPackages.libcublas` → `libcublas`; `cudaPackages.cuda_cudart.dev` → `cuda_cudart.dev`. */
+export function componentKey(element: string): string {
+  // (lib.getDev cudaPackages.cuda_cudart) → cuda_cudart.dev
+  const acc = /get(Lib|Dev|Bin|Output\s+"(\w+)")\s+([\w.'-]+)/.exec(element);
+  if (acc) return `${acc[3]!.split('.').pop()}.${(acc[2] ?? acc[1]!).toLowerCase()}`;
+  const parts = element.replace(/[()]/g, '').trim().split('.');
+  const last = parts[parts.length - 1]!;
+  return parts.length > 1 && /^(dev|lib|static|bin|out|stubs|include)$/.test(last) ? `${parts[parts.length - 2]}.${last}` : last;
+}
+
+/** The name of an enclosing mkShell-like call whose argument holds `node`. */
+export function shellCall(ctx: Ctx, node: SyntaxNode): string | undefined {
+  let prev = node;
+  for (let p = node.parent; p; prev = p, p = p.parent) {
+    if (p.type !== 'apply_expression' || p.childForFieldName('argument')?.id !== prev.id) continue;
+    const fn = p.childForFieldName('function');
+    const d = fn ? ctx.api.syntax.dottedName(ctx.src, ctx.api.syntax.unparen(fn)) : undefined;
+    const last = d?.[d.length - 1];
+    if (last && SHELLS.test(last)) return last;
+  }
+  return undefined;
+}
+
+/** The function the attrset of a binding is passed to (mkShell, symlinkJoin, …). */
+function ownerCall(ctx: Ctx, binding: SyntaxNode): string | undefined {
+  let p = binding.parent?.parent?.parent;
+  while (p && (p.type === 'parenthesized_expression' || p.type === 'function_expression')) p = p.parent;
+  if (p?.type !== 'apply_expression') return undefined;
+  const fn = p.childForFieldName('function');
+  const d = fn ? ctx.api.syntax.dottedName(ctx.src, ctx.api.syntax.unparen(fn)) : undefined;
+  return d?.[d.length - 1];
+}
+
+/** The first use that installs the whole toolkit into an environment (shell, profile, system). */
+export function environmentUse(ctx: Ctx): { use: Use; where: string } | undefined {
+  for (const use of ctx.uses) {
+    if (ctx.ledger.isSuppressed(use.node)) continue;
+    const shell = shellCall(ctx, use.node);
+    if (shell) return { use, where: `a \`${shell}\` environment` };
+    const list = use.node.parent?.type === 'list_expression' ? use.node.parent : undefined;
+    const name = list ? ctx.api.syntax.listContext(ctx.src, list).name : undefined;
+    if (name && ENVIRONMENT_PLACES.test(name)) return { use, where: `\`${name}\`` };
+  }
+  return undefined;
+}
+
+/** Header-only and stub packages: never propagated, never on a runtime path. */
+const compileOnly = (n: string): boolean => ALL_COMPONENTS.get(n)?.runtime === false;
+
+export function rewriteInList(ctx: Ctx, use: Use, list: SyntaxNode): void {
+  const lc = ctx.api.syntax.listContext(ctx.src, list);
+  const n = use.node;
+  const shown = `\`${ctx.text(n)}\``;
+  if (lc.call && /^makeLibraryPath$|^makeSearchPath/.test(lc.call)) {
+    ctx.wroteRuntimePath = true;
+    return spliceList(ctx, use, list, ctx.inputElements(use.set, 'runtime', n, use.attrs), undefined);
+  }
+  if (lc.call && SHELL_FUNCTIONS.test(lc.call)) return ctx.left(use, 'whole-toolkit-intended', `${shown} is passed whole to \`${lc.call}\``, 'list the split packages the environment needs instead');
+  if (!lc.binding || !lc.name) return ctx.left(use, 'unknown-use', `${shown} is in a list that is not a known input list`, 'replace it by the split packages it needs');
+  const owner = ownerCall(ctx, lc.binding);
+  if (owner === 'symlinkJoin' && lc.name === 'paths') {
+    // A join of the toolkit (a build-time prefix): the same join of the split packages' outputs.
+    // Whether the join itself belongs in the closure is symlinkjoin-to-propagated's business.
+    spliceList(ctx, use, list, joinMembers(ctx, use.set, n, use.attrs), lc.binding);
+    ctx.api.report(n, { rule: 'join-members-split', message: `${shown} in the paths of a symlinkJoin became the outputs of the split packages`, fix: 'run symlinkjoin-to-propagated to keep the join out of runtime closures' });
+    return;
+  }
+  if ((owner && SHELL_FUNCTIONS.test(owner)) || WHOLE_TOOLKIT_PLACES.test(lc.name)) {
+    return ctx.left(use, 'whole-toolkit-intended', `${shown} in \`${lc.name}\`${owner ? ` of \`${owner}\`` : ''}: a whole toolkit may be intended here`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
+  }
+  const attrset = lc.binding.parent!.parent!;
+  if (INPUT_TOOLS.test(lc.name)) {
+    const blocked = blockedSibling(ctx, lc.binding, 'buildInputs');
+    if (blocked) return ctx.left(use, 'unknown-use', blocked, 'add the split packages to `buildInputs` by hand, or move the comment');
+    ctx.pendingLibs.push({ attrset, conditions: lc.conditions, set: use.set });
+    return spliceList(ctx, use, list, ctx.inputElements(use.set, 'tools', n, use.attrs), lc.binding);
+  }
+  if (INPUT_LIBS.test(lc.name)) {
+    const needsNvcc = use.attrs[0] !== 'lib' && ctx.libs.tools.includes('cuda_nvcc');
+    const blocked = needsNvcc ? blockedSibling(ctx, lc.binding, 'nativeBuildInputs') : undefined;
+    if (blocked) return ctx.left(use, 'unknown-use', blocked, 'add `cudaPackages.cuda_nvcc` to `nativeBuildInputs` by hand, or move the comment');
+    if (false && /^propagated/.test(lc.name) && use.attrs[0] !== 'lib') {
+      const headers = ctx.libs.compileLibs.filter(compileOnly);
+      spliceList(ctx, use, list, ctx.inputElements(use.set, 'libs', n, use.attrs, ctx.libs.compileLibs.filter((p) => !compileOnly(p))), lc.binding);
+      if (headers.length > 0) ctx.pendingLibs.push({ attrset, conditions: lc.conditions, set: use.set, packages: headers });
+    } else {
+      spliceList(ctx, use, list, ctx.inputElements(use.set, 'libs', n, use.attrs), lc.binding);
+    }
+    if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: lc.conditions, set: use.set });
+    return;
+  }
+  if (RUNTIME_BINDINGS.test(lc.name)) {
+    ctx.wroteRuntimePath = true;
+    return spliceList(ctx, use, list, ctx.inputElements(use.set, 'runtime', n, use.attrs), lc.binding);
+  }
+  return ctx.left(use, 'unknown-use', `${shown} in \`${lc.name}\` (not an input list this transform knows)`, 'replace it by the split packages it needs');
+}
+
+/** `lib.optional c cudatoolkit` in an input list binding: becomes `lib.optionals c [ … ]`. */
+export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: SyntaxNode): void {
+  // the binding whose value holds it, through `++` chains and parentheses
+  let binding: SyntaxNode | null = app.parent;
+  while (binding && (binding.type === 'binary_expression' || binding.type === 'parenthesized_expression')) binding = binding.parent;
+  const name = binding?.type === 'binding' ? ctx.text(binding.childForFieldName('attrpath')!) : undefined;
+  const cond = app.childForFieldName('function')!.childForFieldName('argument')!;
+  const role: Role | undefined = name && INPUT_TOOLS.test(name) ? 'tools' : name && INPUT_LIBS.test(name) ? 'libs' : undefined;
+  if (!role || !binding) return ctx.left(use, 'unknown-use', `\`${ctx.text(app)}\` is not in an input list this transform knows`, 'replace it by the split packages it needs');
+  const needsNvcc = role === 'libs' && ctx.libs.tools.includes('cuda_nvcc');
+  const blocked = role === 'tools' || needsNvcc ? blockedSibling(ctx, binding, role === 'libs' ? 'nativeBuildInputs' : 'buildInputs') : undefined;
+  if (blocked) return ctx.left(use, 'unknown-use', blocked, 'rewrite it by hand, or move the comment');
+  const elements = ctx.inputElements(use.set, role, use.node, use.attrs);
+  const indent = ctx.lineIndent(app.startIndex);
+  const inline = `${ctx.text(callee)}s ${ctx.text(cond)} [ ${elements.join(' ')} ]`;
+  const wide = app.startIndex - ctx.src.lastIndexOf('\n', app.startIndex) + inline.length > MAX_INLINE_WIDTH;
+  const list = (ctx.api.style.nixfmt || wide) && elements.length > 1
+    ? `[\n${elements.map((e) => `${indent}${ctx.api.style.indent}${e}`).join('\n')}\n${indent}]`
+    : `[ ${elements.join(' ')} ]`;
+  ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, `${ctx.text(callee)}s ${ctx.text(cond)} ${list}`);
+  ctx.handled(use);
+  const attrset = binding.parent!.parent!;
+  if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: [ctx.text(cond)], set: use.set });
+}
+
+/**
+ * Why the rewrite of a use in `binding` cannot add what it needs to the sibling input list
+ * `attr` (nvcc to `nativeBuildInputs`, libraries to `buildInputs`): that list is covered by a
+ * `# nixshift-ignore` and does not have it already (the toolkit, or nvcc). Undefined when fine.
+ */
+function blockedSibling(ctx: Ctx, binding: SyntaxNode, attr: 'nativeBuildInputs' | 'buildInputs'): string | undefined {
+  const attrset = binding.parent?.parent;
+  if (!attrset) return undefined;
+  const sibling = ctx.api.syntax.bindingsOf(ctx.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
+  if (!sibling || sibling.node.id === binding.id) return undefined;
+  const elements = ctx.api.syntax.listParts(ctx.src, sibling.value).flatMap((p) => ctx.api.syntax.listElements(p.list).map((e) => ctx.text(e)));
+  const has = elements.some((e) => toolkitNameVersion(e.split('.').pop()!) !== null || (attr === 'nativeBuildInputs' && /(^|\.)cuda_nvcc$/.test(e)));
+  if (has || !ctx.api.suppressed(sibling.node)) return undefined;
+  return `\`${ctx.text(binding.childForFieldName('attrpath')!)}\` keeps the toolkit: its split packages need \`${attr}\` too, which \`# nixshift-ignore\` covers`;
+}
+
+/** The packages a binding's lists hold (by component key), remembered across uses. */
+function presentIn(ctx: Ctx, list: SyntaxNode, binding: SyntaxNode | undefined): Set<string> {
+  const key = binding?.id ?? list.id;
+  let present = ctx.present.get(key);
+  if (present) return present;
+  present = new Set<string>();
+  const value = binding?.childForFieldName('expression');
+  const lists = value ? ctx.api.syntax.listParts(ctx.src, value).map((p) => p.list) : [list];
+  for (const l of lists) for (const el of ctx.api.syntax.listElements(l)) present.add(componentKey(ctx.text(el)));
+  ctx.present.set(key, present);
+  return present;
+}
+
+/** Plan the replacement of the use by `elements` in `list`, minus what the binding already has. */
+function spliceList(ctx: Ctx, use: Use, list: SyntaxNode, elements: string[], binding: SyntaxNode | undefined): void {
+  const present = presentIn(ctx, list, binding);
+  const fresh = elements.filter((e) => {
+    const k = componentKey(e);
+    if (present.has(e) || present.has(k)) return false;
+    present.add(e);
+    present.add(k);
+    return true;
+  });
+  let plan = ctx.listPlans.get(list.id);
+  if (!plan) ctx.listPlans.set(list.id, (plan = { list, replacements: new Map() }));
+  plan.replacements.set(use.node.id, fresh);
+  ctx.handled(use);
+}
