@@ -44,7 +44,6 @@ export const LIBRARY_PACKAGE: ReadonlyMap<string, string> = new Map([
   ['nvptxcompiler_static', 'cuda_nvcc'],
   ['cufile', 'libcufile'],
   ['cufile_rdma', 'libcufile'],
-  ['OpenCL', 'cuda_opencl'],
   ['cudnn', 'cudnn'],
   // cuDNN 9 splits the library by function; cuDNN 8 by function and by inference/training.
   ['cudnn_ops', 'cudnn'],
