@@ -101,7 +101,7 @@ export function rewriteInList(ctx: Ctx, use: Use, list: SyntaxNode): void {
     const needsNvcc = use.attrs[0] !== 'lib' && ctx.libs.tools.includes('cuda_nvcc');
     const blocked = needsNvcc ? blockedSibling(ctx, lc.binding, 'nativeBuildInputs') : undefined;
     if (blocked) return ctx.left(use, 'unknown-use', blocked, 'add `cudaPackages.cuda_nvcc` to `nativeBuildInputs` by hand, or move the comment');
-    if (false && /^propagated/.test(lc.name) && use.attrs[0] !== 'lib') {
+    if (/^propagated/.test(lc.name) && use.attrs[0] !== 'lib') {
       const headers = ctx.libs.compileLibs.filter(compileOnly);
       spliceList(ctx, use, list, ctx.inputElements(use.set, 'libs', n, use.attrs, ctx.libs.compileLibs.filter((p) => !compileOnly(p))), lc.binding);
       if (headers.length > 0) ctx.pendingLibs.push({ attrset, conditions: lc.conditions, set: use.set, packages: headers });
