@@ -1,18 +1,18 @@
 /**
- * CUDA facts the transforms rely on, as data. Sources: ../shared/cuda-facts.md, cited by
- * section (§1 packages and outputs, §2 reverse map, §3 conventions, §4 legacy forms).
+ * CUDA facts the transforms rely on, as data. Source: docs/cuda.md, cited by anchor
+ * (docs/cuda.md#packages, #reverse-map, #conventions, #legacy-forms).
  */
 
 export interface Component {
   /** Attribute in cudaPackages. */
   name: string;
-  /** Has shared libraries that belong on a runtime path (§1; stub-only and header-only do not). */
+  /** Has shared libraries that belong on a runtime path (docs/cuda.md#packages; stub-only and header-only do not). */
   runtime: boolean;
   /** A build tool (goes to nativeBuildInputs). */
   tool?: boolean;
-  /** Evidence: what in a string or flag shows the package is used (§2). */
+  /** Evidence: what in a string or flag shows the package is used (docs/cuda.md#reverse-map). */
   evidence: RegExp;
-  /** First CUDA version that has it, when later than 11.4 (§1). */
+  /** First CUDA version that has it, when later than 11.4 (docs/cuda.md#packages). */
   since?: string;
 }
 
@@ -33,13 +33,13 @@ export const LIBRARIES: readonly Component[] = [
   { name: 'cuda_nvrtc', runtime: true, evidence: /nvrtc/i },
   { name: 'cuda_nvtx', runtime: true, evidence: /nvToolsExt|\bnvtx/i },
   { name: 'cuda_cupti', runtime: true, evidence: /cupti/i },
-  // the NVML in the toolkit is a link stub only: never on a runtime path (§1, §2)
+  // the NVML in the toolkit is a link stub only: never on a runtime path (docs/cuda.md#packages, docs/cuda.md#reverse-map)
   { name: 'cuda_nvml_dev', runtime: false, evidence: /\bnvml\b|nvml\.h|nvidia-ml/ },
   { name: 'cuda_profiler_api', runtime: false, evidence: /cuda_profiler_api|cudaProfiler/, since: '11.8' },
   { name: 'libnvjitlink', runtime: true, evidence: /nvjitlink/i, since: '12.0' },
 ];
 
-/** Tools (nativeBuildInputs). nvcc is added whenever the toolkit was a build input (§3). */
+/** Tools (nativeBuildInputs). nvcc is added where CUDA code is compiled (src/cuda/evidence/decide.ts; docs/cuda.md#conventions). */
 export const TOOLS: readonly Component[] = [
   { name: 'cuda_nvcc', runtime: false, tool: true, evidence: /\bnvcc\b|\bptxas\b|\bnvlink\b|\bfatbinary\b|\bcicc\b|libdevice|\bnvvm\b|\bbin2c\b/ },
   { name: 'cuda_cuobjdump', runtime: false, tool: true, evidence: /\bcuobjdump\b/ },
@@ -51,8 +51,9 @@ export const TOOLS: readonly Component[] = [
 ];
 
 /**
- * What `cudaPackages.cudatoolkit` joins today, libraries only (§4 "What cudaPackages.cudatoolkit
- * is today"), minus what does not exist on every supported version (opencl, nvjitlink ≥12.0).
+ * What `cudaPackages.cudatoolkit` joins today, libraries only
+ * (docs/cuda.md#cudapackagescudatoolkit-today), minus what does not exist on every supported
+ * version (opencl, nvjitlink ≥12.0).
  * Used when a file gives no evidence of which libraries it needs (keep behaviour, ask to prune).
  */
 export const TOOLKIT_LIBRARIES: readonly string[] = [
@@ -62,7 +63,7 @@ export const TOOLKIT_LIBRARIES: readonly string[] = [
 
 export const ALL_COMPONENTS: ReadonlyMap<string, Component> = new Map([...LIBRARIES, ...TOOLS].map((c) => [c.name, c]));
 
-/** The versioned package sets with redist packages start at CUDA 11.4 (§1). */
+/** The versioned package sets with redist packages start at CUDA 11.4 (docs/cuda.md#packages). */
 export function hasRedist(version: string | undefined): boolean {
   if (version === undefined) return true; // the default set of any supported nixpkgs
   const [maj, min] = version.split(/[._]/).map(Number);
@@ -88,7 +89,7 @@ export function packageSetVersion(name: string): string | undefined {
 /**
  * Map a path under the legacy toolkit prefix to (package, output accessor, rest of the path).
  * `suffix` is the literal text right after `${cudatoolkit}`. Returns undefined for paths it does
- * not know (they are reported, not guessed). §2, §4.
+ * not know (they are reported, not guessed). docs/cuda.md#reverse-map, docs/cuda.md#legacy-forms.
  */
 export interface PathMapping {
   /** How to refer to the package's output: 'lib' | 'dev' | 'bin' | 'out' | 'stubs' | 'exe'. */

@@ -2,18 +2,19 @@
  * Sizes of the parts of the legacy monolithic CUDA toolkit, for the closure estimate of
  * `--report` (src/report/closure.ts).
  *
- * Source: ../shared/cuda-facts.md §7 "Sizes": the linux-x86_64 compressed `.tar.xz` ARCHIVE sizes
+ * Source: docs/cuda.md#sizes: the linux-x86_64 compressed `.tar.xz` ARCHIVE sizes
  * of the redist manifest `redistrib_12.4.1.json` (nixpkgs
  * pkgs/development/cuda-modules/cuda/manifests/redistrib_12.4.1.json @a3293a9), in MB. They are
- * NOT unpacked store path (NAR) sizes, which are larger (§7: libcublas unpacked 1.1G on 11.7), and
- * they are one CUDA release on one platform: every number derived from them is an estimate.
+ * NOT unpacked store path (NAR) sizes, which are larger (docs/cuda.md#sizes: libcublas unpacked
+ * 1.1G on 11.7), and they are one CUDA release on one platform: every number derived from them is
+ * an estimate.
  */
 
 /** One line for the renderers: where the sizes come from and what they are. */
 export const SIZE_SOURCE =
   'compressed .tar.xz archive sizes (linux-x86_64) from the CUDA 12.4.1 redist manifest redistrib_12.4.1.json; unpacked store paths are larger';
 
-/** Archive MB per redist package (§7). A part missing here has no known size. */
+/** Archive MB per redist package (docs/cuda.md#sizes). A part missing here has no known size. */
 export const ARCHIVE_MB: ReadonlyMap<string, number> = new Map<string, number>([
   ['nsight_compute', 572],
   ['libcufft', 486], // 11.2.1.3

@@ -2,7 +2,7 @@
  * driver-runpath-rename: `addOpenGLRunpath` → `addDriverRunpath`, `autoAddOpenGLRunpathHook`
  * (also `cudaPackages.autoAddOpenGLRunpathHook`) → `autoAddDriverRunpath`.
  *
- * Facts: ../shared/cuda-facts.md §3 (the hook renames; `addOpenGLRunpath = addDriverRunpath` is
+ * Facts: docs/cuda.md#conventions (the hook renames; `addOpenGLRunpath = addDriverRunpath` is
  * an alias "Added 2024-05-25" in pkgs/top-level/aliases.nix, and the new setup hook defines only
  * the shell function `addDriverRunpath`, so shell calls in phases are renamed too).
  *

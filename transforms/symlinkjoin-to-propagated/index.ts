@@ -1,5 +1,5 @@
 /**
- * symlinkjoin-to-propagated: take CUDA `symlinkJoin`s out of closures (../shared/cuda-facts.md §5).
+ * symlinkjoin-to-propagated: take CUDA `symlinkJoin`s out of closures (docs/cuda.md#joins).
  *
  * A join of CUDA parts is a build-time compromise for build systems that want one prefix. Used
  * anywhere that survives into the output it keeps every member alive. Per use of a join:
@@ -50,7 +50,7 @@ export const rules = {
 /** Any CUDA name: a file without one has no CUDA join (see `prefilter`). */
 const CUDA_TEXT = /cuda|cudnn|nccl|cutensor|cusparse|cufile|libcu|libnv|libnpp/i;
 
-/** CUDA packages outside the toolkit's component list (§1). */
+/** CUDA packages outside the toolkit's component list (docs/cuda.md#packages). */
 const OTHER_CUDA = /^(cudnn|nccl|libcutensor|cutensor|libcusparse_lt|cusparselt|libcufile|cuda_nvprof|cudaPackages.*|cuda_\w+|libcu\w+|libnv\w+|libnpp\w*)$/;
 const INPUT_LISTS = /^(buildInputs|propagatedBuildInputs|nativeBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies)$/;
 const BUILD_ROOTS = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDNN_INSTALL_PATH|CUDA_BIN_PATH|NCCL_INSTALL_PATH|GCC_HOST_COMPILER_PREFIX|GCC_HOST_COMPILER_PATH|TF_CUDA_COMPUTE_CAPABILITIES)$/;
