@@ -6,6 +6,9 @@
  *  - the findings equal `<case>.findings.json` (rule, severity, line, column; none when absent);
  *  - a second run on the output changes nothing (idempotency);
  *  - `<case>.options.json`, when present, gives the transform options;
+ *  - `<case>.source/`, when present, is the package's source tree: passed as the option
+ *    `source=<absolute path>` (the evidence the CUDA transforms decide from);
+ *  - a finding in `<case>.findings.json` that has a `message` must have exactly that message;
  *  - `<case>.chain.json`, when present, lists the transforms to run in order (to test how
  *    transforms compose; the fixture's own transform must be among them).
  * Every output is also checked by the real Nix parser in test/nix-oracle.test.ts.
@@ -38,6 +41,8 @@ export function defineFixtureTests(name: string): void {
         const expected = readFileSync(join(dir, `${c}.output.nix`), 'utf8');
         const optionsFile = join(dir, `${c}.options.json`);
         const options = (existsSync(optionsFile) ? JSON.parse(readFileSync(optionsFile, 'utf8')) : {}) as TransformOptions;
+        const sourceTree = join(dir, `${c}.source`);
+        if (existsSync(sourceTree)) options.source = sourceTree;
         const findingsFile = join(dir, `${c}.findings.json`);
         const expectedFindings = existsSync(findingsFile) ? JSON.parse(readFileSync(findingsFile, 'utf8')) : [];
         const chainFile = join(dir, `${c}.chain.json`);
@@ -56,7 +61,8 @@ export function defineFixtureTests(name: string): void {
         }
         expect(first.status).toBe(input === expected ? (first.status === 'skip' ? 'skip' : 'nochange') : 'ok');
         expect(first.output ?? input).toBe(expected);
-        expect(first.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.line, column: f.column }))).toEqual(expectedFindings);
+        const withMessage = (expectedFindings as { message?: string }[]).some((f) => f.message !== undefined);
+        expect(first.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.line, column: f.column, ...(withMessage ? { message: f.message } : {}) }))).toEqual(expectedFindings);
         for (const f of first.findings) expect(f.message.length).toBeGreaterThan(0);
 
         const second = await processSource(expected, `${c}.output.nix`, chain);

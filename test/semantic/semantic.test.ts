@@ -21,7 +21,8 @@ const CASES: Record<string, Partial<Lists> & { strings?: string[] }> = {
     nativeBuildInputs: ['cuda_nvcc'],
     buildInputs: [...BASE, 'libcublas', 'libcufft', 'libcurand', 'libcusolver', 'libcusparse', 'cuda_cupti', 'cudnn', 'nccl'],
   },
-  'opencv-like': { nativeBuildInputs: ['cmake', 'pkg-config', 'cuda_nvcc'], buildInputs: ['zlib'], propagatedBuildInputs: [...BASE, 'libcublas', 'libcufft', 'libnpp'] },
+  // header-only packages are never propagated: cuda_cccl goes to buildInputs
+  'opencv-like': { nativeBuildInputs: ['cmake', 'pkg-config', 'cuda_nvcc'], buildInputs: ['zlib', 'cuda_cccl'], propagatedBuildInputs: ['cuda_cudart', 'libcublas', 'libcufft', 'libnpp'] },
   'cupy-like': {
     nativeBuildInputs: ['cython', 'addDriverRunpath', 'cuda_nvcc'],
     buildInputs: [...BASE, 'libcublas', 'libcufft', 'libcurand', 'libcusolver', 'libcusparse', 'cuda_nvrtc', 'cuda_profiler_api'],

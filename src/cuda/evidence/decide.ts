@@ -11,8 +11,10 @@
  * - else (no evidence at all) every library of the legacy toolkit, with a request to prune.
  *
  * Roles: `cuda_nvcc` only where CUDA code is compiled (a `.cu` file, `enable_language(CUDA)`, …)
- * or, without source evidence, where the toolkit was a build input of a package that builds; a
- * prebuilt binary package gets neither `cuda_nvcc` nor `cuda_cccl` unless evidence names them.
+ * or NVVM is used, or, without source evidence, where the toolkit was a build input of a package
+ * that builds; a prebuilt binary package gets neither `cuda_nvcc` nor `cuda_cccl` unless evidence
+ * names them. With source evidence, `cuda_cccl` only where the source includes its headers
+ * (`thrust/`, `cub/`, `cuda/std/`): the runtime's own headers bring what plain CUDA code needs.
  * `cuda_cudart` comes with compiled CUDA code and with any library linked at build time (their
  * headers include the runtime's).
  */
@@ -63,7 +65,8 @@ export function describeItem(item: EvidenceItem): string {
   if (item.kind === 'nix') return `${JSON.stringify(item.text)} at line ${item.line}`;
   const at = item.line > 0 ? `${item.file}:${item.line}` : item.file;
   const where = item.place === 'main' ? '' : ` (${item.place})`;
-  return `${at} \`${item.text}\`${where}`;
+  const what = item.kind === 'compiles-cuda' ? 'compiles CUDA code: ' : item.kind === 'runtime-load' ? 'loaded at run time: ' : '';
+  return `${what}${at} \`${item.text}\`${where}`;
 }
 
 export function decide(input: DecideInput): LibraryDecision {
@@ -88,21 +91,20 @@ export function decide(input: DecideInput): LibraryDecision {
     basis = 'trees';
     for (const item of deciding) note(item.pkg, describeItem(item));
     const compiles = deciding.find((i) => i.kind === 'compiles-cuda') ?? input.nix.find((i) => i.pkg === 'cuda_nvcc');
+    const nvcc = compiles ?? deciding.find((i) => i.pkg === 'cuda_nvcc');
     const linked = deciding.filter((i) => i.kind !== 'runtime-load' && i.kind !== 'compiles-cuda' && ALL_COMPONENTS.has(i.pkg));
     libs = [...new Set([...linked.map((i) => i.pkg), ...fromNix(LIBRARY_ORDER)])];
     loaded = order(deciding.filter((i) => i.kind === 'runtime-load').map((i) => i.pkg));
     libs.push(...loaded);
     if (compiles) {
-      const first = describeItem(compiles);
-      libs.push('cuda_cudart', 'cuda_cccl');
-      note('cuda_cudart', `compiles CUDA code: ${first}`);
-      note('cuda_cccl', `compiles CUDA code: ${first}`);
-      note('cuda_nvcc', `compiles CUDA code: ${first}`);
-    } else if (linked.length > 0) {
       libs.push('cuda_cudart');
-      note('cuda_cudart', `the CUDA runtime, whose headers ${linked[0]!.pkg}'s include`);
+      note('cuda_cudart', describeItem(compiles).replace(/^(compiles CUDA code: )?/, 'compiles CUDA code: '));
+    } else if (linked.some((i) => i.pkg !== 'cuda_nvcc')) {
+      libs.push('cuda_cudart');
+      note('cuda_cudart', `the CUDA runtime, whose headers ${linked.find((i) => i.pkg !== 'cuda_nvcc')!.pkg}'s include`);
     }
-    tools = compiles ? ['cuda_nvcc'] : [];
+    if (nvcc) note('cuda_nvcc', describeItem(nvcc));
+    tools = nvcc ? ['cuda_nvcc'] : [];
   } else {
     const nixLibs = fromNix(LIBRARY_ORDER);
     basis = nixLibs.length > 0 ? 'nix' : 'fallback';
