@@ -109,6 +109,10 @@ interface RunFlags {
   treefmt?: boolean;
   maxFileSize?: string;
   timeout?: string;
+  // --evidence (src/cuda/evidence/nix-sources.ts)
+  evidence?: string;
+  nixpkgs?: string;
+  evidenceJobs?: string;
 }
 
 function exclusive(flags: RunFlags, pairs: [keyof RunFlags, keyof RunFlags][]): void {
@@ -219,17 +223,23 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
   const perName = parseOptionArgs(flags.option ?? [], [...new Set([...names, ...specs])]);
   const cliOptions = (i: number): TransformOptions => ({ ...perName.get(names[i]!), ...perName.get(specs[i]!) });
   const requests: TransformRequest[] = specs.map((spec, i) => ({ spec, options: { ...config?.options?.[names[i]!], ...cliOptions(i) } }));
-  const fileOptions = config
-    ? (absolute: string): Record<string, TransformOptions> | undefined => {
-        const o = fileOverrides(config, absolute, attrFromPath);
-        if (!o) return undefined;
-        const out: Record<string, TransformOptions> = {};
-        names.forEach((n, i) => {
-          if (o[n]) out[n] = { ...o[n], ...cliOptions(i) };
-        });
-        return Object.keys(out).length > 0 ? out : undefined;
-      }
-    : undefined;
+  // --evidence sources: per-file source=/source-missing= for the CUDA transforms; a source= from the config or -o wins.
+  const evidence = await evidenceOptions(flags, io, inputs, names, config);
+  const fileOptions =
+    config || evidence
+      ? (absolute: string): Record<string, TransformOptions> | undefined => {
+          const o = config ? fileOverrides(config, absolute, attrFromPath) : undefined;
+          const e = evidence?.(absolute);
+          if (!o && !e) return undefined;
+          const out: Record<string, TransformOptions> = {};
+          names.forEach((n, i) => {
+            const given = { ...o?.[n], ...cliOptions(i) };
+            const found = given.source === undefined ? e?.[n] : undefined; // a source= given wins, reason and all
+            if (o?.[n] || found) out[n] = { ...found, ...given };
+          });
+          return Object.keys(out).length > 0 ? out : undefined;
+        }
+      : undefined;
 
   let verify: string | undefined;
   if (flags.verify) {
@@ -334,6 +344,52 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string
   return EXIT_OK;
 }
 
+// --- --evidence (begin) ---
+/** --evidence sources: each CUDA package's source, found with Nix before the run (src/cuda/evidence/nix-sources.ts). */
+async function evidenceOptions(
+  flags: RunFlags,
+  io: Io,
+  inputs: string[],
+  names: string[],
+  config: NixshiftConfig | undefined,
+): Promise<((absolute: string) => Record<string, TransformOptions> | undefined) | undefined> {
+  if (flags.evidence === undefined) {
+    if (flags.nixpkgs !== undefined || flags.evidenceJobs !== undefined) throw new UsageError(`${flags.nixpkgs !== undefined ? '--nixpkgs' : '--evidence-jobs'} only applies with --evidence sources`);
+    return undefined;
+  }
+  const kinds = flags.evidence.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => k !== 'sources');
+  if (unknown.length > 0) throw new UsageError(`--evidence takes \`sources\`, not "${flags.evidence}"`);
+  let jobs: number | undefined;
+  if (flags.evidenceJobs !== undefined) {
+    jobs = Number(flags.evidenceJobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--evidence-jobs takes a whole number of at least 1, not "${flags.evidenceJobs}"`);
+  }
+  const ns = await import('./cuda/evidence/nix-sources.js');
+  if (!findNixInstantiate(io.env)) throw new UsageError(ns.NIX_MISSING);
+  if (!names.some((n) => ns.SOURCE_TRANSFORMS.includes(n))) {
+    io.stderr.write(`nixshift: warning: --evidence sources: no transform of this run takes a source (${ns.SOURCE_TRANSFORMS.join(', ')}); nothing asked of Nix\n`);
+    return undefined;
+  }
+  const quiet = flags.quiet === true || flags.treefmt === true;
+  const r = await ns.gatherSources({
+    inputs,
+    cwd: io.cwd,
+    ignorePatterns: flags.ignorePattern,
+    ignoreRelativeTo: config?.ignore ? [{ base: config.dir, patterns: config.ignore }] : undefined,
+    gitignore: flags.gitignore,
+    nixpkgs: flags.nixpkgs,
+    env: io.env,
+    jobs: jobs ?? ns.DEFAULT_EVIDENCE_JOBS,
+    stderr: io.stderr,
+    progress: flags.progress ?? (io.stderr.isTTY === true && !quiet),
+    quiet,
+  });
+  if (!r.ok) throw new UsageError(r.usage);
+  return ns.sourceFileOptions(r.files, names);
+}
+// --- --evidence (end) ---
+
 /** --commit: one commit per package of the files this run wrote. False when a commit failed. */
 async function commitResults(root: string, results: FileResult[], loaded: Transform[], out: Sink, err: Sink, env: NodeJS.ProcessEnv): Promise<boolean> {
   const { makeCommits, planCommits } = await import('./git/commit.js');
@@ -425,6 +481,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--timeout <seconds>', 'a file still being processed after this long is an error and its worker thread is replaced; 0: no limit (default: 60; in band: around each transform call)')
     .addOption(new Option('--progress', 'show a progress line on stderr (default: when stderr is a terminal)'))
     .addOption(new Option('--no-progress', 'never show the progress line'))
+    // --- --evidence (begin) ---
+    .option(
+      '--evidence <kind>',
+      'gather evidence for the CUDA transforms before the run; `sources`: ask Nix (nix-instantiate) for the source of each package whose file names cudatoolkit or symlinkJoin, build it if it is not in the store, and pass it as the option source=<path> (else source-missing=<why>)',
+    )
+    .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence evaluates (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)')
+    .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)')
+    // --- --evidence (end) ---
     .action(async (paths: string[], flags: RunFlags) => {
       code = await runCommand(paths, flags, io, argv);
     });
