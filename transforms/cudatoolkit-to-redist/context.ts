@@ -97,6 +97,8 @@ export class Ctx {
   joinSet: SetRef | undefined;
   /** Derivations that got libraries and still need nvcc in `nativeBuildInputs`. */
   readonly pendingNvcc: Pending[] = [];
+  /** Derivations whose input lists held the toolkit, with the condition it was under. */
+  readonly inputSites: Pending[] = [];
   /** Libraries to add to a derivation's `buildInputs` (see finish/inputs.ts). */
   readonly pendingLibs: Pending[] = [];
   /** Per list literal: the elements to replace, applied at once (one layout decision per list). */

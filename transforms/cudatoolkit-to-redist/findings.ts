@@ -25,6 +25,7 @@ function beyond(ctx: Ctx): string {
   for (const item of ctx.libs.outside) if (!outside.has(item.pkg)) outside.set(item.pkg, describeItem(item));
   if (outside.size > 0) parts.push(`. Seen only in ${[...new Set(ctx.libs.outside.map((i) => i.place))].join(', ')}, not kept: ${[...outside].map(([p, w]) => `${p} (${w})`).join('; ')}`);
   if (ctx.libs.beyondToolkit.length > 0) parts.push(`. Also used, not part of the toolkit (not added): ${ctx.libs.beyondToolkit.join(', ')}`);
+  if (ctx.libs.driverLibs.length > 0) parts.push(`. Driver libraries, found at run time through the driver's path (autoAddDriverRunpath), not packages: ${ctx.libs.driverLibs.join(', ')}`);
   return parts.join('');
 }
 

@@ -24,6 +24,7 @@ import { rewriteAll } from './rewrite.js';
 import { addJoin } from './roles/build-roots.js';
 import { addLibs, addNvcc, applyListPlans } from './finish/inputs.js';
 import { addFormals, fixDefinitions } from './finish/definitions.js';
+import { addRuntimeDependencies } from './finish/runtime.js';
 import { reportLibraries, reportMissingSource, reportRuntimeLoads } from './findings.js';
 
 export { rules };
@@ -38,6 +39,7 @@ function finish(ctx: Ctx): void {
   applyListPlans(ctx);
   addNvcc(ctx);
   addLibs(ctx);
+  addRuntimeDependencies(ctx);
   fixDefinitions(ctx);
   addJoin(ctx);
   addFormals(ctx);

@@ -51,6 +51,8 @@ export interface LibraryDecision {
   outside: EvidenceItem[];
   /** CUDA packages outside the toolkit the evidence shows (cudnn, nccl, …): named, not added. */
   beyondToolkit: string[];
+  /** Driver libraries the old build links (`libcuda.so.1`): from the driver at run time. */
+  driverLibs: string[];
 }
 
 const DECIDING = new Set(['main', 'vendored']);
@@ -126,5 +128,6 @@ export function decide(input: DecideInput): LibraryDecision {
     notShown: TOOLKIT_LIBRARIES.filter((n) => !compileLibs.includes(n)),
     outside: treeItems.filter((i) => !DECIDING.has(i.place) && !compileLibs.includes(i.pkg) && !tools.includes(i.pkg)),
     beyondToolkit,
+    driverLibs: [...new Set(input.trees.flatMap((t) => t.driverLibs ?? []))].sort(),
   };
 }

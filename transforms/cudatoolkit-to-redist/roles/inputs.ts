@@ -91,6 +91,7 @@ export function rewriteInList(ctx: Ctx, use: Use, list: SyntaxNode): void {
     return ctx.left(use, 'whole-toolkit-intended', `${shown} in \`${lc.name}\`${owner ? ` of \`${owner}\`` : ''}: a whole toolkit may be intended here`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
   }
   const attrset = lc.binding.parent!.parent!;
+  if (INPUT_TOOLS.test(lc.name) || INPUT_LIBS.test(lc.name)) ctx.inputSites.push({ attrset, conditions: lc.conditions, set: use.set });
   if (INPUT_TOOLS.test(lc.name)) {
     const blocked = blockedSibling(ctx, lc.binding, 'buildInputs');
     if (blocked) return ctx.left(use, 'unknown-use', blocked, 'add the split packages to `buildInputs` by hand, or move the comment');
@@ -140,6 +141,7 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, `${ctx.text(callee)}s ${ctx.text(cond)} ${list}`);
   ctx.handled(use);
   const attrset = binding.parent!.parent!;
+  ctx.inputSites.push({ attrset, conditions: [ctx.text(cond)], set: use.set });
   if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: [ctx.text(cond)], set: use.set });
 }
 
