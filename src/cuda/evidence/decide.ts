@@ -76,9 +76,11 @@ export function decide(input: DecideInput): LibraryDecision {
   const note = (pkg: string, reason: string): void => {
     if (!why.has(pkg)) why.set(pkg, reason);
   };
-  for (const item of input.nix) note(item.pkg, describeItem(item));
   const treeItems = input.trees.flatMap((t) => t.items);
   const deciding = treeItems.filter((i) => DECIDING.has(i.place));
+  // the source and the build speak first; the .nix text names what they did not show
+  if (!input.forced) for (const item of deciding) note(item.pkg, describeItem(item));
+  for (const item of input.nix) note(item.pkg, describeItem(item));
   const fromNix = (names: readonly string[]): string[] => names.filter((n) => input.nix.some((i) => i.pkg === n));
   let basis: LibraryDecision['basis'];
   let libs: string[];
@@ -91,7 +93,6 @@ export function decide(input: DecideInput): LibraryDecision {
     tools = input.prebuilt ? [] : ['cuda_nvcc'];
   } else if (deciding.length > 0) {
     basis = 'trees';
-    for (const item of deciding) note(item.pkg, describeItem(item));
     const compiles = deciding.find((i) => i.kind === 'compiles-cuda') ?? input.nix.find((i) => i.pkg === 'cuda_nvcc');
     const nvcc = compiles ?? deciding.find((i) => i.pkg === 'cuda_nvcc');
     const linked = deciding.filter((i) => i.kind !== 'runtime-load' && i.kind !== 'compiles-cuda' && ALL_COMPONENTS.has(i.pkg));
