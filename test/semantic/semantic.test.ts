@@ -51,6 +51,14 @@ const CASES: Record<string, Partial<Lists> & { strings?: string[] }> = {
       'patchelf --add-rpath /nix/store/cuda_cudart-lib/lib:/nix/store/libcublas-lib/lib:/nix/store/libcufft-lib/lib $out/lib/libinfer.so\n' +
       'wrapProgram $out/bin/infer --prefix LD_LIBRARY_PATH : /nix/store/cuda_cudart-lib/lib:/nix/store/libcublas-lib/lib:/nix/store/libcufft-lib/lib\n',
   },
+  // decided from the package's source tree (<case>.source/)
+  'cmake-cublas': { nativeBuildInputs: ['cmake', 'ninja', 'cuda_nvcc'], buildInputs: ['cuda_cudart', 'cuda_cccl', 'libcublas'] },
+  'autotools-cufft': { nativeBuildInputs: ['autoreconfHook', 'pkg-config'], buildInputs: ['fftw', 'cuda_cudart', 'libcufft'], strings: ['configureFlags'], configureFlags: ['--with-cuda=/nix/store/cuda_cudart-dev'] },
+  'python-dlopen-nvrtc': { buildInputs: ['cuda_cudart', 'cuda_nvrtc'] },
+  bazel: { nativeBuildInputs: ['python3', 'cuda_nvcc'], buildInputs: ['cuda_cudart', 'cuda_cccl', 'libcublas', 'cudnn', 'nccl'], strings: ['TF_CUDA_PATHS'], TF_CUDA_PATHS: '/nix/store/join-cuda-joined,/nix/store/cudnn,/nix/store/nccl' },
+  // a library the wheel loads at run time goes on autoPatchelfHook's runtime path, lib output only
+  'prebuilt-bin': { nativeBuildInputs: ['autoPatchelfHook'], buildInputs: ['gcc.lib', 'libcusparse'], strings: ['runtimeDependencies'], runtimeDependencies: ['/nix/store/libcusparse-lib'] },
+  'tests-only-curand': { nativeBuildInputs: ['cmake', 'cuda_nvcc'], buildInputs: ['cuda_cudart', 'libcublas'] },
   'bazel-jaxlib-like': {
     strings: ['buildAttrs.postInstall', 'preConfigure'],
     'buildAttrs.postInstall':

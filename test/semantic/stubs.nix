@@ -71,7 +71,7 @@ let
     map (n: { name = n; value = mkPkg n; }) [
       "cmake" "gfortran" "blas" "lapack" "pkg-config" "zlib" "perl" "ninja" "python3" "cython"
       "fastrlock" "setuptools" "numpy" "makeWrapper" "autoPatchelfHook" "addDriverRunpath" "gcc"
-      "openssl"
+      "openssl" "autoreconfHook" "fftw" "bazel_6"
     ]
   );
   fetchers = {

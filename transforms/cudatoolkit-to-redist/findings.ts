@@ -24,7 +24,8 @@ function beyond(ctx: Ctx): string {
   const outside = new Map<string, string>();
   for (const item of ctx.libs.outside) if (!outside.has(item.pkg)) outside.set(item.pkg, describeItem(item));
   if (outside.size > 0) parts.push(`. Seen only in ${[...new Set(ctx.libs.outside.map((i) => i.place))].join(', ')}, not kept: ${[...outside].map(([p, w]) => `${p} (${w})`).join('; ')}`);
-  if (ctx.libs.beyondToolkit.length > 0) parts.push(`. Also used, not part of the toolkit (not added): ${ctx.libs.beyondToolkit.join(', ')}`);
+  const missing = ctx.libs.beyondToolkit.filter((p) => !new RegExp(`\\b${p}\\b`).test(ctx.src));
+  if (missing.length > 0) parts.push(`. Also used, not part of the toolkit and not in this file (not added): ${missing.join(', ')}`);
   if (ctx.libs.driverLibs.length > 0) parts.push(`. Driver libraries, found at run time through the driver's path (autoAddDriverRunpath), not packages: ${ctx.libs.driverLibs.join(', ')}`);
   return parts.join('');
 }
@@ -63,7 +64,7 @@ export function reportRuntimeLoads(ctx: Ctx): void {
   const list = loaded.map((n) => `(lib.getLib ${set.text}.${n})`).join(' ');
   ctx.api.report(ctx.libSite, {
     rule: 'runtime-load',
-    message: `the source loads ${loaded.join(', ')} at run time (${loaded.map((n) => ctx.libs.why.get(n)).filter(Boolean).join('; ')}); being in buildInputs does not put them on the runtime path`,
+    message: `the source loads ${loaded.join(', ')} at run time (${loaded.map((n) => ctx.libs.why.get(n)?.replace(/^loaded at run time: /, '')).filter(Boolean).join('; ')}); being in buildInputs does not put them on the runtime path`,
     fix: `add them to the RUNPATH of what loads them, e.g. in postFixup: patchelf --add-rpath \${lib.makeLibraryPath [ ${list} ]} <file> (or runtimeDependencies with autoPatchelfHook)`,
   });
 }

@@ -23,11 +23,15 @@ export function addRuntimeDependencies(ctx: Ctx): boolean {
     if (same) ctx.api.edit.addListElements(same.list, elements(same.list));
     else ctx.api.edit.insertAt(existing.value.endIndex, ` ++ ${cond}[ ${elements(existing.value).join(' ')} ]`);
   } else {
-    const anchor = ctx.api.syntax.bindingsOf(ctx.src, site.attrset).find((b) => b.path.length === 1 && /^(buildInputs|nativeBuildInputs|dependencies|propagatedBuildInputs)$/.test(b.path[0] ?? ''));
+    const bindings = ctx.api.syntax.bindingsOf(ctx.src, site.attrset);
+    const anchor = ['buildInputs', 'propagatedBuildInputs', 'dependencies', 'nativeBuildInputs'].map((n) => bindings.find((b) => b.path.length === 1 && b.path[0] === n)).find((b) => b !== undefined);
     if (!anchor) return false;
     const indent = ctx.lineIndent(anchor.node.startIndex);
     const inner = ctx.api.edit.listText(elements(anchor.node), indent, indent.length + 'runtimeDependencies = '.length + cond.length);
-    ctx.api.edit.insertAt(ctx.api.edit.endOfLine(anchor.node), `\n${indent}runtimeDependencies = ${cond}${inner};`);
+    const end = ctx.api.edit.endOfLine(anchor.node);
+    // a binding of its own, separated as the file separates its bindings
+    const gap = ctx.src.startsWith('\n\n', end) || ctx.src.startsWith('\r\n\r\n', end) ? '\n' : '';
+    ctx.api.edit.insertAt(end, `\n${gap}${indent}runtimeDependencies = ${cond}${inner};`);
   }
   ctx.wroteRuntimePath = true;
   return true;
