@@ -199,6 +199,30 @@ describe.skipIf(!NIX_INSTANTIATE)('nixshift run --evidence sources (real Nix)', 
   });
 });
 
+describe.skipIf(!NIX_INSTANTIATE)('nixshift run -t cudatoolkit-to-redist --evidence sources (real Nix, the built-in transform)', () => {
+  it("decides each package's set from its own source, and says why where there is none", () => {
+    const root = nixpkgsTree();
+    const before = snapshot(root);
+    const r = cli(['run', '-t', 'cudatoolkit-to-redist', '--evidence', 'sources', '--json', '-q', 'pkgs/by-name/ba', 'pkgs/by-name/br', 'pkgs/development/libraries'], { cwd: root, env: ENV });
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonRun & { files: { diff?: string }[] };
+    const added = (path: string): string[] => (doc.files.find((f) => f.path === path)!.diff ?? '').split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1).trim());
+    const findings = (path: string): string[] => doc.files.find((f) => f.path === path)!.findings.map((f) => `${f.rule} ${f.message}`);
+    // bar: a C file that includes cuBLAS, compiles no CUDA: no compiler
+    expect(added('pkgs/by-name/ba/bar/package.nix')).toEqual(['{ stdenv, cudaPackages }:', 'buildInputs = [ cudaPackages.cuda_cudart cudaPackages.libcublas ];']);
+    expect(findings('pkgs/by-name/ba/bar/package.nix')[0]).toMatch(/^cudatoolkit-to-redist\/libraries-from-evidence cudatoolkit → cuda_cudart \(the CUDA runtime, whose headers libcublas's include\); libcublas \(main\.c:1 `#include <cublas_v2\.h>`\)\. /);
+    // foo (a fetched source) and baz (fetchTarball): a .cu file each, so nvcc, and their library
+    expect(added('pkgs/development/libraries/foo/default.nix')).toEqual(['{ stdenv, fetchStub, cudaPackages }:', 'nativeBuildInputs = [ cudaPackages.cuda_nvcc ];', 'buildInputs = [ cudaPackages.cuda_cudart cudaPackages.libcufft ];']);
+    expect(added('pkgs/by-name/ba/baz/package.nix')).toEqual(['{ stdenv, cudaPackages }:', 'nativeBuildInputs = [ cudaPackages.cuda_nvcc ];', 'buildInputs = [ cudaPackages.cuda_cudart cudaPackages.libcurand ];']);
+    // broken: no source, the .nix file alone decides (nothing in it: every library, to prune)
+    expect(findings('pkgs/by-name/br/broken/package.nix').map((f) => f.split(' ')[0])).toEqual(['cudatoolkit-to-redist/review-library-set', 'cudatoolkit-to-redist/no-source-evidence']);
+    expect(findings('pkgs/by-name/br/broken/package.nix')[1]).toBe(
+      "cudatoolkit-to-redist/no-source-evidence no source evidence: nix-instantiate: error: attribute 'nope' missing (at pkgs/by-name/br/broken/package.nix:5:9); the set was decided from the .nix file alone",
+    );
+    expect(snapshot(root)).toEqual(before);
+  });
+});
+
 describe('nixshift run --evidence sources: usage errors (exit 2)', () => {
   it('without nix-instantiate on PATH: says so and how to install it', () => {
     const root = tree({ 'default.nix': '{ }: { }\n', 'pkgs/top-level/all-packages.nix': '{ }\n', 'pkgs/by-name/fo/foo/package.nix': '{ cudatoolkit }: cudatoolkit\n' });
