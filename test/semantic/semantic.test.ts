@@ -58,7 +58,7 @@ const CASES: Record<string, Partial<Lists> & { strings?: string[] }> = {
   bazel: { nativeBuildInputs: ['python3', 'cuda_nvcc'], buildInputs: ['cuda_cudart', 'cuda_cccl', 'libcublas', 'cudnn', 'nccl'], strings: ['TF_CUDA_PATHS'], TF_CUDA_PATHS: '/nix/store/join-cuda-joined,/nix/store/cudnn,/nix/store/nccl' },
   // a library the wheel loads at run time goes on autoPatchelfHook's runtime path, lib output only
   'prebuilt-bin': { nativeBuildInputs: ['autoPatchelfHook'], buildInputs: ['gcc.lib', 'libcusparse'], strings: ['runtimeDependencies'], runtimeDependencies: ['/nix/store/libcusparse-lib'] },
-  'tests-only-curand': { nativeBuildInputs: ['cmake', 'cuda_nvcc'], buildInputs: ['cuda_cudart', 'libcublas'] },
+  'tests-only-curand': { nativeBuildInputs: ['cmake', 'cuda_nvcc'], buildInputs: ['cuda_cudart', 'cuda_cccl', 'libcublas'] },
   'bazel-jaxlib-like': {
     strings: ['buildAttrs.postInstall', 'preConfigure'],
     'buildAttrs.postInstall':

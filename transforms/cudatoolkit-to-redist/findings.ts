@@ -24,6 +24,9 @@ function beyond(ctx: Ctx): string {
   const outside = new Map<string, string>();
   for (const item of ctx.libs.outside) if (!outside.has(item.pkg)) outside.set(item.pkg, describeItem(item));
   if (outside.size > 0) parts.push(`. Seen only in ${[...new Set(ctx.libs.outside.map((i) => i.place))].join(', ')}, not kept: ${[...outside].map(([p, w]) => `${p} (${w})`).join('; ')}`);
+  const buildOnly = new Map<string, string>();
+  for (const item of ctx.libs.buildOnly) if (!buildOnly.has(item.pkg)) buildOnly.set(item.pkg, describeItem(item));
+  if (buildOnly.size > 0) parts.push(`. Named only in build files, never included or loaded by the code, not kept: ${[...buildOnly].map(([p, w]) => `${p} (${w})`).join('; ')}`);
   const missing = ctx.libs.beyondToolkit.filter((p) => !new RegExp(`\\b${p}\\b`).test(ctx.src));
   if (missing.length > 0) parts.push(`. Also used, not part of the toolkit and not in this file (not added): ${missing.join(', ')}`);
   if (ctx.libs.driverLibs.length > 0) parts.push(`. Driver libraries, found at run time through the driver's path (autoAddDriverRunpath), not packages: ${ctx.libs.driverLibs.join(', ')}`);

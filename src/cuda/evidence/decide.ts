@@ -51,6 +51,8 @@ export interface LibraryDecision {
   outside: EvidenceItem[];
   /** CUDA packages outside the toolkit the evidence shows (cudnn, nccl, …): named, not added. */
   beyondToolkit: string[];
+  /** Libraries only named in build files, never included or loaded by the code: not kept. */
+  buildOnly: EvidenceItem[];
   /** Driver libraries the old build links (`libcuda.so.1`): from the driver at run time. */
   driverLibs: string[];
 }
@@ -71,6 +73,52 @@ export function describeItem(item: EvidenceItem): string {
   return `${what}${at} \`${item.text}\`${where}`;
 }
 
+/** Evidence that code uses a package (not only that a build file names it). */
+const CODE_KINDS: ReadonlySet<string> = new Set(['include', 'runtime-load', 'needed']);
+/** Packages every CUDA build has, whatever the build files say. */
+const BASE: ReadonlySet<string> = new Set(['cuda_cudart', 'cuda_cccl', 'cuda_nvcc']);
+/** Headers that include cccl's `<nv/target>`: the half, bfloat16 and fp8 headers, and cuBLAS's (which include them). */
+const NEEDS_CCCL = /\b(?:cuda_fp16|cuda_bf16|cuda_fp8)\.h|\bcublas/;
+
+interface TreeSet {
+  libs: string[];
+  tools: string[];
+  loaded: string[];
+  buildOnly: EvidenceItem[];
+}
+
+/**
+ * The set from the deciding items of the source and the build. A library named only in build
+ * files (a CMake variable, a `-l` flag) while the code includes or loads other CUDA libraries is
+ * dead configuration (a list of every library, a vendored tree's own Makefile): not kept, named.
+ */
+function fromTrees(deciding: readonly EvidenceItem[], nix: readonly EvidenceItem[], note: (pkg: string, reason: string) => void): TreeSet {
+  const compiles = deciding.find((i) => i.kind === 'compiles-cuda') ?? nix.find((i) => i.pkg === 'cuda_nvcc');
+  const nvcc = compiles ?? deciding.find((i) => i.pkg === 'cuda_nvcc');
+  const used = new Set(deciding.filter((i) => CODE_KINDS.has(i.kind)).map((i) => i.pkg));
+  const candidates = deciding.filter((i) => i.kind !== 'runtime-load' && i.kind !== 'compiles-cuda' && ALL_COMPONENTS.has(i.pkg));
+  const isBuildOnly = (i: EvidenceItem): boolean => used.size > 0 && !CODE_KINDS.has(i.kind) && !BASE.has(i.pkg) && !used.has(i.pkg);
+  const linked = candidates.filter((i) => !isBuildOnly(i));
+  const libs = [...new Set(linked.map((i) => i.pkg))];
+  const loaded = order(deciding.filter((i) => i.kind === 'runtime-load').map((i) => i.pkg));
+  libs.push(...loaded);
+  const firstLib = linked.find((i) => i.pkg !== 'cuda_nvcc');
+  if (compiles) {
+    libs.push('cuda_cudart');
+    note('cuda_cudart', describeItem(compiles).replace(/^(compiles CUDA code: )?/, 'compiles CUDA code: '));
+  } else if (firstLib) {
+    libs.push('cuda_cudart');
+    note('cuda_cudart', `the CUDA runtime, whose headers ${firstLib.pkg}'s include`);
+  }
+  const ccclNeed = deciding.find((i) => i.kind === 'include' && NEEDS_CCCL.test(i.text));
+  if (ccclNeed && !libs.includes('cuda_cccl')) {
+    libs.push('cuda_cccl');
+    note('cuda_cccl', `\`<nv/target>\` for ${describeItem(ccclNeed)}`);
+  }
+  if (nvcc) note('cuda_nvcc', describeItem(nvcc));
+  return { libs, tools: nvcc ? ['cuda_nvcc'] : [], loaded, buildOnly: candidates.filter(isBuildOnly) };
+}
+
 export function decide(input: DecideInput): LibraryDecision {
   const why = new Map<string, string>();
   const note = (pkg: string, reason: string): void => {
@@ -86,6 +134,7 @@ export function decide(input: DecideInput): LibraryDecision {
   let libs: string[];
   let tools: string[];
   let loaded: string[] = [];
+  let buildOnly: EvidenceItem[] = [];
   if (input.forced) {
     basis = 'forced';
     libs = ['cuda_cudart', ...(input.prebuilt ? [] : ['cuda_cccl']), ...input.forced];
@@ -93,21 +142,8 @@ export function decide(input: DecideInput): LibraryDecision {
     tools = input.prebuilt ? [] : ['cuda_nvcc'];
   } else if (deciding.length > 0) {
     basis = 'trees';
-    const compiles = deciding.find((i) => i.kind === 'compiles-cuda') ?? input.nix.find((i) => i.pkg === 'cuda_nvcc');
-    const nvcc = compiles ?? deciding.find((i) => i.pkg === 'cuda_nvcc');
-    const linked = deciding.filter((i) => i.kind !== 'runtime-load' && i.kind !== 'compiles-cuda' && ALL_COMPONENTS.has(i.pkg));
-    libs = [...new Set([...linked.map((i) => i.pkg), ...fromNix(LIBRARY_ORDER)])];
-    loaded = order(deciding.filter((i) => i.kind === 'runtime-load').map((i) => i.pkg));
-    libs.push(...loaded);
-    if (compiles) {
-      libs.push('cuda_cudart');
-      note('cuda_cudart', describeItem(compiles).replace(/^(compiles CUDA code: )?/, 'compiles CUDA code: '));
-    } else if (linked.some((i) => i.pkg !== 'cuda_nvcc')) {
-      libs.push('cuda_cudart');
-      note('cuda_cudart', `the CUDA runtime, whose headers ${linked.find((i) => i.pkg !== 'cuda_nvcc')!.pkg}'s include`);
-    }
-    if (nvcc) note('cuda_nvcc', describeItem(nvcc));
-    tools = nvcc ? ['cuda_nvcc'] : [];
+    ({ libs, tools, loaded, buildOnly } = fromTrees(deciding, input.nix, note));
+    libs.push(...fromNix(LIBRARY_ORDER));
   } else {
     const nixLibs = fromNix(LIBRARY_ORDER);
     basis = nixLibs.length > 0 ? 'nix' : 'fallback';
@@ -129,6 +165,7 @@ export function decide(input: DecideInput): LibraryDecision {
     notShown: TOOLKIT_LIBRARIES.filter((n) => !compileLibs.includes(n)),
     outside: treeItems.filter((i) => !DECIDING.has(i.place) && !compileLibs.includes(i.pkg) && !tools.includes(i.pkg)),
     beyondToolkit,
+    buildOnly: buildOnly.filter((i) => !compileLibs.includes(i.pkg)),
     driverLibs: [...new Set(input.trees.flatMap((t) => t.driverLibs ?? []))].sort(),
   };
 }

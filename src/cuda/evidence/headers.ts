@@ -84,6 +84,7 @@ export const HEADER_RULES: readonly HeaderRule[] = [
   { match: 'exact', name: 'cudalibxt.h', pkg: 'libcufft' },
   { match: 'stem', name: 'curand', pkg: 'libcurand' },
   { match: 'exact', name: 'cusparse.h', pkg: 'libcusparse' },
+  { match: 'exact', name: 'cusparse_v2.h', pkg: 'libcusparse' },
   { match: 'exact', name: 'cusparseLt.h', pkg: 'libcusparse_lt' },
   { match: 'stem', name: 'cusolver', pkg: 'libcusolver' },
   { match: 'stem', name: 'npp', pkg: 'libnpp' },

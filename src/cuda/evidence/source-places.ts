@@ -32,7 +32,7 @@ export const PLACE_FOLDERS: ReadonlyArray<readonly [EvidencePlace, readonly stri
     'vendored',
     [
       ...['third_party', 'third-party', 'thirdparty', '3rdparty', '3rd_party', '3rd-party'],
-      ...['external', 'externals', 'extern', 'vendor', 'vendored', 'deps', 'submodules', 'subprojects', 'contrib'],
+      ...['external', 'externals', 'extern', 'vendor', 'vendored', 'deps', 'dependencies', 'submodules', 'subprojects', 'contrib'],
     ],
   ],
 ];
@@ -46,9 +46,13 @@ export const TEST_FILE_NAMES: readonly RegExp[] = [
 
 const FOLDER_PLACE: ReadonlyMap<string, EvidencePlace> = new Map(PLACE_FOLDERS.flatMap(([place, names]) => names.map((n) => [n, place] as const)));
 
-/** The place of the file at `relPath` (relative to the scanned root, `/`-separated). */
-export function placeOf(relPath: string): EvidencePlace {
+/**
+ * The place of the file at `relPath` (relative to the scanned root, `/`-separated). `submodules`
+ * are the folders `.gitmodules` names (vendored, whatever they are called).
+ */
+export function placeOf(relPath: string, submodules: readonly string[] = []): EvidencePlace {
   const segments = relPath.split('/');
+  const inSubmodule = submodules.some((m) => relPath.startsWith(`${m}/`));
   const file = segments.pop() ?? '';
   let vendored = false;
   for (const segment of segments) {
@@ -57,5 +61,5 @@ export function placeOf(relPath: string): EvidencePlace {
     else if (place !== undefined) return place;
   }
   if (TEST_FILE_NAMES.some((re) => re.test(file))) return 'tests';
-  return vendored ? 'vendored' : 'main';
+  return vendored || inSubmodule ? 'vendored' : 'main';
 }

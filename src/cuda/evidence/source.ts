@@ -12,7 +12,7 @@
  *    (`@local_config_cuda//cuda:cublas`) and `cuda…libs = ["cublas"]` lists; setup.py `libraries=[…]`;
  *  - `runtime-load`: `dlopen("libnvrtc.so…")`, `ctypes.CDLL(…)`, `find_library("cudart")`, a soname
  *    in quotes, a dependency on NVIDIA's PyPI wheels (`nvidia-cublas-cu12`);
- *  - `compiles-cuda` (package `cuda_nvcc`): a `.cu`/`.cuh`/`.cu.cc` file (one item per place, the
+ *  - `compiles-cuda` (package `cuda_nvcc`): a `.cu`/`.cu.cc` file (one item per place, the
  *    first such file), `enable_language(CUDA)`, `project(… CUDA)`, `cuda_add_library`, nvcc in a
  *    Makefile rule, meson `add_languages('cuda')`, Bazel `cuda_library(…)`; one item per file.
  * The patterns are data in source-rules.ts; file kinds are told by name (source-rules.ts).
@@ -22,7 +22,8 @@
  * Places. Each file's path gives its place (source-places.ts):
  *  - `main`: evidence here decides the library set;
  *  - `vendored` (`third_party/`, `third-party/`, `thirdparty/`, `3rdparty/`, `external/`,
- *    `extern/`, `vendor/`, `deps/`, `submodules/`, meson `subprojects/`, and `contrib/`): decides
+ *    `extern/`, `vendor/`, `deps/`, `dependencies/`, `submodules/`, meson `subprojects/`,
+ *    `contrib/`, and every folder `.gitmodules` names): decides
  *    too, because vendored code is usually compiled into the package; the finding names where the
  *    evidence came from, so a reviewer can drop a library of an unused vendored tree;
  *  - `tests`, `examples`, `benchmarks`, `docs` (folders `test(s)`, `testing`, `unittests`,
@@ -44,6 +45,8 @@
  * are skipped; as link flags (`-lcuda`, `-lnvidia-ml`, `CUDA::cuda_driver`, `CUDA::nvml`) they
  * point to the package with the link stub (`cuda_cudart`, `cuda_nvml_dev`). `-lOpenCL` is no
  * evidence (any ICD loader provides it); `CUDA::OpenCL` is `cuda_opencl`.
+ * In a CMake project (a root `CMakeLists.txt`) make files are not read (a vendored library's
+ * own Makefile, an example built by hand): they are not the build that makes the package.
  * Items: one per match, except that a line gives one item per package and kind, and a file one
  * `compiles-cuda` item. Order: files depth-first, names in code-unit order; in a file, by offset.
  * Skipped: `.git` and other VCS folders, `node_modules`, Python caches, `CMakeFiles`,
@@ -136,15 +139,29 @@ export function scanSource(pathOrArchive: string): TreeEvidence {
   return { ...evidence, items: evidence.items.map((i) => ({ ...i })) };
 }
 
-/** Scans the folder `root`; `given` is what the caller named (reported as `root`). */
+/** The folders `.gitmodules` at the root names (`path = third/x`): vendored code. */
+function submodulePaths(root: string): string[] {
+  const text = readText(join(root, '.gitmodules'));
+  if (text === undefined) return [];
+  return [...text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map((m) => m[1]!.replace(/\/+$/, ''));
+}
+
+/**
+ * Scans the folder `root`; `given` is what the caller named (reported as `root`). In a CMake
+ * project (a `CMakeLists.txt` at the root) make files are not read: they belong to vendored
+ * trees or to examples built another way, not to the build that makes the package.
+ */
 function scanFolder(root: string, given: string): TreeEvidence {
   const walk = walkTree(root);
-  const firstCuda = firstCudaSourcePerPlace(walk.cudaSources);
+  const submodules = submodulePaths(root);
+  const firstCuda = firstCudaSourcePerPlace(walk.cudaSources, (rel) => placeOf(rel, submodules));
   const ownHeaders = new OwnHeaders(root);
+  const cmakeProject = existsSync(join(root, 'CMakeLists.txt'));
   const items: EvidenceItem[] = [];
   let files = 0;
   for (const f of walk.files) {
-    const place = placeOf(f.rel);
+    if (cmakeProject && f.language === 'make') continue;
+    const place = placeOf(f.rel, submodules);
     if (firstCuda.has(f.rel)) items.push(cudaSourceItem(f.rel, place));
     const text = readText(join(root, f.rel));
     if (text === undefined) continue;
@@ -161,7 +178,7 @@ function cudaSourceItem(rel: string, place: EvidencePlace): EvidenceItem {
 }
 
 /** The first CUDA source (in walk order) of each place. */
-function firstCudaSourcePerPlace(sources: readonly string[]): Set<string> {
+function firstCudaSourcePerPlace(sources: readonly string[], placeOf: (rel: string) => EvidencePlace): Set<string> {
   const byPlace = new Map<EvidencePlace, string>();
   for (const rel of sources) if (!byPlace.has(placeOf(rel))) byPlace.set(placeOf(rel), rel);
   return new Set(byPlace.values());
@@ -193,7 +210,8 @@ function noteFile(walk: Walk, rel: string, name: string): void {
   if (/\.so(?:\.\d+)*$|\.whl$/.test(name)) walk.binarySigns = true;
   const language = languageOf(name);
   if (language === undefined) return;
-  if (language === 'cuda') walk.cudaSources.push(rel);
+  // a CUDA source is compiled; a `.cuh` header alone (a vendored header-only library) is not
+  if (language === 'cuda' && !name.endsWith('.cuh')) walk.cudaSources.push(rel);
   walk.files.push({ rel, language });
 }
 

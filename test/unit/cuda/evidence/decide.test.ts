@@ -67,4 +67,20 @@ describe('decide', () => {
     const d = decide({ nix: [], trees: [tree(item('libcurand', 'include', 'test/a.cu', 1, '#include <curand.h>', 'tests'))] });
     expect(d.basis).toBe('fallback');
   });
+
+  it('a library only named in build files, while the code includes other CUDA headers, is dead configuration: not kept, named', () => {
+    const d = decide({
+      nix: [],
+      trees: [tree(item('libcusparse', 'cmake', 'cmake/cuda.cmake', 8, 'CUDA_cusparse_LIBRARY'), item('libcublas', 'cmake', 'CMakeLists.txt', 3, 'CUDA::cublas'), item('libcublas', 'include', 'src/a.cu', 2, '#include <cublas_v2.h>'))],
+    });
+    expect(d.compileLibs).toEqual(['cuda_cudart', 'cuda_cccl', 'libcublas']);
+    expect(d.buildOnly.map((i) => `${i.pkg} ${i.file}:${i.line}`)).toEqual(['libcusparse cmake/cuda.cmake:8']);
+    expect(d.why.get('cuda_cccl')).toBe('`<nv/target>` for src/a.cu:2 `#include <cublas_v2.h>`');
+  });
+
+  it('build files decide alone when no code names any CUDA header (a Fortran code linking cuBLAS)', () => {
+    const d = decide({ nix: [], trees: [tree(item('libcublas', 'link-flag', 'Makefile', 4, '-lcublas'))] });
+    expect(d.compileLibs).toEqual(['cuda_cudart', 'libcublas']);
+    expect(d.buildOnly).toEqual([]);
+  });
 });

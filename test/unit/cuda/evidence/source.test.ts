@@ -44,13 +44,16 @@ afterAll(() => {
 });
 
 const EXPECTED: Record<string, { files: number; prebuilt: boolean; rows: Row[] }> = {
+  // the vendored Makefile is not read: a CMake project
   'cmake-cublas': {
-    files: 6,
+    files: 8,
     prebuilt: false,
     rows: [
       ['main', 'compiles-cuda', 'cuda_nvcc', 'CMakeLists.txt:2', 'project(fastgemm VERSION 0.3.1 LANGUAGES CXX CUDA)'],
       ['main', 'cmake', 'cuda_cudart', 'CMakeLists.txt:17', 'CUDA::cudart'],
       ['main', 'cmake', 'libcublas', 'CMakeLists.txt:18', 'CUDA::cublas'],
+      ['main', 'cmake', 'libcublas', 'cmake/CudaLibs.cmake:3', 'CUDA_CUBLAS_LIBRARIES'],
+      ['main', 'cmake', 'libcusparse', 'cmake/CudaLibs.cmake:3', 'CUDA_cusparse_LIBRARY'],
       ['main', 'include', 'cuda_cudart', 'src/api.cpp:3', '#include <cuda_runtime_api.h>'],
       ['main', 'compiles-cuda', 'cuda_nvcc', 'src/gemm.cu:1', 'gemm.cu'],
       ['main', 'include', 'libcublas', 'src/gemm.cu:4', '#include <cublas_v2.h>'],
@@ -186,6 +189,25 @@ describe('the walk', () => {
     expect(scanSource(root).items).toEqual(items([['main', 'include', 'cuda_cudart', 'src/gpu/x.c:2', '#include <cudaGL.h>']]));
   });
 
+  it('reads the folders .gitmodules names as vendored, and no make file in a CMake project', () => {
+    const root = join(tmp, 'submodules');
+    const put = (rel: string, text: string): void => {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      writeFileSync(join(root, rel), text);
+    };
+    put('.gitmodules', '[submodule "cub"]\n\tpath = lib/include/cub/\n\turl = https://example.org/cub.git\n');
+    put('CMakeLists.txt', 'target_link_libraries(x CUDA::cublas)\n');
+    put('lib/include/cub/util.cuh', '#include <cufft.h>\n');
+    put('lib/include/cub/common.mk', 'LIBS += -lnppc\n');
+    put('tools/Makefile', 'LDLIBS = -lcurand\n');
+    expect(scanSource(root).items).toEqual(
+      items([
+        ['main', 'cmake', 'libcublas', 'CMakeLists.txt:1', 'CUDA::cublas'],
+        ['vendored', 'include', 'libcufft', 'lib/include/cub/util.cuh:1', '#include <cufft.h>'],
+      ]),
+    );
+  });
+
   it('calls a tree with a wheel or .so files and no compilable source prebuilt', () => {
     const root = join(tmp, 'wheel');
     mkdirSync(join(root, 'include'), { recursive: true });
@@ -263,8 +285,14 @@ describe('placeOf', () => {
     ['third_party/nccl/tests/x.cc', 'tests'],
     ['tests/third_party/x.cc', 'tests'],
     ['third_party/lib/foo_test.cc', 'tests'],
+    ['dependencies/cutlass/include/x.h', 'vendored'],
   ] as const)('%s is %s', (path, place) => {
     expect(placeOf(path)).toBe(place);
+  });
+
+  it('a folder .gitmodules names is vendored, whatever it is called', () => {
+    expect(placeOf('cupy/_core/include/cupy/cub/common.mk', ['cupy/_core/include/cupy/cub'])).toBe('vendored');
+    expect(placeOf('cupy/_core/include/cupy/cub.h', ['cupy/_core/include/cupy/cub'])).toBe('main');
   });
 });
 
