@@ -210,7 +210,7 @@ describe.skipIf(!NIX_INSTANTIATE)('nixshift run -t cudatoolkit-to-redist --evide
     const findings = (path: string): string[] => doc.files.find((f) => f.path === path)!.findings.map((f) => `${f.rule} ${f.message}`);
     // bar: a C file that includes cuBLAS (whose headers need cccl), compiles no CUDA: no compiler
     expect(added('pkgs/by-name/ba/bar/package.nix')).toEqual(['{ stdenv, cudaPackages }:', 'buildInputs = [ cudaPackages.cuda_cudart cudaPackages.cuda_cccl cudaPackages.libcublas ];']);
-    expect(findings('pkgs/by-name/ba/bar/package.nix')[0]).toMatch(/^cudatoolkit-to-redist\/libraries-from-evidence cudatoolkit → cuda_cudart \(the CUDA runtime, whose headers libcublas's include\); libcublas \(main\.c:1 `#include <cublas_v2\.h>`\)\. /);
+    expect(findings('pkgs/by-name/ba/bar/package.nix')[0]).toMatch(/^cudatoolkit-to-redist\/libraries-from-evidence cudatoolkit → cuda_cudart \(the CUDA runtime, whose headers libcublas's include\); cuda_cccl \(`<nv\/target>` for main\.c:1 `#include <cublas_v2\.h>`\); libcublas \(main\.c:1 `#include <cublas_v2\.h>`\)\. /);
     // foo (a fetched source) and baz (fetchTarball): a .cu file each, so nvcc, and their library
     expect(added('pkgs/development/libraries/foo/default.nix')).toEqual(['{ stdenv, fetchStub, cudaPackages }:', 'nativeBuildInputs = [ cudaPackages.cuda_nvcc ];', 'buildInputs = [ cudaPackages.cuda_cudart cudaPackages.libcufft ];']);
     expect(added('pkgs/by-name/ba/baz/package.nix')).toEqual(['{ stdenv, cudaPackages }:', 'nativeBuildInputs = [ cudaPackages.cuda_nvcc ];', 'buildInputs = [ cudaPackages.cuda_cudart cudaPackages.libcurand ];']);
