@@ -41,7 +41,8 @@ export function scanNixText(src: string, root: SyntaxNode): EvidenceItem[] {
  */
 export function prebuiltHint(src: string, path: string): string | undefined {
   if (/\bautoPatchelfHook\b/.test(src)) return '`autoPatchelfHook` (it patches binaries it did not build)';
-  if (/\bformat\s*=\s*"wheel"|\.whl\b|\bfetchPypi\b[^;]*\bformat\s*=\s*"wheel"/.test(src)) return 'a wheel';
+  // a wheel as the source (not a wheel the build makes and installs: `--wheel`, `dist/*.whl`)
+  if (/\bformat\s*=\s*"wheel"|\burl\s*=\s*"[^"]*\.whl"/.test(src)) return 'a wheel';
   if (/\bdontBuild\s*=\s*true\b/.test(src)) return '`dontBuild = true`';
   const pname = /\bpname\s*=\s*"([^"]+)"/.exec(src)?.[1];
   if (pname?.endsWith('-bin')) return `a \`-bin\` package (\`${pname}\`)`;

@@ -84,3 +84,16 @@ describe('decide', () => {
     expect(d.buildOnly).toEqual([]);
   });
 });
+
+describe('prebuiltHint', () => {
+  it('knows a prebuilt package by autoPatchelfHook, a wheel source, dontBuild or a -bin name, and not by a wheel the build makes', async () => {
+    const { prebuiltHint } = await import('../../../../src/cuda/evidence/nix-text.js');
+    expect(prebuiltHint('{ nativeBuildInputs = [ autoPatchelfHook ]; }', 'pkgs/x/default.nix')).toBe('`autoPatchelfHook` (it patches binaries it did not build)');
+    expect(prebuiltHint('{ format = "wheel"; }', 'x.nix')).toBe('a wheel');
+    expect(prebuiltHint('{ src = fetchurl { url = "https://e.org/x-1.0-cp312-manylinux.whl"; }; }', 'x.nix')).toBe('a wheel');
+    expect(prebuiltHint('{ dontBuild = true; }', 'x.nix')).toBe('`dontBuild = true`');
+    expect(prebuiltHint('{ pname = "foo-bin"; }', 'x.nix')).toBe('a `-bin` package (`foo-bin`)');
+    expect(prebuiltHint('{ }', 'pkgs/by-name/fo/foo-bin/package.nix')).toBe('a `-bin` package (`foo-bin`)');
+    expect(prebuiltHint("{ postBuild = ''\n  python -m build --wheel\n  python -m installer dist/*.whl\n''; }", 'x.nix')).toBeUndefined();
+  });
+});
