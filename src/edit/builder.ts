@@ -427,6 +427,33 @@ export class EditBuilder {
     return `[\n${elements.map((e) => `${indent}${this.style.indent}${e}`).join('\n')}\n${indent}]`;
   }
 
+  /**
+   * Append `++ operand` to the value of a binding (`binding`'s line gives the indentation), laid
+   * out as the file is: in a nixfmt-formatted file, a value that spans lines gets the operand on a
+   * line of its own starting with `++` at the binding's indentation; a one-line value stays on one
+   * line while the line fits, and otherwise becomes nixfmt's chain (a first list operand expanded,
+   * one `++ operand` per line). Elsewhere, and in files of nixfmt before 1.0 (which end a line with
+   * `] ++ …`), ` ++ operand` follows the value. `operand` may span lines (indented for the binding's
+   * line).
+   */
+  appendOperand(binding: SyntaxNode, value: SyntaxNode, operand: string): this {
+    const src = this.source;
+    const indent = /^[ \t]*/.exec(src.slice(src.lastIndexOf('\n', binding.startIndex) + 1))![0];
+    const valueText = src.slice(value.startIndex, value.endIndex);
+    // files of nixfmt before 1.0 end a line with `] ++ …` instead of starting one with `++`
+    const trailingChains = !/^[ \t]*\+\+ /m.test(src) && /[\])] \+\+ \S/.test(src);
+    if (!this.style.nixfmt || trailingChains) return this.insertAt(value.endIndex, ` ++ ${operand}`);
+    if (valueText.includes('\n')) return this.insertAt(value.endIndex, `\n${indent}++ ${operand}`);
+    const lineStart = src.lastIndexOf('\n', binding.startIndex) + 1;
+    const lineEnd = src.indexOf('\n', value.endIndex);
+    const line = `${src.slice(lineStart, value.endIndex)} ++ ${operand}${src.slice(value.endIndex, lineEnd < 0 ? src.length : lineEnd)}`;
+    if (!operand.includes('\n') && line.length - indent.length <= MAX_INLINE_WIDTH) return this.insertAt(value.endIndex, ` ++ ${operand}`);
+    const operands = chainOperands(value).map((o) => src.slice(o.startIndex, o.endIndex));
+    const first = chainOperands(value)[0]!;
+    const head = first.type === 'list_expression' && first.namedChildren.length > 0 ? `[\n${first.namedChildren.map((e) => `${indent}${this.style.indent}${src.slice(e.startIndex, e.endIndex)}`).join('\n')}\n${indent}]` : operands[0]!;
+    return this.replace(value, [head, ...operands.slice(1), operand].join(`\n${indent}++ `));
+  }
+
   /** Indent every line of `text` by `indent` (blank lines stay empty). */
   reindent(text: string, indent: string): string {
     return text
@@ -434,4 +461,14 @@ export class EditBuilder {
       .map((l) => (l.trim() === '' ? '' : indent + l))
       .join('\n');
   }
+}
+
+/** The operands of a `++` chain, left to right (the value itself when it is no chain). */
+function chainOperands(value: SyntaxNode): SyntaxNode[] {
+  if (value.type !== 'binary_expression') return [value];
+  const op = value.childForFieldName('operator');
+  const left = value.childForFieldName('left');
+  const right = value.childForFieldName('right');
+  if (!op || op.text !== '++' || !left || !right) return [value];
+  return [...chainOperands(left), right];
 }

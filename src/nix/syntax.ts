@@ -185,7 +185,27 @@ const OPTIONALS = new Set(['optionals', 'optional']);
  * and `with x; [ … ]`.
  */
 export function listParts(source: string, value: SyntaxNode): ListPart[] {
+  return walkListValue(source, value).parts;
+}
+
+/** One element a list-valued binding contributes, with the conditions guarding it. */
+export interface ValueMember {
+  node: SyntaxNode;
+  conditions: string[];
+}
+
+/**
+ * Every element a list-valued binding contributes: the elements of its list parts and the
+ * argument of each `lib.optional cond x`, each with its conditions.
+ */
+export function valueMembers(source: string, value: SyntaxNode): ValueMember[] {
+  const { parts, singles } = walkListValue(source, value);
+  return [...parts.flatMap((p) => listElements(p.list).map((node) => ({ node, conditions: p.conditions }))), ...singles].sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+function walkListValue(source: string, value: SyntaxNode): { parts: ListPart[]; singles: ValueMember[] } {
   const out: ListPart[] = [];
+  const singles: ValueMember[] = [];
   const stack: { node: SyntaxNode; conditions: string[]; withs: SyntaxNode[] }[] = [{ node: value, conditions: [], withs: [] }];
   while (stack.length > 0) {
     const { node, conditions, withs } = stack.pop()!;
@@ -227,9 +247,9 @@ export function listParts(source: string, value: SyntaxNode): ListPart[] {
           const callee = fn.childForFieldName('function');
           const cond = fn.childForFieldName('argument');
           const name = callee ? dottedName(source, callee) : undefined;
-          if (name && OPTIONALS.has(name[name.length - 1]!) && cond) {
-            stack.push({ node: arg, conditions: [...conditions, nodeText(source, cond)], withs });
-          }
+          const last = name?.[name.length - 1];
+          if (last === 'optionals' && cond) stack.push({ node: arg, conditions: [...conditions, nodeText(source, cond)], withs });
+          else if (last === 'optional' && cond) singles.push({ node: arg, conditions: [...conditions, nodeText(source, cond)] });
         }
         break;
       }
@@ -237,7 +257,7 @@ export function listParts(source: string, value: SyntaxNode): ListPart[] {
         break;
     }
   }
-  return out;
+  return { parts: out, singles };
 }
 
 export interface ListContext {

@@ -43,6 +43,26 @@ export interface Pending {
   packages?: string[];
 }
 
+/**
+ * The packages an input binding holds, each with the conditions it is under: a package is
+ * present for a condition when it is there unconditionally or under the same condition.
+ */
+export class Presence {
+  private readonly byKey = new Map<string, Set<string>>();
+  private static cond(conditions: readonly string[]): string {
+    return conditions.join(' && ');
+  }
+  add(key: string, conditions: readonly string[]): void {
+    let set = this.byKey.get(key);
+    if (!set) this.byKey.set(key, (set = new Set()));
+    set.add(Presence.cond(conditions));
+  }
+  has(key: string, conditions: readonly string[]): boolean {
+    const set = this.byKey.get(key);
+    return set !== undefined && (set.has('') || set.has(Presence.cond(conditions)));
+  }
+}
+
 export function asList(value: unknown): string[] | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -103,8 +123,8 @@ export class Ctx {
   readonly pendingLibs: Pending[] = [];
   /** Per list literal: the elements to replace, applied at once (one layout decision per list). */
   readonly listPlans = new Map<number, { list: SyntaxNode; replacements: Map<number, string[]> }>();
-  /** Per input binding: the packages it has or was given (no package is added twice). */
-  readonly present = new Map<number, Set<string>>();
+  /** Per input binding: the packages it has or was given, by condition (no package is added twice). */
+  readonly present = new Map<number, Presence>();
   /** Strings that got a `lib.makeLibraryPath` of the libraries (libcudart included). */
   readonly runtimePathStrings = new Set<number>();
   needLib = false;

@@ -6,8 +6,8 @@
  * where header-only packages could not be propagated.
  */
 import type { SyntaxNode } from '../../../src/nix/tree.js';
-import { insideInterpolation, type Ctx, type Pending } from '../context.js';
-import { INPUT_LIBS } from '../roles/inputs.js';
+import { insideInterpolation, Presence, type Ctx, type Pending } from '../context.js';
+import { componentKey, INPUT_LIBS } from '../roles/inputs.js';
 
 export function applyListPlans(ctx: Ctx): void {
   for (const { list, replacements } of ctx.listPlans.values()) {
@@ -45,6 +45,33 @@ function binding(ctx: Ctx, attrset: SyntaxNode, name: string) {
   return ctx.api.syntax.bindingsOf(ctx.src, attrset).find((b) => b.path.length === 1 && b.path[0] === name);
 }
 
+/** The packages a binding already holds, by condition (and what this run added to it). */
+function presence(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }): Presence {
+  let present = ctx.present.get(b.node.id);
+  if (!present) {
+    present = new Presence();
+    for (const m of ctx.api.syntax.valueMembers(ctx.src, b.value)) present.add(componentKey(ctx.text(m.node)), m.conditions);
+    ctx.present.set(b.node.id, present);
+  }
+  return present;
+}
+
+/** Add `elements` to a binding's value under `conditions`: into its list of the same condition, or as a new `++` operand. */
+function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, conditions: string[], elements: (site: SyntaxNode) => string[]): void {
+  const present = presence(ctx, b);
+  const fresh = (site: SyntaxNode): string[] => elements(site).filter((e) => !present.has(componentKey(e), conditions));
+  const same = ctx.api.syntax.listParts(ctx.src, b.value).find((part) => part.conditions.join('&&') === conditions.join('&&'));
+  const added = same ? fresh(same.list) : fresh(b.value);
+  if (added.length === 0) return;
+  if (same) ctx.api.edit.addListElements(same.list, added);
+  else {
+    const cond = ctx.optionalsPrefix(conditions);
+    const indent = ctx.lineIndent(b.node.startIndex);
+    ctx.api.edit.appendOperand(b.node, b.value, `${cond}${ctx.api.edit.listText(added, indent, indent.length + 3 + cond.length)}`);
+  }
+  for (const e of added) present.add(componentKey(e), conditions);
+}
+
 export function addNvcc(ctx: Ctx): void {
   const first = once();
   for (const p of ctx.pendingNvcc.filter(first)) {
@@ -53,13 +80,8 @@ export function addNvcc(ctx: Ctx): void {
     if (native) {
       // a suppressed nativeBuildInputs has the toolkit (or nvcc) already: see blockedSibling
       if (ctx.touched(native.value) || ctx.api.suppressed(native.node)) continue;
-      const parts = ctx.api.syntax.listParts(ctx.src, native.value);
-      const has = parts.some((part) => ctx.api.syntax.listElements(part.list).some((e) => /(^|\.)cuda_nvcc$/.test(ctx.text(e)) || ctx.text(e) === 'cudatoolkit'));
-      if (has || ctx.present.get(native.node.id)?.has('cuda_nvcc')) continue;
-      const same = parts.find((part) => part.conditions.join('&&') === p.conditions.join('&&'));
-      if (same) ctx.api.edit.addListElements(same.list, [nvcc(same.list)]);
-      else ctx.api.edit.insertAt(native.value.endIndex, ` ++ ${ctx.optionalsPrefix(p.conditions)}[ ${nvcc(native.value)} ]`);
-      ctx.present.set(native.node.id, new Set(['cuda_nvcc']));
+      if (presence(ctx, native).has('cudatoolkit', p.conditions)) continue;
+      addToBinding(ctx, native, p.conditions, (site) => [nvcc(site)]);
     } else {
       const before = ctx.api.syntax.bindingsOf(ctx.src, p.attrset).find((b) => b.path.length === 1 && INPUT_LIBS.test(b.path[0] ?? ''));
       if (!before) continue;
@@ -76,17 +98,13 @@ export function addLibs(ctx: Ctx): void {
     if (!p.packages && ctx.pendingNvcc.some((q) => q.attrset.id === p.attrset.id)) continue;
     if (!first(p)) continue;
     const elements = (site: SyntaxNode): string[] => ctx.inputElements(p.set, 'libs', site, [], p.packages);
-    const cond = ctx.optionalsPrefix(p.conditions);
     const existing = binding(ctx, p.attrset, 'buildInputs');
     if (existing) {
       // a suppressed buildInputs has the toolkit already: see blockedSibling
-      if (ctx.api.suppressed(existing.node)) continue;
-      const parts = ctx.api.syntax.listParts(ctx.src, existing.value);
-      const same = parts.find((part) => part.conditions.join('&&') === p.conditions.join('&&'));
-      if (same) ctx.api.edit.addListElements(same.list, elements(same.list));
-      else ctx.api.edit.insertAt(existing.value.endIndex, ` ++ ${cond}[ ${elements(existing.value).join(' ')} ]`);
+      if (!ctx.api.suppressed(existing.node)) addToBinding(ctx, existing, p.conditions, elements);
       continue;
     }
+    const cond = ctx.optionalsPrefix(p.conditions);
     const anchor = binding(ctx, p.attrset, p.packages ? 'propagatedBuildInputs' : 'nativeBuildInputs') ?? binding(ctx, p.attrset, 'nativeBuildInputs')!;
     const indent = ctx.lineIndent(anchor.node.startIndex);
     const inner = ctx.api.edit.listText(elements(anchor.node), indent, indent.length + 'buildInputs = '.length + cond.length);

@@ -9,7 +9,7 @@
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
 import { MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
-import type { Ctx, Role, Use } from '../context.js';
+import { Presence, type Ctx, type Role, type Use } from '../context.js';
 import { joinMembers } from './build-roots.js';
 
 export const RUNTIME_BINDINGS = /^(runtimeDependencies|LD_LIBRARY_PATH|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs)$/;
@@ -161,15 +161,15 @@ function blockedSibling(ctx: Ctx, binding: SyntaxNode, attr: 'nativeBuildInputs'
   return `\`${ctx.text(binding.childForFieldName('attrpath')!)}\` keeps the toolkit: its split packages need \`${attr}\` too, which \`# nixshift-ignore\` covers`;
 }
 
-/** The packages a binding's lists hold (by component key), remembered across uses. */
-function presentIn(ctx: Ctx, list: SyntaxNode, binding: SyntaxNode | undefined): Set<string> {
+/** The packages a binding's value holds (by component key and condition), remembered across uses. */
+export function presentIn(ctx: Ctx, list: SyntaxNode, binding: SyntaxNode | undefined): Presence {
   const key = binding?.id ?? list.id;
   let present = ctx.present.get(key);
   if (present) return present;
-  present = new Set<string>();
+  present = new Presence();
   const value = binding?.childForFieldName('expression');
-  const lists = value ? ctx.api.syntax.listParts(ctx.src, value).map((p) => p.list) : [list];
-  for (const l of lists) for (const el of ctx.api.syntax.listElements(l)) present.add(componentKey(ctx.text(el)));
+  const members = value ? ctx.api.syntax.valueMembers(ctx.src, value) : ctx.api.syntax.listElements(list).map((node) => ({ node, conditions: [] as string[] }));
+  for (const m of members) present.add(componentKey(ctx.text(m.node)), m.conditions);
   ctx.present.set(key, present);
   return present;
 }
@@ -177,11 +177,11 @@ function presentIn(ctx: Ctx, list: SyntaxNode, binding: SyntaxNode | undefined):
 /** Plan the replacement of the use by `elements` in `list`, minus what the binding already has. */
 function spliceList(ctx: Ctx, use: Use, list: SyntaxNode, elements: string[], binding: SyntaxNode | undefined): void {
   const present = presentIn(ctx, list, binding);
+  const conditions = binding ? ctx.api.syntax.listContext(ctx.src, list).conditions : [];
   const fresh = elements.filter((e) => {
     const k = componentKey(e);
-    if (present.has(e) || present.has(k)) return false;
-    present.add(e);
-    present.add(k);
+    if (present.has(k, conditions)) return false;
+    present.add(k, conditions);
     return true;
   });
   let plan = ctx.listPlans.get(list.id);
