@@ -11,7 +11,7 @@ import { libReference } from '../../src/nix/nixpkgs.js';
 import type { TransformApi, TransformOptions } from '../../src/transform.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
 import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js';
-import { prebuiltHint, scanNixText } from '../../src/cuda/evidence/nix-text.js';
+import { prebuiltHint, scanNixPackages, scanNixText } from '../../src/cuda/evidence/nix-text.js';
 import { scanTrees } from '../../src/cuda/evidence/trees.js';
 import type { RuleId } from './rules.js';
 
@@ -151,7 +151,7 @@ export class Ctx {
   /** The library set, decided from evidence on first use. */
   get libs(): LibraryDecision {
     return (this.decision ??= decide({
-      nix: scanNixText(this.src, this.api.root),
+      nix: [...scanNixText(this.src, this.api.root), ...scanNixPackages(this.src, this.api.root)],
       trees: scanTrees(this.options),
       forced: asList(this.options['cuda-libs']),
       prebuilt: prebuiltHint(this.src, this.path),
@@ -241,10 +241,36 @@ export class Ctx {
     this.api.report(use.node, { rule, message, fix });
   }
 
+  /**
+   * Remove a `++` operand of a binding's value: `list`, or the `lib.optionals c list` (or
+   * `lib.optional c x`) around it, together with its `++`. False when it is no such operand (the
+   * caller then empties the list instead).
+   */
+  removeOperand(node: SyntaxNode): boolean {
+    let operand = node;
+    const app = node.parent?.type === 'apply_expression' && node.parent.childForFieldName('argument')?.id === node.id ? node.parent : undefined;
+    const callee = app?.childForFieldName('function')?.childForFieldName('function');
+    const d = callee ? this.api.syntax.dottedName(this.src, callee) : undefined;
+    if (app && d && /^optionals?$/.test(d[d.length - 1]!)) operand = app;
+    while (operand.parent?.type === 'parenthesized_expression') operand = operand.parent;
+    const chain = operand.parent;
+    if (chain?.type !== 'binary_expression' || chain.childForFieldName('operator')?.text !== '++') return false;
+    const left = chain.childForFieldName('left')!;
+    const right = chain.childForFieldName('right')!;
+    if (right.id === operand.id) {
+      let start = chain.childForFieldName('operator')!.startIndex;
+      while (start > left.endIndex && /\s/.test(this.src[start - 1]!)) start--;
+      this.api.edit.remove({ startIndex: start, endIndex: operand.endIndex });
+    } else {
+      this.api.edit.remove({ startIndex: operand.startIndex, endIndex: right.startIndex });
+    }
+    return true;
+  }
+
   /** `lib.optionals cond ` for a list under these conditions ('' when unconditional). */
   optionalsPrefix(conditions: string[]): string {
     if (conditions.length === 0) return '';
-    const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.join(' && ')})`;
+    const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.map((c) => (/^[A-Za-z_][\w'.-]*$|^!?\(/.test(c) ? c : `(${c})`)).join(' && ')})`;
     return `${this.lib()}.optionals ${cond} `;
   }
 
@@ -272,8 +298,20 @@ export class Ctx {
   }
 }
 
+/** A condition as an argument: bare when it is a name or already parenthesised, else in parentheses. */
 export function maybeParen(cond: string): string {
-  return /^[A-Za-z_][\w'.-]*$/.test(cond) ? cond : `(${cond})`;
+  return /^[A-Za-z_][\w'.-]*$/.test(cond) || enclosedInParens(cond) ? cond : `(${cond})`;
+}
+
+/** `(a && b)` yes; `(a) && (b)` no. Strings and comments inside are not expected in a condition. */
+function enclosedInParens(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0 && i < text.length - 1) return false;
+  }
+  return depth === 0;
 }
 
 export function insideInterpolation(node: SyntaxNode): boolean {

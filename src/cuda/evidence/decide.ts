@@ -7,7 +7,8 @@
  *   a library is kept when its own sources or vendored code include its headers, link it, name
  *   it in CMake, or load it at run time, or when the old build's ELF files need it; evidence only
  *   in tests, examples, benchmarks or docs is named but adds nothing;
- * - else the `.nix` file's own strings and flags;
+ * - else the `.nix` file's own strings and flags, and the split packages it already names (the
+ *   maintainers' choice: kept, never added twice, and no `cuda_cccl` beyond what they chose);
  * - else (no evidence at all) every library of the legacy toolkit, with a request to prune.
  *
  * Roles: `cuda_nvcc` only where CUDA code is compiled (a `.cu` file, `enable_language(CUDA)`, …)
@@ -22,7 +23,7 @@ import { ALL_COMPONENTS, LIBRARIES, TOOLKIT_LIBRARIES, TOOLS } from '../facts.js
 import type { EvidenceItem, TreeEvidence } from './types.js';
 
 export interface DecideInput {
-  /** Evidence in the `.nix` file (scanNixText). */
+  /** Evidence in the `.nix` file (scanNixText, scanNixPackages). */
   nix: readonly EvidenceItem[];
   /** Scans of the package's source tree and old build. */
   trees: readonly TreeEvidence[];
@@ -67,6 +68,7 @@ const order = (names: Iterable<string>): string[] => {
 /** How one piece of evidence reads in a finding. */
 export function describeItem(item: EvidenceItem): string {
   if (item.kind === 'nix') return `${JSON.stringify(item.text)} at line ${item.line}`;
+  if (item.kind === 'nix-package') return `already in the file at line ${item.line}`;
   const at = item.line > 0 ? `${item.file}:${item.line}` : item.file;
   const where = item.place === 'main' ? '' : ` (${item.place})`;
   const what = item.kind === 'compiles-cuda' ? 'compiles CUDA code: ' : item.kind === 'runtime-load' ? 'loaded at run time: ' : '';
@@ -149,7 +151,9 @@ export function decide(input: DecideInput): LibraryDecision {
     basis = nixLibs.length > 0 ? 'nix' : 'fallback';
     libs = basis === 'nix' ? nixLibs : [...TOOLKIT_LIBRARIES];
     if (input.prebuilt && basis === 'fallback') libs = libs.filter((n) => n !== 'cuda_cccl');
-    libs.push('cuda_cudart', ...(input.prebuilt ? [] : ['cuda_cccl']));
+    // the file's own split packages are the maintainers' choice: no headers beyond what it names
+    const ownChoice = input.nix.some((i) => i.kind === 'nix-package' && LIBRARY_ORDER.includes(i.pkg));
+    libs.push('cuda_cudart', ...(input.prebuilt || ownChoice ? [] : ['cuda_cccl']));
     tools = input.prebuilt ? [] : ['cuda_nvcc'];
   }
   tools.push(...fromNix(TOOLS.map((t) => t.name)).filter((t) => !tools.includes(t)));

@@ -6,7 +6,8 @@
  */
 import type { SyntaxNode } from '../../nix/tree.js';
 import { positionAt } from '../../nix/position.js';
-import { LIBRARIES, TOOLS } from '../facts.js';
+import { dottedName } from '../../nix/syntax.js';
+import { ALL_COMPONENTS, LIBRARIES, TOOLS } from '../facts.js';
 import type { EvidenceItem } from './types.js';
 
 const COMPONENTS = [...LIBRARIES, ...TOOLS];
@@ -49,4 +50,48 @@ export function prebuiltHint(src: string, path: string): string | undefined {
   const folder = path.replace(/\\/g, '/').split('/').slice(-2, -1)[0];
   if (folder?.endsWith('-bin')) return `a \`-bin\` package (\`${folder}\`)`;
   return undefined;
+}
+
+const CUDA_SET = /^cudaPackages(?:_\d+)*$/;
+const OUTPUTS = /^(?:dev|lib|static|bin|out|stubs|include)$/;
+
+/**
+ * The split packages the file already names (`cudaPackages.cuda_cudart`, `cudaPackages.libcublas.lib`,
+ * `with cudaPackages; [ cuda_nvcc ]`, `inherit (cudaPackages) cuda_cudart;`): the maintainers' own
+ * choice, evidence of what the package needs. One item per package, at its first place.
+ */
+export function scanNixPackages(src: string, root: SyntaxNode): EvidenceItem[] {
+  const found = new Map<string, EvidenceItem>();
+  const note = (pkg: string, node: SyntaxNode, text: string): void => {
+    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node)) return;
+    found.set(pkg, { pkg, kind: 'nix-package', file: '', line: positionAt(src, node.startIndex).line, text, place: 'main' });
+  };
+  for (const sel of root.descendantsOfType('select_expression')) {
+    const name = dottedName(src, sel);
+    const i = name?.findIndex((n) => CUDA_SET.test(n)) ?? -1;
+    const pkg = i >= 0 ? name![i + 1] : undefined;
+    if (pkg && (name!.length === i + 2 || (name!.length === i + 3 && OUTPUTS.test(name![i + 2]!)))) note(pkg, sel, name!.slice(i).join('.'));
+  }
+  for (const w of root.descendantsOfType('with_expression')) {
+    const env = w.childForFieldName('environment');
+    const envName = env ? dottedName(src, env) : undefined;
+    if (!envName || !CUDA_SET.test(envName[envName.length - 1]!)) continue;
+    for (const v of w.childForFieldName('body')?.descendantsOfType('variable_expression') ?? []) note(src.slice(v.startIndex, v.endIndex), v, src.slice(v.startIndex, v.endIndex));
+  }
+  for (const inh of root.descendantsOfType('inherit_from')) {
+    const from = inh.childForFieldName('expression');
+    const fromName = from ? dottedName(src, from) : undefined;
+    if (!fromName || !CUDA_SET.test(fromName[fromName.length - 1]!)) continue;
+    for (const a of inh.childForFieldName('attrs')?.namedChildren ?? []) note(src.slice(a.startIndex, a.endIndex), a, `inherit (${fromName.join('.')}) ${src.slice(a.startIndex, a.endIndex)}`);
+  }
+  return [...found.values()].sort((a, b) => a.line - b.line);
+}
+
+/** Whether a node is inside `meta = { … }`. */
+function inMeta(src: string, node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    const path = p.type === 'binding' ? p.childForFieldName('attrpath') : null;
+    if (path && /^meta\b/.test(src.slice(path.startIndex, path.endIndex))) return true;
+  }
+  return false;
 }

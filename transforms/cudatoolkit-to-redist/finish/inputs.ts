@@ -11,6 +11,9 @@ import { componentKey, INPUT_LIBS } from '../roles/inputs.js';
 
 export function applyListPlans(ctx: Ctx): void {
   for (const { list, replacements } of ctx.listPlans.values()) {
+    // a list whose every element goes (the split packages are there already) goes with its `++`
+    const emptied = list.namedChildren.length === replacements.size && [...replacements.values()].every((r) => r.length === 0);
+    if (emptied && ctx.removeOperand(list)) continue;
     ctx.api.edit.replaceListElements(list, replacements, { keepInline: insideInterpolation(list) });
   }
 }

@@ -17,13 +17,58 @@ export function join(ctx: Ctx, set: SetRef): string {
   return JOIN_NAME;
 }
 
-/** `-DCUDA_HOST_COMPILER=${cudatoolkit.cc}/…` and `-DCUDA_TOOLKIT_ROOT_DIR=${cudatoolkit}`: removed. */
+/**
+ * CMake variables that point at the toolkit's prefix (or a folder of it) or its host compiler:
+ * the CUDA setup hook of the redist packages passes `CUDAToolkit_ROOT` and the host compiler.
+ */
+const CMAKE_ROOT_VARIABLES = 'CUDA_TOOLKIT_ROOT_DIR|CUDA_HOST_COMPILER|CMAKE_CUDA_HOST_COMPILER|CUDAToolkit_ROOT|CUDA_SDK_ROOT_DIR|CUDA_LIBRARIES_PATH|CUDA_BIN_PATH';
+const CMAKE_ROOT_FLAG = new RegExp(`(-D(${CMAKE_ROOT_VARIABLES})(:[A-Z]+)?=)$`);
+const CMAKE_ROOT_NAME = new RegExp(`^(${CMAKE_ROOT_VARIABLES})$`);
+
+/** Remove a list element; a list left empty goes with its `++` operand (`++ lib.optionals c [ ]`). */
+function removeFromList(ctx: Ctx, element: SyntaxNode): void {
+  const list = element.parent!;
+  if (list.namedChildren.length === 1 && ctx.removeOperand(list)) return;
+  ctx.api.edit.removeListElement(element);
+}
+
+function reportRemoved(ctx: Ctx, at: number, what: string): void {
+  ctx.api.report(at, {
+    rule: 'cmake-root-removed',
+    message: `removed \`${what}\`: the CUDA setup hook of the redist packages passes the toolkit root and host compiler to CMake`,
+  });
+}
+
+/**
+ * `(lib.cmakeFeature "CUDA_TOOLKIT_ROOT_DIR" "${cudatoolkit}/")` (or `lib.cmakeOptionType …`): the
+ * whole flag is removed from its list. True when handled.
+ */
+function isCmakeFeatureRoot(ctx: Ctx, use: Use, str: SyntaxNode): boolean {
+  const app = str.parent;
+  const fn = app?.type === 'apply_expression' && app.childForFieldName('argument')?.id === str.id ? app.childForFieldName('function') : null;
+  const callee = fn?.type === 'apply_expression' ? fn.childForFieldName('function') : null;
+  const name = fn?.childForFieldName('argument');
+  const d = callee ? ctx.api.syntax.dottedName(ctx.src, callee) : undefined;
+  if (!app || !name || !d || !/^cmake(Feature|OptionType)$/.test(d[d.length - 1]!)) return false;
+  if (!CMAKE_ROOT_NAME.test(ctx.text(name).replace(/^"|"$/g, ''))) return false;
+  if (!/^"\$\{[^}]*\}[/A-Za-z0-9_]*"$/.test(ctx.text(str))) return false;
+  let element: SyntaxNode = app;
+  while (element.parent?.type === 'parenthesized_expression') element = element.parent;
+  if (element.parent?.type !== 'list_expression') return false;
+  removeFromList(ctx, element);
+  ctx.handled(use);
+  reportRemoved(ctx, element.startIndex, ctx.text(element));
+  return true;
+}
+
+/** `-DCUDA_HOST_COMPILER=${cudatoolkit.cc}/…`, `-DCUDA_TOOLKIT_ROOT_DIR=${cudatoolkit}` and the like: removed. */
 export function isCmakeRootFlag(ctx: Ctx, use: Use): boolean {
   const interp = use.node.parent;
   if (interp?.type !== 'interpolation') return false;
   const str = interp.parent!;
+  if (isCmakeFeatureRoot(ctx, use, str)) return true;
   const info = ctx.api.syntax.interpolations(ctx.src, str).find((i) => i.node.id === interp.id);
-  const m = info && /(-D(CUDA_TOOLKIT_ROOT_DIR|CUDA_HOST_COMPILER|CMAKE_CUDA_HOST_COMPILER|CUDAToolkit_ROOT)(:[A-Z]+)?=)$/.exec(info.before);
+  const m = info && CMAKE_ROOT_FLAG.exec(info.before);
   if (!info || !m) return false;
   const flag = m[1]!;
   const flagStart = interp.startIndex - flag.length;
@@ -32,17 +77,14 @@ export function isCmakeRootFlag(ctx: Ctx, use: Use): boolean {
   const flagEnd = interp.endIndex + afterMatch.length;
   const whole = str.startIndex + 1 === flagStart && flagEnd === str.endIndex - 1;
   if (whole && str.parent?.type === 'list_expression') {
-    ctx.api.edit.removeListElement(str);
+    removeFromList(ctx, str);
   } else {
     let s = flagStart;
     while (s > 0 && (ctx.src[s - 1] === ' ' || ctx.src[s - 1] === '\t')) s--;
     ctx.api.edit.replace({ startIndex: s, endIndex: flagEnd }, '');
   }
   ctx.handled(use);
-  ctx.api.report(flagStart, {
-    rule: 'cmake-root-removed',
-    message: `removed \`${flag}\${${ctx.text(use.node)}}${afterMatch}\`: the CUDA setup hook of the redist packages passes the toolkit root and host compiler to CMake`,
-  });
+  reportRemoved(ctx, flagStart, `${flag}\${${ctx.text(use.node)}}${afterMatch}`);
   return true;
 }
 

@@ -131,18 +131,22 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   const needsNvcc = role === 'libs' && ctx.libs.tools.includes('cuda_nvcc');
   const blocked = role === 'tools' || needsNvcc ? blockedSibling(ctx, binding, role === 'libs' ? 'nativeBuildInputs' : 'buildInputs') : undefined;
   if (blocked) return ctx.left(use, 'unknown-use', blocked, 'rewrite it by hand, or move the comment');
-  const elements = ctx.inputElements(use.set, role, use.node, use.attrs);
+  const condText = ctx.text(cond);
+  const present = presentIn(ctx, app, binding);
+  const elements = ctx.inputElements(use.set, role, use.node, use.attrs).filter((e) => !present.has(componentKey(e), [condText]));
+  for (const e of elements) present.add(componentKey(e), [condText]);
+  const attrset = binding.parent!.parent!;
+  ctx.inputSites.push({ attrset, conditions: [condText], set: use.set });
+  if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: [condText], set: use.set });
+  if (elements.length === 0 && ctx.removeOperand(use.node)) return ctx.handled(use);
   const indent = ctx.lineIndent(app.startIndex);
   const inline = `${ctx.text(callee)}s ${ctx.text(cond)} [ ${elements.join(' ')} ]`;
   const wide = app.startIndex - ctx.src.lastIndexOf('\n', app.startIndex) + inline.length > MAX_INLINE_WIDTH;
   const list = (ctx.api.style.nixfmt || wide) && elements.length > 1
     ? `[\n${elements.map((e) => `${indent}${ctx.api.style.indent}${e}`).join('\n')}\n${indent}]`
     : `[ ${elements.join(' ')} ]`;
-  ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, `${ctx.text(callee)}s ${ctx.text(cond)} ${list}`);
+  ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, `${ctx.text(callee)}s ${condText} ${list}`);
   ctx.handled(use);
-  const attrset = binding.parent!.parent!;
-  ctx.inputSites.push({ attrset, conditions: [ctx.text(cond)], set: use.set });
-  if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: [ctx.text(cond)], set: use.set });
 }
 
 /**
