@@ -448,10 +448,23 @@ export class EditBuilder {
     const lineEnd = src.indexOf('\n', value.endIndex);
     const line = `${src.slice(lineStart, value.endIndex)} ++ ${operand}${src.slice(value.endIndex, lineEnd < 0 ? src.length : lineEnd)}`;
     if (!operand.includes('\n') && line.length - indent.length <= MAX_INLINE_WIDTH) return this.insertAt(value.endIndex, ` ++ ${operand}`);
-    const operands = chainOperands(value).map((o) => src.slice(o.startIndex, o.endIndex));
-    const first = chainOperands(value)[0]!;
-    const head = first.type === 'list_expression' && first.namedChildren.length > 0 ? `[\n${first.namedChildren.map((e) => `${indent}${this.style.indent}${src.slice(e.startIndex, e.endIndex)}`).join('\n')}\n${indent}]` : operands[0]!;
-    return this.replace(value, [head, ...operands.slice(1), operand].join(`\n${indent}++ `));
+    return this.replace(value, this.chainText(value, indent, new Map(), operand));
+  }
+
+  /**
+   * A one-line `++` chain laid out as nixfmt lays out one that does not fit: a first list operand
+   * expanded, then one `++ operand` per line at `indent`; `replaced` gives new texts of operands,
+   * `appended` one more at the end.
+   */
+  chainText(value: SyntaxNode, indent: string, replaced: ReadonlyMap<number, string>, appended?: string): string {
+    const src = this.source;
+    const operands = chainOperands(value);
+    const texts = operands.map((o) => replaced.get(o.id) ?? src.slice(o.startIndex, o.endIndex));
+    const first = operands[0]!;
+    if (!replaced.has(first.id) && first.type === 'list_expression' && first.namedChildren.length > 0) {
+      texts[0] = `[\n${first.namedChildren.map((e) => `${indent}${this.style.indent}${src.slice(e.startIndex, e.endIndex)}`).join('\n')}\n${indent}]`;
+    }
+    return [...texts, ...(appended === undefined ? [] : [appended])].join(`\n${indent}++ `);
   }
 
   /** Indent every line of `text` by `indent` (blank lines stay empty). */
@@ -464,7 +477,7 @@ export class EditBuilder {
 }
 
 /** The operands of a `++` chain, left to right (the value itself when it is no chain). */
-function chainOperands(value: SyntaxNode): SyntaxNode[] {
+export function chainOperands(value: SyntaxNode): SyntaxNode[] {
   if (value.type !== 'binary_expression') return [value];
   const op = value.childForFieldName('operator');
   const left = value.childForFieldName('left');

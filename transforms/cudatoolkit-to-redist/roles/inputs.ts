@@ -8,7 +8,7 @@
  */
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
-import { MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
+import { chainOperands, MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
 import { Presence, type Ctx, type Role, type Use } from '../context.js';
 import { joinMembers } from './build-roots.js';
 
@@ -145,8 +145,22 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   const list = (ctx.api.style.nixfmt || wide) && elements.length > 1
     ? `[\n${elements.map((e) => `${indent}${ctx.api.style.indent}${e}`).join('\n')}\n${indent}]`
     : `[ ${elements.join(' ')} ]`;
-  ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, `${ctx.text(callee)}s ${condText} ${list}`);
+  const newText = `${ctx.text(callee)}s ${condText} ${list}`;
+  const value = binding.childForFieldName('expression')!;
+  const operand = chainOperandOf(app, value);
+  if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n')) {
+    // a one-line chain that now spans lines: nixfmt's layout of the whole chain
+    ctx.replace(value, ctx.api.edit.chainText(value, indent, new Map([[operand.id, newText]])));
+  } else {
+    ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, newText);
+  }
   ctx.handled(use);
+}
+
+/** The operand of the `++` chain `value` that is `app` (through parentheses), when `value` is such a chain. */
+function chainOperandOf(app: SyntaxNode, value: SyntaxNode): SyntaxNode | undefined {
+  if (value.type !== 'binary_expression') return undefined;
+  return chainOperands(value).find((o) => o.id === app.id);
 }
 
 /**

@@ -25,6 +25,20 @@ function isRuntimeString(ctx: Ctx, str: SyntaxNode, before: string, after: strin
   return RUNTIME_TEXT.test(line) || /:$/.test(before) || /^\/lib(64)?:/.test(after);
 }
 
+/**
+ * `lib.makeLibraryPath [ … ]` as the text inside `${ }`. In a nixfmt-formatted file a list of two
+ * or more is laid out as nixfmt lays it out: one element per line, the call on its own lines
+ * inside `${ }` unless the interpolation is the whole string (`"${lib.makeLibraryPath [`).
+ */
+function libraryPathText(ctx: Ctx, elements: string[], interp: SyntaxNode, wholeString: boolean): string {
+  const call = `${ctx.lib()}.makeLibraryPath`;
+  if (!ctx.api.style.nixfmt || elements.length < 2) return `${call} [ ${elements.join(' ')} ]`;
+  const indent = ctx.lineIndent(interp.startIndex);
+  const step = ctx.api.style.indent;
+  if (wholeString) return `${call} [\n${elements.map((e) => `${indent}${step}${e}`).join('\n')}\n${indent}]`;
+  return `\n${indent}${step}${call} [\n${elements.map((e) => `${indent}${step}${step}${e}`).join('\n')}\n${indent}${step}]\n${indent}`;
+}
+
 function replacePath(ctx: Ctx, use: Use, interp: SyntaxNode, expr: string, consumed: string, replacement: string): void {
   ctx.replace(use.node, expr);
   if (consumed !== replacement) ctx.api.edit.replace({ startIndex: interp.endIndex, endIndex: interp.endIndex + consumed.length }, replacement);
@@ -56,8 +70,9 @@ function rewriteLibraryFolder(ctx: Ctx, use: Use, interp: SyntaxNode, str: Synta
   if (runtime || libs.length === 1) {
     ctx.libSite ??= use.node;
     if (runtime) ctx.wroteRuntimePath = true;
+    const whole = before === '' && new RegExp(`^${libDir[0]}["']?$`).test(after.split('\n')[0]!) && str.type === 'string_expression';
     const text = runtime
-      ? `${ctx.lib()}.makeLibraryPath [ ${libs.map((p) => ctx.pkg(use.set, p, use.node)).join(' ')} ]`
+      ? libraryPathText(ctx, libs.map((p) => ctx.pkg(use.set, p, use.node)), interp, whole)
       : ctx.accessor('lib', ctx.pkg(use.set, libs[0]!, use.node));
     replacePath(ctx, use, interp, text, libDir[0], runtime ? '' : '/lib');
     return true;
