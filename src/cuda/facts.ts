@@ -129,6 +129,9 @@ export function mapToolkitPath(suffix: string, libsByEvidence: (text: string) =>
     if (!pkg) return undefined;
     return { output: 'dev', pkg, consumed: '/include', replacementSuffix: '/include' };
   }
+  // the bare include folder (`-I${cudatoolkit}/include`): the runtime's headers; the libraries'
+  // headers reach the compiler through buildInputs
+  if ((m = /^\/include(?=$|[:"'\s])/.exec(suffix))) return { output: 'dev', pkg: 'cuda_cudart', consumed: m[0], replacementSuffix: '/include' };
   if ((m = /^\/nvvm(?=$|[/:"'\s])/.exec(suffix))) return { output: 'out', pkg: 'cuda_nvcc', consumed: m[0], replacementSuffix: '/nvvm' };
   if ((m = /^\/extras\/CUPTI\/(lib64|lib)(?=$|[/:"'\s])/.exec(suffix))) return { output: 'lib', pkg: 'cuda_cupti', consumed: m[0], replacementSuffix: '/lib' };
   if ((m = /^\/extras\/CUPTI\/include(?=$|[/:"'\s])/.exec(suffix))) return { output: 'dev', pkg: 'cuda_cupti', consumed: m[0], replacementSuffix: '/include' };

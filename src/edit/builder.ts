@@ -6,7 +6,7 @@
  * element per line once a list has two or more, trailing commas in multi-line formals.
  */
 import type { SyntaxNode } from '../nix/tree.js';
-import { detectEol, type Eol, normalizeEdits, type TextEdit } from './edits.js';
+import { applyEdits, detectEol, type Eol, normalizeEdits, type TextEdit } from './edits.js';
 import { indentOfLine, lineStartOf } from '../nix/position.js';
 import { bindingSet, type Formal, type FunctionInfo, listElements } from '../nix/syntax.js';
 
@@ -465,6 +465,24 @@ export class EditBuilder {
       texts[0] = `[\n${first.namedChildren.map((e) => `${indent}${this.style.indent}${src.slice(e.startIndex, e.endIndex)}`).join('\n')}\n${indent}]`;
     }
     return [...texts, ...(appended === undefined ? [] : [appended])].join(`\n${indent}++ `);
+  }
+
+  /**
+   * Replace the edits made inside `range` by one edit of the whole range, whose text is `render`
+   * of what those edits make of it (to lay out anew a construct edited in several places, such as
+   * a one-line attribute set). Insertions at the range's edges count as inside. Nothing happens
+   * when no edit falls inside, or when one straddles its edges.
+   */
+  collapse(range: Range, render: (edited: string) => string): this {
+    this.flushInherits();
+    const inside = (e: TextEdit): boolean => e.start >= range.startIndex && e.end <= range.endIndex;
+    const mine = this.list.filter(inside);
+    if (mine.length === 0) return this;
+    if (this.list.some((e) => !inside(e) && e.start < range.endIndex && e.end > range.startIndex)) return this;
+    const local = mine.map((e) => ({ ...e, start: e.start - range.startIndex, end: e.end - range.startIndex }));
+    const edited = applyEdits(this.source.slice(range.startIndex, range.endIndex), local, '\n');
+    for (const e of mine) this.list.splice(this.list.indexOf(e), 1);
+    return this.replace(range, render(edited));
   }
 
   /** Indent every line of `text` by `indent` (blank lines stay empty). */

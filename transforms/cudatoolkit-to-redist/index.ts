@@ -25,6 +25,7 @@ import { addJoin } from './roles/build-roots.js';
 import { addLibs, addNvcc, applyListPlans } from './finish/inputs.js';
 import { addFormals, fixDefinitions } from './finish/definitions.js';
 import { addRuntimeDependencies } from './finish/runtime.js';
+import { relayoutOneLineSets } from './finish/layout.js';
 import { reportLibraries, reportMissingSource, reportRuntimeLoads } from './findings.js';
 
 export { rules };
@@ -43,6 +44,7 @@ function finish(ctx: Ctx): void {
   fixDefinitions(ctx);
   addJoin(ctx);
   addFormals(ctx);
+  relayoutOneLineSets(ctx);
   reportLibraries(ctx);
   reportRuntimeLoads(ctx);
   reportMissingSource(ctx);
