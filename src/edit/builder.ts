@@ -441,7 +441,7 @@ export class EditBuilder {
     const indent = /^[ \t]*/.exec(src.slice(src.lastIndexOf('\n', binding.startIndex) + 1))![0];
     const valueText = src.slice(value.startIndex, value.endIndex);
     // files of nixfmt before 1.0 end a line with `] ++ …` instead of starting one with `++`
-    const trailingChains = !/^[ \t]*\+\+ /m.test(src) && /[\])] \+\+ \S/.test(src);
+    const trailingChains = !/^[ \t]*\+\+ /m.test(src) && /^[ \t]*[\])] \+\+ \S/m.test(src);
     if (!this.style.nixfmt || trailingChains) return this.insertAt(value.endIndex, ` ++ ${operand}`);
     if (valueText.includes('\n')) return this.insertAt(value.endIndex, `\n${indent}++ ${operand}`);
     const lineStart = src.lastIndexOf('\n', binding.startIndex) + 1;

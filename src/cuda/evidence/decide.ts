@@ -140,7 +140,7 @@ export function decide(input: DecideInput): LibraryDecision {
   if (input.forced) {
     basis = 'forced';
     libs = ['cuda_cudart', ...(input.prebuilt ? [] : ['cuda_cccl']), ...input.forced];
-    for (const n of input.forced) note(n, 'option cuda-libs');
+    for (const n of input.forced) why.set(n, 'option cuda-libs');
     tools = input.prebuilt ? [] : ['cuda_nvcc'];
   } else if (deciding.length > 0) {
     basis = 'trees';

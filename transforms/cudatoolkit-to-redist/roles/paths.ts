@@ -22,7 +22,17 @@ function isRuntimeString(ctx: Ctx, str: SyntaxNode, before: string, after: strin
   const name = ctx.enclosingBindingName(str);
   if (name && RUNTIME_BINDINGS.test(name)) return true;
   const line = `${before.split('\n').pop() ?? ''}${after.split('\n')[0] ?? ''}`;
-  return RUNTIME_TEXT.test(line) || /:$/.test(before) || /^\/lib(64)?:/.test(after);
+  return RUNTIME_TEXT.test(line) || /:$/.test(before) || /^\/lib(64)?:/.test(after) || inRuntimeInterpolation(ctx, str);
+}
+
+/** Inside `${ … }` of an outer string whose line says run time (`--prefix LD_LIBRARY_PATH : ${ … }`). */
+function inRuntimeInterpolation(ctx: Ctx, node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'interpolation') continue;
+    const lineStart = ctx.src.lastIndexOf('\n', p.startIndex) + 1;
+    if (RUNTIME_TEXT.test(ctx.src.slice(lineStart, p.startIndex))) return true;
+  }
+  return false;
 }
 
 /**
