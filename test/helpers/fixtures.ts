@@ -5,6 +5,7 @@
  *    "no change expected");
  *  - the findings equal `<case>.findings.json` (rule, severity, line, column; none when absent);
  *  - a second run on the output changes nothing (idempotency);
+ *  - no input list holds a package twice under the same condition that the input did not;
  *  - `<case>.options.json`, when present, gives the transform options;
  *  - `<case>.source/`, when present, is the package's source tree: passed as the option
  *    `source=<absolute path>` (the evidence the CUDA transforms decide from);
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processSource } from '../../src/runner/process.js';
 import { asTransform, type Transform, type TransformOptions } from '../../src/transform.js';
+import { newDuplicates } from './duplicates.js';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
@@ -64,6 +66,9 @@ export function defineFixtureTests(name: string): void {
         const withMessage = (expectedFindings as { message?: string }[]).some((f) => f.message !== undefined);
         expect(first.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.line, column: f.column, ...(withMessage ? { message: f.message } : {}) }))).toEqual(expectedFindings);
         for (const f of first.findings) expect(f.message.length).toBeGreaterThan(0);
+
+        // never a package twice in an input list (under the same condition) that was not there twice
+        expect(newDuplicates(input, expected)).toEqual([]);
 
         const second = await processSource(expected, `${c}.output.nix`, chain);
         expect(second.error).toBeUndefined();

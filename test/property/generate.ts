@@ -550,6 +550,8 @@ class Gen {
       }],
       [3, () => app(sel(this.ref(sc, 'lib'), 'optionals'), this.cond(sc), depth < 2 ? this.inputs(sc, depth + 1) : plainList(sc, false))],
       [1, () => app(sel(this.ref(sc, 'lib'), 'optional'), this.cond(sc), this.pkg(sc))],
+      // a split package beside the toolkit, as files that began migrating have it
+      [1, () => ({ k: 'op', op: '++', l: app(sel(this.ref(sc, 'lib'), 'optional'), this.cond(sc), sel(this.ref(sc, 'cudaPackages'), r.pick(CUDA_COMPONENTS))), r: this.inputs(sc, depth + 1), ml: r.chance(0.5) })],
       [2, () => (depth < 2 ? { k: 'op', op: '++', l: plainList(sc, false), r: this.inputs(sc, depth + 1), ml: r.chance(0.3) } : plainList(sc, false))],
       [1, () => ({ k: 'paren', e: { k: 'with', env: this.cudaSet(sc), body: plainList({ bound: sc.bound, withs: sc.withs + 1 }, true), ml: true }, ml: r.chance(0.5) })],
       [1, () => app(sel(this.ref(sc, 'lib'), 'concatMap'), { k: 'paren', e: this.lambda(sc), ml: false }, plainList(sc, false))],

@@ -24,6 +24,7 @@ import { parseNix, releaseTrees } from '../../src/nix/parser.js';
 import { type ConfiguredTransform, type FileOutcome, matchesNeedles, processSource } from '../../src/runner/process.js';
 import type { Transform, TransformOptions } from '../../src/transform.js';
 import { loadBuiltin } from '../helpers/fixtures.js';
+import { newDuplicates } from '../helpers/duplicates.js';
 import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
 import { Rng } from './generate.js';
 
@@ -41,7 +42,7 @@ export const ENV = {
   knownBugs: process.env.NIXSHIFT_PROPERTY_KNOWN_BUGS === '1',
 };
 
-export type Property = 'no-throw' | 'no-error' | 'output-parses' | 'idempotent' | 'prefilter-equivalent' | 'nix-parse' | 'valid-input';
+export type Property = 'no-throw' | 'no-error' | 'output-parses' | 'no-duplicates' | 'idempotent' | 'prefilter-equivalent' | 'nix-parse' | 'valid-input';
 
 export interface ChainSpec {
   name: string;
@@ -201,6 +202,8 @@ export async function checkInput(input: string, opts: Record<string, TransformOp
         continue;
       }
       res.outputs.push({ chain: spec.name, prefilter, output: out });
+      const dups = newDuplicates(input, out);
+      if (dups.length > 0) fail('no-duplicates', `packages added twice: ${dups.join(', ')}\n--- output ---\n${out}`);
       // (the same memo trick: a single transform whose needles match the output runs the same)
       const key = `${prefilter && !(chain.length === 1 && matchesNeedles(out, chain[0]!.transform, chain[0]!.options))}\0${out}`;
       const second = seconds.get(key) ?? (await run(out, chain, prefilter));

@@ -57,9 +57,18 @@ export class Presence {
     if (!set) this.byKey.set(key, (set = new Set()));
     set.add(Presence.cond(conditions));
   }
+  /**
+   * A bare package (`libcublas`) is present when any of its outputs is (`(lib.getDev libcublas)`,
+   * `libcublas.lib`); an output (`libcublas.dev`) when it or the bare package is.
+   */
   has(key: string, conditions: readonly string[]): boolean {
-    const set = this.byKey.get(key);
-    return set !== undefined && (set.has('') || set.has(Presence.cond(conditions)));
+    const base = key.split('.')[0]!;
+    const keys = key === base ? [...this.byKey.keys()].filter((k) => k === base || k.startsWith(`${base}.`)) : [key, base];
+    const wanted = Presence.cond(conditions);
+    return keys.some((k) => {
+      const set = this.byKey.get(k);
+      return set !== undefined && (set.has('') || set.has(wanted));
+    });
   }
 }
 
