@@ -75,6 +75,25 @@ describe('estimateClosure', () => {
     expect(estimateClosure(FOO_IN, FOO_IN)).toBeUndefined();
   });
 
+  it('counts a package whose passthru keeps the toolkit for compatibility: passthru enters no closure', () => {
+    const out = FOO_OUT.replace('{ cudaPackages', '{ passthru.cudatoolkit = cudaPackages.cudatoolkit; } // { cudaPackages');
+    expect(estimateClosure(FOO_IN, out)?.removedMb).toBe(estimateClosure(FOO_IN, FOO_OUT)?.removedMb);
+    const inherited = '{ cudaPackages }:\n{\n  buildInputs = [ cudaPackages.cuda_cudart ];\n  passthru = {\n    cudatoolkit = cudaPackages.cudatoolkit;\n  };\n}\n';
+    expect(estimateClosure('{ cudatoolkit }: { buildInputs = [ cudatoolkit ]; passthru = { inherit cudatoolkit; }; }\n', inherited)?.kept).toEqual(['cuda_cudart']);
+  });
+
+  it('counts the parts of a run once: the toolkit is one store path the packages shared', async () => {
+    const { runRemoved } = await import('../src/report/closure.js');
+    const a = estimateClosure('{ cudatoolkit }: [ cudatoolkit ]\n', '{ cudaPackages }: [ cudaPackages.libcublas ]\n')!;
+    const b = estimateClosure('{ cudatoolkit }: [ cudatoolkit ]\n', '{ cudaPackages }: [ cudaPackages.libcufft ]\n')!;
+    const run = runRemoved([a, b]);
+    // neither cuBLAS nor cuFFT is freed: one of the packages still has each
+    expect(run.parts).not.toContain('libcublas');
+    expect(run.parts).not.toContain('libcufft');
+    expect(run.mb).toBe(1825.896);
+    expect(a.removedMb + b.removedMb).toBeGreaterThan(run.mb * 1.9);
+  });
+
   it('is undefined without the toolkit in the input', () => {
     expect(estimateClosure(FOO_OUT, FOO_OUT)).toBeUndefined();
     // longer identifiers are other names
@@ -207,10 +226,10 @@ nixshift run -t cudatoolkit-to-redist -t driver-runpath-rename pkgs/
     const parts = REMOVED_FOO.map((r) => (r.mb === undefined ? `${r.part} (size unknown)` : `${r.part} (${formatMb(r.mb)})`)).join(', ');
     expect(md).toContain(`## Estimated closure savings
 
-| file | legacy toolkit parts no longer referenced (MB) | redist packages referenced | ≈ MB |
+| file | what this package's closure loses: legacy toolkit parts no longer referenced (MB) | redist packages referenced | ≈ MB |
 |---|---|---|---:|
 | \`pkgs/a/default.nix\` | ${parts} | cuda_cudart, libcublas, cuda_nvcc | ≈ 2,262 |
-| **total, 1 file** | | | **≈ 2,262** |
+| **the run (1 file): parts no longer referenced by any, each counted once** | ${REMOVED_FOO.map((r) => r.part).sort().join(', ')} | | **≈ 2,262** |
 
 These are estimates, not measurements: each figure adds up the compressed archive sizes of one CUDA release (12.4.1, linux-x86_64) for the parts of the legacy \`cudatoolkit\` a package no longer references. Unpacked store paths are larger, parts without a known size are not counted, and the actual closure change depends on the package (what else it references, which outputs it uses).
 

@@ -25,6 +25,9 @@ const COMPONENT_PATTERNS: ReadonlyMap<string, RegExp> = new Map(
 /** An argument `cudatoolkit… = …;` or `inherit (…) … cudatoolkit …;` (a binding, not a use). */
 const CALL_SITE_ARGUMENT = /(?<![\w'-])cudatoolkit[\w'-]*\s*=[^;]*;|\binherit\s*\([^)]*\)[^;]*;/g;
 
+/** The toolkit kept in passthru (`cudatoolkit = cudaPackages.cudatoolkit;`, `passthru.cudatoolkit = …;`). */
+const PASSTHRU_TOOLKIT = /(?<![\w'-])(?:passthru\.)?cudatoolkit\s*=\s*[\w'.-]*\.cudatoolkit\s*;/g;
+
 export function estimateClosure(input: string, output: string): ClosureEstimate | undefined {
   if (!input.includes('cudatoolkit')) return undefined;
   // Call sites (`cudatoolkit = cudaPackages.cudatoolkit;`, `inherit (cudaPackages) cudatoolkit;`)
@@ -32,7 +35,8 @@ export function estimateClosure(input: string, output: string): ClosureEstimate 
   // that only has call sites gets no estimate (no double counting in the total).
   const uses = withoutComments(input).replace(CALL_SITE_ARGUMENT, ' ');
   if (!TOOLKIT.test(uses)) return undefined;
-  const after = withoutComments(output);
+  // `passthru.cudatoolkit = cudaPackages.cudatoolkit;` (kept for compatibility) enters no closure
+  const after = withoutComments(output).replace(PASSTHRU_TOOLKIT, ' ');
   if (TOOLKIT.test(after)) return undefined;
 
   const kept = [...COMPONENT_PATTERNS].filter(([, re]) => re.test(after)).map(([name]) => name);
@@ -48,11 +52,19 @@ export function estimateClosure(input: string, output: string): ClosureEstimate 
   return { kept, removed, removedMb: Math.round(sum * 1000) / 1000 };
 }
 
-/** Sum of the estimates of several files (MB, same rounding as one). */
-export function totalRemovedMb(estimates: Iterable<ClosureEstimate>): number {
+/**
+ * What a whole run frees: the legacy toolkit is one store path that the migrated packages shared,
+ * so its parts are counted once, not once per package, and a part some migrated package still
+ * references (its split package named in that file) is not counted at all (MB, same rounding).
+ */
+export function runRemoved(estimates: Iterable<ClosureEstimate>): { parts: string[]; mb: number } {
+  const list = [...estimates];
+  const kept = new Set(list.flatMap((e) => e.kept));
+  const sizes = new Map<string, number | undefined>();
+  for (const e of list) for (const r of e.removed) if (!kept.has(r.part)) sizes.set(r.part, r.mb);
   let sum = 0;
-  for (const e of estimates) sum += e.removedMb;
-  return Math.round(sum * 1000) / 1000;
+  for (const mb of sizes.values()) sum += mb ?? 0;
+  return { parts: [...sizes.keys()].sort(), mb: Math.round(sum * 1000) / 1000 };
 }
 
 /** `2631.1` → `2,631`, `48.8` → `48.8`, `0.016` → `0.02`: for people, deterministic (no locale). */

@@ -223,10 +223,16 @@ const SCRIPT = String.raw`
 
   var estimated = data.files.filter(function (f) { return f.closure; });
   if (estimated.length > 0) {
-    var sum = Math.round(estimated.reduce(function (s, f) { return s + f.closure.removedMb; }, 0) * 1000) / 1000;
+    // the toolkit is one store path the packages shared: each part counted once, and not at all
+    // when a migrated package still references its split package
+    var keptAny = {};
+    estimated.forEach(function (f) { f.closure.kept.forEach(function (k) { keptAny[k] = true; }); });
+    var freed = {};
+    estimated.forEach(function (f) { f.closure.removed.forEach(function (r) { if (!keptAny[r.part]) freed[r.part] = r.mb || 0; }); });
+    var sum = Math.round(Object.keys(freed).reduce(function (s, k) { return s + freed[k]; }, 0) * 1000) / 1000;
     var box = document.getElementById('closure-total');
     box.querySelector('.closure-figure').textContent =
-      '\u2248 ' + formatMb(sum) + ' MB of the legacy toolkit no longer referenced, across ' + plural(estimated.length, 'file') + '.';
+      '\u2248 ' + formatMb(sum) + ' MB of the legacy toolkit no longer referenced by any of the ' + plural(estimated.length, 'migrated file') + ' (each part counted once; what each package\'s closure loses is shown with it).';
     box.hidden = false;
   }
   if (data.missing.length + data.unreadable.length > 0) {
@@ -411,7 +417,7 @@ const SCRIPT = String.raw`
     return el('div', { class: 'closure', 'data-removed-mb': c.removedMb }, [
       el('span', { class: 'estimate-badge', text: 'estimate' }), ' ',
       el('strong', { text: '\u2248 ' + formatMb(c.removedMb) + ' MB' }),
-      ' of the legacy toolkit no longer referenced (' + plural(c.removed.length, 'part') + ')',
+      ' of the legacy toolkit no longer in this package\'s closure (' + plural(c.removed.length, 'part') + ')',
       c.kept.length ? '; redist packages referenced: ' + c.kept.join(', ') : '',
       '. ',
       el('details', null, [el('summary', { text: 'parts' }), el('ul', null, parts)]),

@@ -6,7 +6,7 @@
 import type { FileStatus } from '../runner/process.js';
 import type { Finding, Severity } from '../transform.js';
 import { SIZE_SOURCE } from '../cuda/sizes.js';
-import { formatMb, totalRemovedMb } from './closure.js';
+import { formatMb, runRemoved } from './closure.js';
 import type { ReportData, ReportFile } from './model.js';
 
 const STATUSES: readonly FileStatus[] = ['ok', 'nochange', 'skip', 'error'];
@@ -58,7 +58,7 @@ export function renderMarkdown(data: ReportData): string {
     out.push(
       '## Estimated closure savings',
       '',
-      '| file | legacy toolkit parts no longer referenced (MB) | redist packages referenced | ≈ MB |',
+      '| file | what this package\'s closure loses: legacy toolkit parts no longer referenced (MB) | redist packages referenced | ≈ MB |',
       '|---|---|---|---:|',
     );
     for (const f of estimated) {
@@ -66,8 +66,11 @@ export function renderMarkdown(data: ReportData): string {
       const parts = c.removed.map((r) => (r.mb === undefined ? `${r.part} (size unknown)` : `${r.part} (${formatMb(r.mb)})`)).join(', ');
       out.push(`| ${cell(code(f.path))} | ${cell(parts || '—')} | ${cell(c.kept.join(', ') || '—')} | ≈ ${formatMb(c.removedMb)} |`);
     }
-    const sum = totalRemovedMb(estimated.map((f) => f.closure!));
-    out.push(`| **total, ${plural(estimated.length, 'file')}** | | | **≈ ${formatMb(sum)}** |`, '');
+    const run = runRemoved(estimated.map((f) => f.closure!));
+    out.push(
+      `| **the run (${plural(estimated.length, 'file')}): parts no longer referenced by any, each counted once** | ${cell(run.parts.join(', ') || '—')} | | **≈ ${formatMb(run.mb)}** |`,
+      '',
+    );
     out.push(ESTIMATE_NOTE, '', `Sizes: ${SIZE_SOURCE}.`, '');
   }
 
