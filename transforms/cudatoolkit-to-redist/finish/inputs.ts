@@ -8,14 +8,32 @@
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { insideInterpolation, Presence, type Ctx, type Pending } from '../context.js';
 import { componentKey, INPUT_LIBS } from '../roles/inputs.js';
+import { libraryPathText } from '../roles/paths.js';
 
 export function applyListPlans(ctx: Ctx): void {
   for (const { list, replacements } of ctx.listPlans.values()) {
     // a list whose every element goes (the split packages are there already) goes with its `++`
     const emptied = list.namedChildren.length === replacements.size && [...replacements.values()].every((r) => r.length === 0);
     if (emptied && ctx.removeOperand(list)) continue;
+    if (relayoutInterpolatedCall(ctx, list, replacements)) continue;
     ctx.api.edit.replaceListElements(list, replacements, { keepInline: insideInterpolation(list) });
   }
+}
+
+/**
+ * `${lib.makeLibraryPath [ cudatoolkit ]}` in a nixfmt file, whose list now has two or more
+ * elements: the whole call laid out inside `${ }` as nixfmt lays it out. True when done.
+ */
+function relayoutInterpolatedCall(ctx: Ctx, list: SyntaxNode, replacements: ReadonlyMap<number, string[]>): boolean {
+  const app = list.parent;
+  const interp = app?.parent;
+  if (!ctx.api.style.nixfmt || app?.type !== 'apply_expression' || app.childForFieldName('argument')?.id !== list.id || interp?.type !== 'interpolation') return false;
+  const elements = list.namedChildren.flatMap((e) => replacements.get(e.id) ?? [ctx.text(e)]);
+  if (elements.length < 2) return false;
+  const str = interp.parent!;
+  const whole = str.type === 'string_expression' && str.startIndex + 1 === interp.startIndex && interp.endIndex + 1 === str.endIndex;
+  ctx.replace(app, libraryPathText(ctx, elements, interp, whole, ctx.text(app.childForFieldName('function')!)));
+  return true;
 }
 
 /**

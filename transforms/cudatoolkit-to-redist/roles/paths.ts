@@ -40,8 +40,7 @@ function inRuntimeInterpolation(ctx: Ctx, node: SyntaxNode): boolean {
  * or more is laid out as nixfmt lays it out: one element per line, the call on its own lines
  * inside `${ }` unless the interpolation is the whole string (`"${lib.makeLibraryPath [`).
  */
-function libraryPathText(ctx: Ctx, elements: string[], interp: SyntaxNode, wholeString: boolean): string {
-  const call = `${ctx.lib()}.makeLibraryPath`;
+export function libraryPathText(ctx: Ctx, elements: string[], interp: SyntaxNode, wholeString: boolean, call = `${ctx.lib()}.makeLibraryPath`): string {
   if (!ctx.api.style.nixfmt || elements.length < 2) return `${call} [ ${elements.join(' ')} ]`;
   const indent = ctx.lineIndent(interp.startIndex);
   const step = ctx.api.style.indent;
