@@ -65,13 +65,27 @@ export function callSites(source: string, root: SyntaxNode, mentioning?: string)
 }
 
 /**
- * How a transform should name nixpkgs' `lib` in a file: `lib` when the top function takes it or
- * it is otherwise bound; `pkgs.lib` in a `{ pkgs, … }:` file without it (its callers may not pass
- * `lib`); else `lib`, which the transform must add to the formals (`addFormal`).
+ * Package sets that carry `lib`, in the order a file's own names are preferred: `pkgs` (a
+ * `{ pkgs }:` file, a flake's `let pkgs = import nixpkgs { … }`, a module), an overlay's `final` /
+ * `prev` (or `super`; not `self`, which in a flake is its own outputs), a flake's `nixpkgs` input.
  */
-export function libReference(top: FunctionInfo | undefined, scopes: ScopeIndex): { name: string; addFormal: boolean } {
-  if (!top || top.formals.some((f) => f.name === 'lib')) return { name: 'lib', addFormal: false };
-  if (scopes.resolveNameAt(top.body ?? top.node, 'lib').kind === 'bound') return { name: 'lib', addFormal: false };
-  if (top.formals.some((f) => f.name === 'pkgs')) return { name: 'pkgs.lib', addFormal: false };
-  return { name: 'lib', addFormal: true };
+const LIB_CARRIERS = ['pkgs', 'final', 'prev', 'super', 'nixpkgs'] as const;
+
+/**
+ * How a transform should name nixpkgs' `lib` at `site` (the place it writes, default the top
+ * function's body): `lib` when it is bound there; else `<set>.lib` of a package set bound there
+ * (`pkgs.lib` in a `{ pkgs, … }:` file, whose callers may not pass `lib`; `final.lib` in an
+ * overlay; `nixpkgs.lib` in a flake); else, in a `{ … }:` function, `lib`, which the transform
+ * must add to the formals (`addFormal`).
+ */
+export function libReference(top: FunctionInfo | undefined, scopes: ScopeIndex, site?: SyntaxNode): { name: string; addFormal: boolean } {
+  if (top?.formals.some((f) => f.name === 'lib')) return { name: 'lib', addFormal: false };
+  const at = site ?? top?.body ?? top?.node;
+  if (at && scopes.resolveNameAt(at, 'lib').kind === 'bound') return { name: 'lib', addFormal: false };
+  if (top?.formals.some((f) => f.name === 'pkgs')) return { name: 'pkgs.lib', addFormal: false };
+  if (at) {
+    const carrier = LIB_CARRIERS.find((n) => scopes.resolveNameAt(at, n).kind === 'bound');
+    if (carrier) return { name: `${carrier}.lib`, addFormal: false };
+  }
+  return { name: 'lib', addFormal: top !== undefined };
 }

@@ -220,14 +220,6 @@ export const KNOWN_BUGS: KnownBug[] = [
         (f.property === 'idempotent' && [...topNames(outputs(f)[1])].some((n) => /^cudaPackages(_\w+)?$/.test(n) && !topNames(outputs(f)[0]).has(n)))),
   },
   {
-    id: 'KB-lib-unbound',
-    where: 'transforms/cudatoolkit-to-redist (and symlinkjoin-to-propagated)',
-    title: 'the rewrite uses `lib.…` (`lib.getOutput`, `lib.getLib`, `lib.makeLibraryPath`) in a file where no `lib` is bound and none can be added as a formal (an overlay `final: prev: …`): undefined variable',
-    property: 'nix-parse',
-    examples: [{ chain: 'cudatoolkit-to-redist', input: 'prev: {\n  tools = "${prev.cudatoolkit}/lib/stubs/libcuda.so";\n}\n' }],
-    matches: (f) => (from(f, 'cudatoolkit-to-redist') || from(f, 'symlinkjoin-to-propagated')) && undefinedVariable(f) === 'lib',
-  },
-  {
     id: 'KB-cuda-alias-left',
     where: 'transforms/cudatoolkit-to-redist (collectUses / formals)',
     title:

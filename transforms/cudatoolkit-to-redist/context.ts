@@ -22,6 +22,12 @@ export interface SetRef {
   text: string;
   /** Version of a versioned set (`11_8`), if any. */
   version?: string;
+  /**
+   * A use under `with pkgs;` names the set `cudaPackages` through that `with`: `within` is the
+   * `with` expression, and `qualified` (`pkgs.cudaPackages`) how to name it outside it.
+   */
+  within?: SyntaxNode;
+  qualified?: string;
 }
 
 export interface Use {
@@ -169,7 +175,7 @@ export class Ctx {
 
   /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
   lib(): string {
-    this.libRef ??= libReference(this.top, this.api.scopes());
+    this.libRef ??= libReference(this.top, this.api.scopes(), this.uses[0]?.node ?? this.inheritUses[0]?.node);
     if (this.libRef.addFormal) this.needLib = true;
     return this.libRef.name;
   }
@@ -178,6 +184,7 @@ export class Ctx {
   pkg(set: SetRef, pkg: string, site?: SyntaxNode): string {
     this.emitted.add(pkg);
     if (site && this.underWith(site, set)) return pkg;
+    if (set.qualified && !(site && set.within && set.within.startIndex <= site.startIndex && site.endIndex <= set.within.endIndex)) return `${set.qualified}.${pkg}`;
     return `${set.text}.${pkg}`;
   }
 

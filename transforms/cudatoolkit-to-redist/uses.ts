@@ -98,7 +98,8 @@ function collectReferences(ctx: Ctx): void {
       }
       const pkgs = envs.find((e) => isPackageSet(ctx.src, e));
       const v = toolkitNameVersion(ref.name);
-      if (pkgs && v !== null) ctx.uses.push(useOf(ctx, ref.node, { text: `cudaPackages${v ? `_${v}` : ''}`, version: v }));
+      const setName = `cudaPackages${v ? `_${v}` : ''}`;
+      if (pkgs && v !== null) ctx.uses.push(useOf(ctx, ref.node, { text: setName, version: v, within: pkgs.parent!, qualified: `${ctx.text(pkgs)}.${setName}` }));
     }
   }
 }

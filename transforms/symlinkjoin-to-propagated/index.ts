@@ -112,7 +112,7 @@ class JoinRewriter {
 
   /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
   private lib(): string {
-    this.libRef ??= libReference(this.top, this.api.scopes());
+    this.libRef ??= libReference(this.top, this.api.scopes(), this.api.syntax.nodesOfTypeContaining(this.api.source, this.api.root, 'apply_expression', 'symlinkJoin')[0]);
     if (this.libRef.addFormal) this.needLib = true;
     return this.libRef.name;
   }
@@ -486,8 +486,8 @@ class JoinRewriter {
     const native = /^native|^propagatedNative/.test(ctx.name ?? '');
     const here = native ? [...tools] : [...libs];
     const elsewhere = native ? libs : tools;
-    const present = new Set(this.api.syntax.listElements(list).map((e) => this.text(e)));
-    this.api.edit.replaceListElements(list, new Map([[expr.id, here.filter((t) => !present.has(t))]]));
+    const present = new Set(this.api.syntax.listElements(list).map((e) => packageKey(this.text(e))));
+    this.api.edit.replaceListElements(list, new Map([[expr.id, here.filter((t) => !present.has(packageKey(t)))]]));
     if (elsewhere.length > 0 && ctx.binding) this.addToSibling(ctx.binding, native ? 'buildInputs' : 'nativeBuildInputs', elsewhere, ctx.conditions);
   }
 
@@ -498,8 +498,8 @@ class JoinRewriter {
     const cond = conditions.length === 0 ? '' : `${this.lib()}.optionals ${conditions.length === 1 && /^[\w.'-]+$/.test(conditions[0]!) ? conditions[0] : `(${conditions.join(' && ')})`} `;
     if (sibling) {
       const parts = this.api.syntax.listParts(this.src, sibling.value);
-      const present = new Set(parts.flatMap((p) => this.api.syntax.listElements(p.list).map((e) => this.text(e))));
-      const fresh = elements.filter((e) => !present.has(e));
+      const present = new Set(parts.flatMap((p) => this.api.syntax.listElements(p.list).map((e) => packageKey(this.text(e)))));
+      const fresh = elements.filter((e) => !present.has(packageKey(e)));
       if (fresh.length === 0) return;
       const same = parts.find((p) => p.conditions.join('&&') === conditions.join('&&'));
       if (same) this.api.edit.addListElements(same.list, fresh);
@@ -609,3 +609,14 @@ const transform: Transform = {
 };
 
 export default transform;
+
+/**
+ * What an element stands for, to tell a package already in a list however it is named:
+ * `cudaPackages.cuda_cudart`, `pkgs.cudaPackages.cuda_cudart` and `cuda_cudart` (under `with`)
+ * are one package; other elements are their text.
+ */
+function packageKey(element: string): string {
+  const flat = element.replace(/\s+/g, '');
+  const last = flat.replace(/[()]/g, '').split('.').pop()!;
+  return ALL_COMPONENTS.has(last) ? last : flat;
+}

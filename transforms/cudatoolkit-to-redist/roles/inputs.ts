@@ -25,7 +25,7 @@ export function componentKey(element: string): string {
   // (lib.getDev cudaPackages.cuda_cudart) → cuda_cudart.dev
   const acc = /get(Lib|Dev|Bin|Output\s+"(\w+)")\s+([\w.'-]+)/.exec(element);
   if (acc) return `${acc[3]!.split('.').pop()}.${(acc[2] ?? acc[1]!).toLowerCase()}`;
-  const parts = element.replace(/[()]/g, '').trim().split('.');
+  const parts = element.replace(/[()\s]/g, '').split('.');
   const last = parts[parts.length - 1]!;
   return parts.length > 1 && /^(dev|lib|static|bin|out|stubs|include)$/.test(last) ? `${parts[parts.length - 2]}.${last}` : last;
 }
