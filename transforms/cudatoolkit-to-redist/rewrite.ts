@@ -15,9 +15,30 @@ import { isVersionUse, rewriteComparison, rewriteCompiler, rewriteDoc, rewriteVe
 
 const LIST_IT = 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)';
 
+/** Builders of derivations: a use inside one is migrated on its own merits, whatever a shell does. */
+const DERIVATION_BUILDERS = /^(mkDerivation|overrideAttrs|overridePythonAttrs|build[A-Z]\w*|mkPythonPackage)$/;
+
+/** Whether the use is inside the arguments of a derivation builder (`stdenv.mkDerivation { … }`). */
+function inDerivation(ctx: Ctx, node: SyntaxNode): boolean {
+  let prev = node;
+  for (let p = node.parent; p; prev = p, p = p.parent) {
+    if (p.type !== 'apply_expression' || p.childForFieldName('argument')?.id !== prev.id) continue;
+    const fn = p.childForFieldName('function');
+    const d = fn ? ctx.api.syntax.dottedName(ctx.src, ctx.api.syntax.unparen(fn)) : undefined;
+    if (d && DERIVATION_BUILDERS.test(d[d.length - 1]!)) return true;
+  }
+  return false;
+}
+
 export function rewriteAll(ctx: Ctx): void {
   const env = environmentUse(ctx);
-  if (env) return keepWhole(ctx, env.use, env.where);
+  if (env) {
+    // The environment (a dev shell, a profile) keeps the whole toolkit, and so do the settings
+    // around it (its library paths stay consistent); a derivation beside it (a flake's
+    // packages.default) is migrated on its own merits.
+    const whole = [...ctx.uses, ...ctx.inheritUses].filter((u) => !inDerivation(ctx, u.node) || shellCall(ctx, u.node) !== undefined);
+    keepWhole(ctx, env.use, env.where, whole);
+  }
   for (const use of ctx.inheritUses) if (!ctx.ledger.settled(use.node)) rewriteInherit(ctx, use);
   for (const use of ctx.uses) {
     if (ctx.ledger.settled(use.node)) continue;
@@ -34,9 +55,9 @@ export function rewriteAll(ctx: Ctx): void {
  * A dev shell or a user/system profile that installs the toolkit: keep every use whole, so the
  * profile and its library paths stay consistent (decide by hand).
  */
-function keepWhole(ctx: Ctx, envUse: Use, where: string): void {
+function keepWhole(ctx: Ctx, envUse: Use, where: string, uses: readonly Use[]): void {
   const line = positionAt(ctx.src, envUse.node.startIndex).line;
-  for (const use of [...ctx.uses, ...ctx.inheritUses]) {
+  for (const use of uses) {
     if (ctx.ledger.settled(use.node)) continue;
     const message = use === envUse
       ? `\`${ctx.text(use.node)}\` is installed whole into ${where}; a whole toolkit may be intended`
