@@ -153,14 +153,6 @@ export const KNOWN_BUGS: KnownBug[] = [
     },
   },
   {
-    id: 'KB-cuda-flag-escape',
-    where: 'transforms/cudatoolkit-to-redist (removal of -DCUDA_TOOLKIT_ROOT_DIR= and similar flags)',
-    title: 'removing a CMake toolkit-root flag cuts the string inside an escape (`\\"`), leaving invalid Nix (the file is refused)',
-    property: 'no-error',
-    examples: [{ chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit }:\n{\n  makeFlags = [ "-DCUDA_TOOLKIT_ROOT_DIR=${cudatoolkit}\\"" ];\n}\n' }],
-    matches: (f) => f.property === 'no-error' && /transform cudatoolkit-to-redist produced invalid Nix \(\d+:\d+: syntax error/.test(f.detail) && f.input.includes('\\'),
-  },
-  {
     id: 'KB-driver-call-site-duplicate',
     where: 'transforms/driver-runpath-rename (call sites)',
     title: 'call-site arguments with both `inherit addDriverRunpath;` and `addOpenGLRunpath = …;`: the rename defines `addDriverRunpath` twice (Nix rejects the output)',
@@ -202,34 +194,6 @@ export const KNOWN_BUGS: KnownBug[] = [
       // refused by the runner's scoping check: no output to look at, but the input's shape
       return /^cudatoolkit\w*$/.test(undefinedVariable(f) ?? '') && /optionals? \([^)]*\bcudatoolkit\w*\b/.test(f.input);
     },
-  },
-  {
-    id: 'KB-cuda-package-set-unbound',
-    where: 'transforms/cudatoolkit-to-redist (formals)',
-    title:
-      'uses are rewritten to `cudaPackages.…` (or `cudaPackages_11.…`) but no such formal is added when the `cudatoolkit` formal is kept (a use left as is: `(cudatoolkit)`, `x or cudatoolkit`, a suppressed use): undefined variable, and the next run adds the formal (not idempotent)',
-    property: 'nix-parse',
-    examples: [
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit }:\n{\n  buildInputs = [ (cudatoolkit) ];\n}\n' },
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit ? null, pkgs }:\n{\n  buildInputs = [ pkgs.cudatoolkit or cudatoolkit ];\n  passthru = { inherit cudatoolkit; };\n}\n' },
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit_11 }:\n{\n  # nixshift-ignore\n  nativeBuildInputs = [ cudatoolkit_11 ];\n  passthru = { inherit cudatoolkit_11; };\n}\n' },
-    ],
-    matches: (f) =>
-      from(f, 'cudatoolkit-to-redist') &&
-      (/^cudaPackages(_\w+)?$/.test(undefinedVariable(f) ?? '') ||
-        (f.property === 'idempotent' && [...topNames(outputs(f)[1])].some((n) => /^cudaPackages(_\w+)?$/.test(n) && !topNames(outputs(f)[0]).has(n)))),
-  },
-  {
-    id: 'KB-cuda-alias-left',
-    where: 'transforms/cudatoolkit-to-redist (collectUses / formals)',
-    title:
-      'the `cudatoolkit` formal is replaced by `cudaPackages` although a use is left: the value of an unused let binding or of a `rec` attribute (`rec { CUDA_PATH = cudatoolkit; }`): undefined variable',
-    property: 'nix-parse',
-    examples: [
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit }:\nrec {\n  CUDA_PATH = cudatoolkit;\n}\n' },
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit }:\nlet\n  tk = cudatoolkit;\nin\n{ }\n' },
-    ],
-    matches: (f) => from(f, 'cudatoolkit-to-redist') && /^cudatoolkit(_\w+)?$/.test(undefinedVariable(f) ?? ''),
   },
   {
     id: 'KB-with-scope-lost',

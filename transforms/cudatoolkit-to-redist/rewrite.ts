@@ -8,7 +8,7 @@ import { positionAt } from '../../src/nix/position.js';
 import { hasRedist } from '../../src/cuda/facts.js';
 import type { Ctx, Use } from './context.js';
 import { isAliasDefinition } from './uses.js';
-import { environmentUse, rewriteInList, rewriteOptional, shellCall } from './roles/inputs.js';
+import { environmentOf, environmentUse, rewriteInList, rewriteOptional, shellCall } from './roles/inputs.js';
 import { rewriteInterpolation } from './roles/paths.js';
 import { rewriteBindingValue } from './roles/build-roots.js';
 import { isVersionUse, rewriteComparison, rewriteCompiler, rewriteDoc, rewriteVersion } from './roles/versions.js';
@@ -36,7 +36,7 @@ export function rewriteAll(ctx: Ctx): void {
     // The environment (a dev shell, a profile) keeps the whole toolkit, and so do the settings
     // around it (its library paths stay consistent); a derivation beside it (a flake's
     // packages.default) is migrated on its own merits.
-    const whole = [...ctx.uses, ...ctx.inheritUses].filter((u) => !inDerivation(ctx, u.node) || shellCall(ctx, u.node) !== undefined);
+    const whole = [...ctx.uses, ...ctx.inheritUses].filter((u) => !inDerivation(ctx, u.node) || environmentOf(ctx, u) !== undefined);
     keepWhole(ctx, env.use, env.where, whole);
   }
   for (const use of ctx.inheritUses) if (!ctx.ledger.settled(use.node)) rewriteInherit(ctx, use);
@@ -107,7 +107,13 @@ function rewriteUse(ctx: Ctx, use: Use): void {
   if (parent.type === 'interpolation') return rewriteInterpolation(ctx, use, parent);
   if (parent.type === 'binary_expression') return rewriteComparison(ctx, use, parent);
   if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === n.id) return rewriteBindingValue(ctx, use, parent);
-  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') return rewriteInList(ctx, { ...use, node: parent }, parent.parent);
+  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') {
+    // `[ (cudatoolkit) ]`: the parentheses are the element; the use shares its fate
+    rewriteInList(ctx, { ...use, node: parent }, parent.parent);
+    if (ctx.ledger.isHandled(parent)) ctx.handled(use);
+    else if (ctx.ledger.isLeft(parent)) ctx.ledger.left(use.node);
+    return;
+  }
   const optional = optionalCall(ctx, n);
   if (optional) return rewriteOptional(ctx, use, optional.app, optional.callee);
   return ctx.left(use, 'unknown-use', `\`${ctx.text(n)}\` is used in a way this transform does not rewrite (${parent.type.replace(/_/g, ' ')})`, 'replace it by the split packages it needs, e.g. `cudaPackages.cuda_cudart`');

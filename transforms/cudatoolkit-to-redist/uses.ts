@@ -149,6 +149,9 @@ export function applySuppressions(ctx: Ctx): void {
 
 /** The value of `let cudatoolkit = cudaPackages.cudatoolkit;`: rewritten with the binding. */
 export function isAliasDefinition(ctx: Ctx, use: Use): boolean {
+  // only `name = cudaPackages.cudatoolkit;` (setOfDefinition's alias); `b = a;` with `a` an alias
+  // is a use of `a` that stays, so `a` stays too
+  if (use.node.type !== 'select_expression') return false;
   const binding = use.node.parent;
   if (binding?.type !== 'binding' || binding.childForFieldName('expression')?.id !== use.node.id) return false;
   const owner = binding.parent?.parent;

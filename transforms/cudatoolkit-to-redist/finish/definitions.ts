@@ -10,7 +10,7 @@ import { isAliasDefinition, setOfDefinition } from '../uses.js';
 
 /** Whether some rewritten use names `set` (so a kept formal needs `cudaPackages` beside it). */
 function usesSet(ctx: Ctx, set: SetRef): boolean {
-  return ctx.uses.some((u) => u.set.text === set.text && ctx.ledger.isHandled(u.node));
+  return [...ctx.uses, ...ctx.inheritUses].some((u) => u.set.text === set.text && ctx.ledger.isHandled(u.node));
 }
 
 interface Usage {

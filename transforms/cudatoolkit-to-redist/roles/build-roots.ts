@@ -5,7 +5,7 @@
  * `symlinkJoin` of the needed components; `passthru.cudatoolkit` is kept for compatibility.
  */
 import type { SyntaxNode } from '../../../src/nix/tree.js';
-import { ALL_COMPONENTS } from '../../../src/cuda/facts.js';
+import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
 import type { Ctx, SetRef, Use } from '../context.js';
 
 export const BUILD_ROOT_NAMES = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDA_BIN_PATH|CUDA_TOOLKIT_ROOT)$/;
@@ -73,7 +73,8 @@ export function isCmakeRootFlag(ctx: Ctx, use: Use): boolean {
   const flag = m[1]!;
   const flagStart = interp.startIndex - flag.length;
   // the flag runs to the next blank or the end of the string
-  const afterMatch = /^[^\s"']*/.exec(info.after)![0];
+  // (an escape such as `\"` belongs to the flag: cutting inside it would leave invalid Nix)
+  const afterMatch = /^(?:\\.|[^\s"'\\])*/.exec(info.after)![0];
   const flagEnd = interp.endIndex + afterMatch.length;
   const whole = str.startIndex + 1 === flagStart && flagEnd === str.endIndex - 1;
   if (whole && str.parent?.type === 'list_expression') {
@@ -97,9 +98,9 @@ export function rewriteBindingValue(ctx: Ctx, use: Use, binding: SyntaxNode): vo
     return ctx.handled(use);
   }
   // passthru.cudatoolkit (openmpi keeps it for backward compatibility, docs/cuda.md#legacy-forms)
-  if (name === 'cudatoolkit' && (names[0] === 'passthru' || ctx.inPassthru(binding))) {
+  if (toolkitNameVersion(name) !== null && (names[0] === 'passthru' || ctx.inPassthru(binding))) {
     ctx.replace(use.node, `${use.set.text}.cudatoolkit`);
-    ctx.api.report(use.node, { rule: 'passthru-kept', message: `\`passthru.cudatoolkit\` now refers to \`${use.set.text}.cudatoolkit\` for backward compatibility; passthru does not enter closures`, fix: 'drop it once no consumer reads it' });
+    ctx.api.report(use.node, { rule: 'passthru-kept', message: `\`passthru.${name}\` now refers to \`${use.set.text}.cudatoolkit\` for backward compatibility; passthru does not enter closures`, fix: 'drop it once no consumer reads it' });
     return ctx.handled(use);
   }
   ctx.left(use, 'unknown-use', `\`${name} = ${ctx.text(use.node)};\`: the transform cannot tell what \`${name}\` needs`, 'replace it by the split packages it needs');

@@ -53,15 +53,21 @@ function ownerCall(ctx: Ctx, binding: SyntaxNode): string | undefined {
   return d?.[d.length - 1];
 }
 
+/** Where a use installs the whole toolkit into an environment (shell, profile, system), if it does. */
+export function environmentOf(ctx: Ctx, use: Use): string | undefined {
+  const shell = shellCall(ctx, use.node);
+  if (shell) return `a \`${shell}\` environment`;
+  const list = use.node.parent?.type === 'list_expression' ? use.node.parent : undefined;
+  const name = list ? ctx.api.syntax.listContext(ctx.src, list).name : undefined;
+  return name && ENVIRONMENT_PLACES.test(name) ? `\`${name}\`` : undefined;
+}
+
 /** The first use that installs the whole toolkit into an environment (shell, profile, system). */
 export function environmentUse(ctx: Ctx): { use: Use; where: string } | undefined {
   for (const use of ctx.uses) {
     if (ctx.ledger.isSuppressed(use.node)) continue;
-    const shell = shellCall(ctx, use.node);
-    if (shell) return { use, where: `a \`${shell}\` environment` };
-    const list = use.node.parent?.type === 'list_expression' ? use.node.parent : undefined;
-    const name = list ? ctx.api.syntax.listContext(ctx.src, list).name : undefined;
-    if (name && ENVIRONMENT_PLACES.test(name)) return { use, where: `\`${name}\`` };
+    const where = environmentOf(ctx, use);
+    if (where) return { use, where };
   }
   return undefined;
 }
