@@ -177,25 +177,6 @@ export const KNOWN_BUGS: KnownBug[] = [
     matches: (f) => f.property === 'idempotent' && inChain(f, 'cudatoolkit-to-redist') && /\S[ \t]*(#|\/\*)[ \t]*nixshift-ignore/.test(f.input),
   },
   {
-    id: 'KB-cuda-condition-copied',
-    where: 'transforms/cudatoolkit-to-redist (nvcc added to nativeBuildInputs)',
-    title:
-      'the condition of `lib.optionals (cudatoolkit != null) [ cudatoolkit ]` (or of nested optionals, joined with `&&`) is copied into the new nativeBuildInputs without being rewritten: the output still uses the removed `cudatoolkit` formal (undefined variable), or the next run rewrites it (not idempotent)',
-    property: 'nix-parse',
-    examples: [
-      { chain: 'cudatoolkit-to-redist', input: '{ lib, cudatoolkit }:\n{\n  buildInputs = lib.optionals (cudatoolkit != null) [ cudatoolkit ];\n}\n' },
-      { chain: 'cudatoolkit-to-redist', input: 'with pkgs;\n{\n  buildInputs = lib.optionals (cudatoolkit != null) [\n    cudatoolkit\n  ];\n}\n' },
-      { chain: 'cudatoolkit-to-redist', input: '{ lib, config, pkgs, cudaPackages }:\n{\n  buildInputs = lib.optionals config.cudaSupport (lib.optionals (cudaPackages.cudatoolkit != null) [ pkgs.cudatoolkit ]);\n}\n' },
-    ],
-    matches: (f) => {
-      if (!from(f, 'cudatoolkit-to-redist')) return false;
-      if (f.property === 'idempotent') return toolkitCondition(outputs(f)[0]);
-      if (f.property === 'nix-parse') return toolkitCondition(nixOutput(f));
-      // refused by the runner's scoping check: no output to look at, but the input's shape
-      return /^cudatoolkit\w*$/.test(undefinedVariable(f) ?? '') && /optionals? \([^)]*\bcudatoolkit\w*\b/.test(f.input);
-    },
-  },
-  {
     id: 'KB-with-scope-lost',
     where: 'transforms/cudatoolkit-to-redist and transforms/symlinkjoin-to-propagated',
     title:

@@ -284,8 +284,10 @@ export class Ctx {
   }
 
   /** `lib.optionals cond ` for a list under these conditions ('' when unconditional). */
-  optionalsPrefix(conditions: string[]): string {
-    if (conditions.length === 0) return '';
+  optionalsPrefix(conditionsIn: string[]): string {
+    if (conditionsIn.length === 0) return '';
+    // a condition copied to a new place says what the rewritten one says (`cudaPackages != null`)
+    const conditions = conditionsIn.map(renameToolkit);
     const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.map((c) => (/^[A-Za-z_][\w'.-]*$|^!?\(/.test(c) ? c : `(${c})`)).join(' && ')})`;
     return `${this.lib()}.optionals ${cond} `;
   }
@@ -312,6 +314,17 @@ export class Ctx {
     const p = outer.childForFieldName('attrpath');
     return p !== null && this.text(p) === 'passthru';
   }
+}
+
+/**
+ * The toolkit's names in a condition, as the rewrite names them: `cudatoolkit` → `cudaPackages`,
+ * `cudatoolkit_11` → `cudaPackages_11`, `pkgs.cudatoolkit` → `pkgs.cudaPackages`,
+ * `cudaPackages.cudatoolkit` → `cudaPackages` (so `cudatoolkit != null` stays true exactly when it was).
+ */
+export function renameToolkit(text: string): string {
+  return text.replace(/(?<![\w'-])((?:[A-Za-z_][\w'-]*\.)*)cudatoolkit((?:_\d+)*)(?![\w'-])/g, (_m, prefix: string, version: string) =>
+    /(?:^|\.)cudaPackages(?:_\d+)*\.$/.test(prefix) ? prefix.slice(0, -1) : `${prefix}cudaPackages${version}`,
+  );
 }
 
 /** A condition as an argument: bare when it is a name or already parenthesised, else in parentheses. */
