@@ -52,8 +52,6 @@ function outputs(f: Failure): [string, string] {
   const m = /--- first output ---\n([\s\S]*?)\n--- second output ---\n([\s\S]*)$/.exec(f.detail);
   return m ? [m[1]!, m[2]!] : ['', ''];
 }
-/** The output of a nix-parse failure. */
-const nixOutput = (f: Failure): string => /--- output ---\n([\s\S]*)$/.exec(f.detail)?.[1] ?? '';
 /**
  * The name an output uses unbound: nix-instantiate's "undefined variable", or the runner's own
  * scoping check (which refuses the file: a `no-error` failure) when it has one.
@@ -85,20 +83,6 @@ function topNames(text: string): Set<string> {
   return out;
 }
 
-/** A parenthesized `optionals` condition that mentions a toolkit (`lib.optionals (… cudatoolkit …) …`). */
-function toolkitCondition(text: string): boolean {
-  for (const m of text.matchAll(/optionals? \(/g)) {
-    let depth = 0;
-    let i = m.index + m[0].length - 1;
-    const start = i;
-    for (; i < text.length; i++) {
-      if (text[i] === '(') depth++;
-      else if (text[i] === ')' && --depth === 0) break;
-    }
-    if (/\bcudatoolkit\w*\b/.test(text.slice(start, i))) return true;
-  }
-  return false;
-}
 
 export const KNOWN_BUGS: KnownBug[] = [
   {
@@ -205,16 +189,6 @@ export const KNOWN_BUGS: KnownBug[] = [
       { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit, prev, pkgs }:\n{\n  solver = pkgs.trainer.override {\n    cudatoolkit = cudatoolkit;\n    inherit (prev) cudatoolkit_11;\n  };\n}\n' },
     ],
     matches: (f) => from(f, 'cudatoolkit-to-redist') && definedTwice(f) !== undefined,
-  },
-  {
-    id: 'KB-driver-duplicate-formal',
-    where: 'transforms/driver-runpath-rename (formals)',
-    title: '`cudaPackages.autoAddOpenGLRunpathHook` with an `autoAddOpenGLRunpathHook` formal: the formal is renamed AND `autoAddDriverRunpath` is added again (duplicate formal, Nix rejects it)',
-    property: 'nix-parse',
-    examples: [{ chain: 'driver-runpath-rename', input: '{ cudaPackages, autoAddOpenGLRunpathHook }:\n{\n  buildInputs = [ cudaPackages.autoAddOpenGLRunpathHook ];\n}\n' }],
-    matches: (f) =>
-      from(f, 'driver-runpath-rename') &&
-      (/duplicate formal function argument '(autoAddDriverRunpath|addDriverRunpath)'/.test(firstLine(f)) || /^(autoAddDriverRunpath|addDriverRunpath)$/.test(definedTwice(f) ?? '')),
   },
   {
     id: 'KB-join-formal-removed',

@@ -149,7 +149,7 @@ class Rewriter {
     if (this.top) {
       const have = new Set(this.top.formals.map((f) => f.name));
       for (const [name, beside] of [...this.needTopFormal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        if (have.has(name)) continue;
+        if (have.has(name) || this.renamedFormals.has(name)) continue;
         const after = beside ?? this.top.formals.find((f) => f.name === 'cudaPackages' || /^cudaPackages_/.test(f.name));
         this.api.edit.addFormal(this.top, name, after ? { after } : {});
       }
@@ -193,6 +193,9 @@ class Rewriter {
     return true;
   }
 
+  /** New names that renamed formals of the top function provide. */
+  private readonly renamedFormals = new Set<string>();
+
   private renameDefinition(def: Definition, to: string): void {
     const scopes = this.api.scopes();
     // A suppressed definition keeps its name, and so every use of it stays as it is.
@@ -225,6 +228,8 @@ class Rewriter {
       if (formal) this.api.edit.removeFormal(this.top, formal);
     } else if (!existing) {
       this.replaceOnce(def.node, to);
+      // a renamed formal provides the new name: step 6 must not add it again
+      if (this.isTopFormal(def)) this.renamedFormals.add(to);
     }
     for (const ref of renamed) this.renameReference(ref.node, ref.site, def.name, to);
   }
