@@ -318,7 +318,12 @@ export class EditBuilder {
       const indent = this.indentAt(anchor.startIndex);
       return this.insertAt(this.endOfElementLine(anchor), texts.map((t) => `\n${indent}${t}`).join(''));
     }
-    // inline: the anchor followed by the new elements, in the list's layout (nixfmt expands)
+    // inline: the new elements after the anchor, in the list's layout (nixfmt expands); an
+    // insertion when the list stays on its line, so that an edit of an element stays possible
+    const lineStart = this.source.lastIndexOf('\n', open) + 1;
+    const lineEnd = this.source.indexOf('\n', close);
+    const width = (lineEnd < 0 ? this.source.length : lineEnd) - lineStart + texts.join(' ').length + 1;
+    if (!this.style.nixfmt && width <= MAX_INLINE_WIDTH) return this.insertAt(anchor.endIndex, ` ${texts.join(' ')}`);
     return this.replaceListElements(list, new Map([[anchor.id, [this.source.slice(anchor.startIndex, anchor.endIndex), ...texts]]]));
   }
 

@@ -87,14 +87,10 @@ function topNames(text: string): Set<string> {
 export const KNOWN_BUGS: KnownBug[] = [
   {
     id: 'KB-cuda-overlapping-edits',
-    where: 'transforms/cudatoolkit-to-redist',
-    title:
-      'cudatoolkit-to-redist produces overlapping edits (file refused): a let alias `cudatoolkit = cudaPackages.cudatoolkit` used as a build root, or two versioned toolkits where one is used as `.majorVersion`',
+    where: 'transforms/cudatoolkit-to-redist (edit builder: list elements on one line)',
+    title: 'cudatoolkit-to-redist produces overlapping edits (file refused) when a list holds the toolkit twice on one line (`[ cudatoolkit cudatoolkit ]`): the replacements of neighbouring elements share their whitespace',
     property: 'no-error',
-    examples: [
-      { chain: 'cudatoolkit-to-redist', input: '{ cudaPackages }:\nlet\n  cudatoolkit = cudaPackages.cudatoolkit;\nin\n{\n  CUDA_HOME = cudatoolkit;\n}\n' },
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit_11_8, cudatoolkit_11 }:\n{\n  nativeBuildInputs = [ cudatoolkit_11_8.majorVersion ];\n  buildInputs = [ cudatoolkit_11 ];\n}\n' },
-    ],
+    examples: [{ chain: 'cudatoolkit-to-redist', input: '{\n  cudatoolkit,\n}:\nlet\n  cudatoolkit_joined = symlinkJoin {\n    paths = [\n      cudatoolkit\n      cudatoolkit cudatoolkit\n    ];\n  };\nin\nstdenv\n' }],
     matches: (f) => f.property === 'no-error' && /transform cudatoolkit-to-redist produced overlapping edits/.test(f.detail),
   },
   {

@@ -130,6 +130,8 @@ export class Ctx {
   wroteRuntimePath = false;
   /** A build root asked for a build-time join of the components (see roles/build-roots.ts). */
   joinSet: SetRef | undefined;
+  /** A binding the join replaces (the only binding of the let that hosts it, an alias going away). */
+  joinTarget: SyntaxNode | undefined;
   /** Derivations that got libraries and still need nvcc in `nativeBuildInputs`. */
   readonly pendingNvcc: Pending[] = [];
   /** Derivations whose input lists held the toolkit, with the condition it was under. */
@@ -322,7 +324,9 @@ export class Ctx {
  * `cudaPackages.cudatoolkit` → `cudaPackages` (so `cudatoolkit != null` stays true exactly when it was).
  */
 export function renameToolkit(text: string): string {
-  return text.replace(/(?<![\w'-])((?:[A-Za-z_][\w'-]*\.)*)cudatoolkit((?:_\d+)*)(?![\w'-])/g, (_m, prefix: string, version: string) =>
+  // only in `… != null` / `… == null` tests, the one form the rewrite gives such a condition
+  // (a `cudatoolkit` bound to something else, say a let string, is not the toolkit)
+  return text.replace(/(?<![\w'-])((?:[A-Za-z_][\w'-]*\.)*)cudatoolkit((?:_\d+)*)(?=\s*[!=]=\s*null\b)/g, (_m, prefix: string, version: string) =>
     /(?:^|\.)cudaPackages(?:_\d+)*\.$/.test(prefix) ? prefix.slice(0, -1) : `${prefix}cudaPackages${version}`,
   );
 }

@@ -35,15 +35,22 @@ function fixFormal(ctx: Ctx, def: Definition, set: SetRef, u: Usage, suppressed:
     if (!existing && usesSet(ctx, set)) ctx.api.edit.addFormal(top, set.text, { after: formal });
     return;
   }
-  if (existing) ctx.api.edit.removeFormal(top, formal);
-  else ctx.api.edit.renameFormal(formal, set.text);
+  if (existing) {
+    ctx.api.edit.removeFormal(top, formal);
+    removedFormals.set(ctx, [...(removedFormals.get(ctx) ?? []), formal.name]);
+  } else ctx.api.edit.renameFormal(formal, set.text);
 }
 
 function removeDefinition(ctx: Ctx, def: Definition): void {
   const letOwner = def.holder.parent?.parent;
   const letBody = letOwner?.type === 'let_expression' ? letOwner.childForFieldName('body') : null;
   const onlyBinding = letBody && def.holder.parent!.namedChildren.length === 1 && (def.holder.type === 'binding' || def.holder.childForFieldName('attrs')!.namedChildren.length === 1);
-  if (onlyBinding) {
+  // the let that will host the build-time join (roles/build-roots.ts addJoin) stays: the join
+  // takes the alias's place
+  const hostsJoin = ctx.joinSet !== undefined && letOwner?.id === ctx.top?.body?.id;
+  if (onlyBinding && hostsJoin) {
+    ctx.joinTarget = def.holder;
+  } else if (onlyBinding) {
     // `let cudatoolkit = …; in body` with nothing else: drop the whole `let … in`
     ctx.api.edit.remove({ startIndex: letOwner!.startIndex, endIndex: letBody!.startIndex });
   } else if (def.holder.type === 'inherit_from') {
@@ -74,9 +81,18 @@ export function fixDefinitions(ctx: Ctx): void {
   }
 }
 
+/** Formals this run removes (a new formal is not added where one goes). */
+const removedFormals = new WeakMap<Ctx, string[]>();
+
 export function addFormals(ctx: Ctx): void {
   if (!ctx.top) return;
   const names = new Set(ctx.top.formals.map((f) => f.name));
-  if (ctx.needLib) ctx.api.edit.addFormal(ctx.top, 'lib', { atStart: true });
+  const removed = removedFormals.get(ctx) ?? [];
+  if (ctx.needLib) {
+    // `lib` goes first, unless the first formal is the one removed: then after the first that stays
+    const first = ctx.top.formals[0];
+    const anchor = first && removed.includes(first.name) ? ctx.top.formals.find((f) => !removed.includes(f.name)) : undefined;
+    ctx.api.edit.addFormal(ctx.top, 'lib', anchor ? { after: anchor } : { atStart: true });
+  }
   if (ctx.needSymlinkJoin && !names.has('symlinkJoin')) ctx.api.edit.addFormal(ctx.top, 'symlinkJoin');
 }

@@ -145,7 +145,10 @@ export function addJoin(ctx: Ctx): void {
     '};',
   ].join('\n');
   const body = ctx.top.body!;
-  if (body.type === 'let_expression') ctx.api.edit.addBinding(body, binding, { after: undefined });
+  if (ctx.joinTarget) {
+    const indent = ctx.lineIndent(ctx.joinTarget.startIndex);
+    ctx.api.edit.replace(ctx.joinTarget, ctx.api.edit.reindent(binding, indent).slice(indent.length));
+  } else if (body.type === 'let_expression') ctx.api.edit.addBinding(body, binding, { after: undefined });
   else ctx.api.edit.insertBefore(body, `let\n${ctx.api.edit.reindent(binding, ctx.api.style.indent)}\nin\n`);
   ctx.api.report(body, {
     rule: 'build-time-join',
