@@ -6,8 +6,8 @@
  * where header-only packages could not be propagated.
  */
 import type { SyntaxNode } from '../../../src/nix/tree.js';
-import { insideInterpolation, Presence, type Ctx, type Pending } from '../context.js';
-import { componentKey, INPUT_LIBS } from '../roles/inputs.js';
+import { insideInterpolation, type Ctx, type Pending, type Presence } from '../context.js';
+import { componentKey, INPUT_LIBS, presentIn } from '../roles/inputs.js';
 import { libraryPathText } from '../roles/paths.js';
 
 export function applyListPlans(ctx: Ctx): void {
@@ -68,13 +68,7 @@ function binding(ctx: Ctx, attrset: SyntaxNode, name: string) {
 
 /** The packages a binding already holds, by condition (and what this run added to it). */
 function presence(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }): Presence {
-  let present = ctx.present.get(b.node.id);
-  if (!present) {
-    present = new Presence();
-    for (const m of ctx.api.syntax.valueMembers(ctx.src, b.value)) present.add(componentKey(ctx.text(m.node)), m.conditions);
-    ctx.present.set(b.node.id, present);
-  }
-  return present;
+  return presentIn(ctx, b.value, b.node);
 }
 
 /** Add `elements` to a binding's value under `conditions`: into its list of the same condition, or as a new `++` operand. */
