@@ -178,10 +178,9 @@ export const KNOWN_BUGS: KnownBug[] = [
     id: 'KB-cuda-duplicate-attribute',
     where: 'transforms/cudatoolkit-to-redist',
     title:
-      'cudatoolkit-to-redist defines an attribute twice: `nativeBuildInputs` for two input lists joined by `++`, or `cudaPackages` in call-site arguments with two toolkits (`cudatoolkit = …; inherit (prev) cudatoolkit_11;`): Nix rejects the output',
+      'cudatoolkit-to-redist defines `cudaPackages` twice in call-site arguments with two toolkits (`cudatoolkit = …; inherit (prev) cudatoolkit_11;`): Nix rejects the output',
     property: 'nix-parse',
     examples: [
-      { chain: 'cudatoolkit-to-redist', input: '{ lib, cudatoolkit, cudaPackages }:\n{\n  buildInputs = [ cudatoolkit ] ++ lib.optionals true [ cudaPackages.cudatoolkit.dev ];\n}\n' },
       { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit, prev, pkgs }:\n{\n  solver = pkgs.trainer.override {\n    cudatoolkit = cudatoolkit;\n    inherit (prev) cudatoolkit_11;\n  };\n}\n' },
     ],
     matches: (f) => from(f, 'cudatoolkit-to-redist') && definedTwice(f) !== undefined,

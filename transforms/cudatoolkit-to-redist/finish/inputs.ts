@@ -87,8 +87,19 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
   for (const e of added) present.add(componentKey(e), conditions);
 }
 
+/**
+ * The conditions a new `nativeBuildInputs` takes for nvcc when a derivation needs it under several:
+ * none when one of them is unconditional, else their disjunction (one binding, never two).
+ */
+function mergedConditions(ctx: Ctx, pendings: readonly Pending[]): string[] {
+  if (pendings.some((q) => q.conditions.length === 0)) return [];
+  const each = [...new Set(pendings.map((q) => ctx.optionalsPrefix(q.conditions).replace(/^\S+\.optionals /, '').trim()))];
+  return each.length === 1 ? pendings[0]!.conditions : [each.join(' || ')];
+}
+
 export function addNvcc(ctx: Ctx): void {
   const first = once();
+  const created = new Set<number>();
   for (const p of ctx.pendingNvcc.filter(first)) {
     const native = binding(ctx, p.attrset, 'nativeBuildInputs');
     const nvcc = (site: SyntaxNode): string => ctx.pkg(p.set, 'cuda_nvcc', site);
@@ -97,11 +108,13 @@ export function addNvcc(ctx: Ctx): void {
       if (ctx.touched(native.value) || ctx.api.suppressed(native.node)) continue;
       if (presence(ctx, native).has('cudatoolkit', p.conditions)) continue;
       addToBinding(ctx, native, p.conditions, (site) => [nvcc(site)]);
-    } else {
+    } else if (!created.has(p.attrset.id)) {
       const before = ctx.api.syntax.bindingsOf(ctx.src, p.attrset).find((b) => b.path.length === 1 && INPUT_LIBS.test(b.path[0] ?? ''));
       if (!before) continue;
+      created.add(p.attrset.id);
+      const conditions = mergedConditions(ctx, ctx.pendingNvcc.filter((q) => q.attrset.id === p.attrset.id));
       const indent = ctx.lineIndent(before.node.startIndex);
-      ctx.api.edit.insertAt(before.node.startIndex, `nativeBuildInputs = ${keepOldList(ctx, p.attrset, 'nativeBuildInputs')}${ctx.optionalsPrefix(p.conditions)}[ ${nvcc(before.node)} ];\n${indent}`);
+      ctx.api.edit.insertAt(before.node.startIndex, `nativeBuildInputs = ${keepOldList(ctx, p.attrset, 'nativeBuildInputs')}${ctx.optionalsPrefix(conditions)}[ ${nvcc(before.node)} ];\n${indent}`);
     }
   }
 }
