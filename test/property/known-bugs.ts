@@ -175,17 +175,6 @@ export const KNOWN_BUGS: KnownBug[] = [
     },
   },
   {
-    id: 'KB-cuda-duplicate-attribute',
-    where: 'transforms/cudatoolkit-to-redist',
-    title:
-      'cudatoolkit-to-redist defines `cudaPackages` twice in call-site arguments with two toolkits (`cudatoolkit = …; inherit (prev) cudatoolkit_11;`): Nix rejects the output',
-    property: 'nix-parse',
-    examples: [
-      { chain: 'cudatoolkit-to-redist', input: '{ cudatoolkit, prev, pkgs }:\n{\n  solver = pkgs.trainer.override {\n    cudatoolkit = cudatoolkit;\n    inherit (prev) cudatoolkit_11;\n  };\n}\n' },
-    ],
-    matches: (f) => from(f, 'cudatoolkit-to-redist') && definedTwice(f) !== undefined,
-  },
-  {
     id: 'KB-join-formal-removed',
     where: 'transforms/symlinkjoin-to-propagated (formals)',
     title:
@@ -196,15 +185,6 @@ export const KNOWN_BUGS: KnownBug[] = [
       { chain: 'symlinkjoin-to-propagated', input: '{ symlinkJoin, cudaPackages }:\nlet\n  cudaDev = symlinkJoin {\n    paths = [ symlinkJoin cudaPackages ];\n  };\nin\n{\n  buildInputs = [ cudaDev ];\n}\n' },
     ],
     matches: (f) => from(f, 'symlinkjoin-to-propagated') && /^(symlinkJoin|buildEnv)$/.test(undefinedVariable(f) ?? ''),
-  },
-  {
-    id: 'KB-cuda-call-site-inherit',
-    where: 'transforms/cudatoolkit-to-redist (call sites)',
-    title:
-      'not idempotent: of two toolkits inherited into call-site arguments (`inherit (pkgs) cudatoolkit_11 cudatoolkit_11_8;`) one run rewrites only the first; the next run rewrites (drops) the other',
-    property: 'idempotent',
-    examples: [{ chain: 'cudatoolkit-to-redist', input: '{ pkgs }:\n{\n  gpu-tool = pkgs.gpu-tool.override {\n    inherit (pkgs) cudatoolkit_11 cudatoolkit_11_8;\n  };\n}\n' }],
-    matches: (f) => f.property === 'idempotent' && inChain(f, 'cudatoolkit-to-redist') && /inherit\s*\([^)]*\)[^;]*\bcudatoolkit(_\w+)?\b[^;]*;/.test(outputs(f)[0]),
   },
   {
     id: 'KB-join-parenthesized-function',
