@@ -490,6 +490,19 @@ export class EditBuilder {
     return this.replace(range, render(edited));
   }
 
+  /**
+   * `call [ elements ]` as the text inside `${ }` at `interpStart`. In a nixfmt-formatted file a
+   * list of two or more is laid out as nixfmt lays it out: one element per line, the call on lines
+   * of its own inside `${ }`, unless the interpolation is the whole string (`"${call [`).
+   */
+  interpolatedCallText(call: string, elements: readonly string[], interpStart: number, wholeString: boolean): string {
+    if (!this.style.nixfmt || elements.length < 2) return `${call} [ ${elements.join(' ')} ]`;
+    const indent = this.indentAt(interpStart);
+    const step = this.style.indent;
+    if (wholeString) return `${call} [\n${elements.map((e) => `${indent}${step}${e}`).join('\n')}\n${indent}]`;
+    return `\n${indent}${step}${call} [\n${elements.map((e) => `${indent}${step}${step}${e}`).join('\n')}\n${indent}${step}]\n${indent}`;
+  }
+
   /** Indent every line of `text` by `indent` (blank lines stay empty). */
   reindent(text: string, indent: string): string {
     return text

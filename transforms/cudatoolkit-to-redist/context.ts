@@ -146,6 +146,8 @@ export class Ctx {
   readonly runtimePathStrings = new Set<number>();
   needLib = false;
   needSymlinkJoin = false;
+  /** Formals of the top function this run removes (a new formal is not placed beside one that goes). */
+  readonly removedFormals = new Set<string>();
   private libRef: { name: string; addFormal: boolean } | undefined;
   private readonly replaced = new Set<number>();
   private decision?: LibraryDecision;

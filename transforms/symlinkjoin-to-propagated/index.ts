@@ -475,7 +475,10 @@ class JoinRewriter {
     // `${join}/lib` → `${lib.makeLibraryPath [ … ]}`
     const interp = expr.parent!;
     const after = /^\/lib(64)?/.exec(this.src.slice(interp.endIndex))![0];
-    this.api.edit.replace({ startIndex: interp.startIndex, endIndex: interp.endIndex + after.length }, `\${${this.lib()}.makeLibraryPath [ ${members.join(' ')} ]}`);
+    const str = interp.parent!;
+    const whole = str.type === 'string_expression' && str.startIndex + 1 === interp.startIndex && interp.endIndex + after.length + 1 === str.endIndex;
+    const call = this.api.edit.interpolatedCallText(`${this.lib()}.makeLibraryPath`, members, interp.startIndex, whole);
+    this.api.edit.replace({ startIndex: interp.startIndex, endIndex: interp.endIndex + after.length }, `\${${call}}`);
   }
 
   private rewriteBundle(j: Join, id: SyntaxNode): void {

@@ -37,7 +37,7 @@ function fixFormal(ctx: Ctx, def: Definition, set: SetRef, u: Usage, suppressed:
   }
   if (existing) {
     ctx.api.edit.removeFormal(top, formal);
-    removedFormals.set(ctx, [...(removedFormals.get(ctx) ?? []), formal.name]);
+    ctx.removedFormals.add(formal.name);
   } else ctx.api.edit.renameFormal(formal, set.text);
 }
 
@@ -81,17 +81,14 @@ export function fixDefinitions(ctx: Ctx): void {
   }
 }
 
-/** Formals this run removes (a new formal is not added where one goes). */
-const removedFormals = new WeakMap<Ctx, string[]>();
-
 export function addFormals(ctx: Ctx): void {
   if (!ctx.top) return;
   const names = new Set(ctx.top.formals.map((f) => f.name));
-  const removed = removedFormals.get(ctx) ?? [];
+  const removed = ctx.removedFormals;
   if (ctx.needLib) {
     // `lib` goes first, unless the first formal is the one removed: then after the first that stays
     const first = ctx.top.formals[0];
-    const anchor = first && removed.includes(first.name) ? ctx.top.formals.find((f) => !removed.includes(f.name)) : undefined;
+    const anchor = first && removed.has(first.name) ? ctx.top.formals.find((f) => !removed.has(f.name)) : undefined;
     ctx.api.edit.addFormal(ctx.top, 'lib', anchor ? { after: anchor } : { atStart: true });
   }
   if (ctx.needSymlinkJoin && !names.has('symlinkJoin')) ctx.api.edit.addFormal(ctx.top, 'symlinkJoin');

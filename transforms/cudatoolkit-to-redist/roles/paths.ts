@@ -35,17 +35,9 @@ function inRuntimeInterpolation(ctx: Ctx, node: SyntaxNode): boolean {
   return false;
 }
 
-/**
- * `lib.makeLibraryPath [ … ]` as the text inside `${ }`. In a nixfmt-formatted file a list of two
- * or more is laid out as nixfmt lays it out: one element per line, the call on its own lines
- * inside `${ }` unless the interpolation is the whole string (`"${lib.makeLibraryPath [`).
- */
+/** `lib.makeLibraryPath [ … ]` as the text inside `${ }`, laid out as the file is (EditBuilder.interpolatedCallText). */
 export function libraryPathText(ctx: Ctx, elements: string[], interp: SyntaxNode, wholeString: boolean, call = `${ctx.lib()}.makeLibraryPath`): string {
-  if (!ctx.api.style.nixfmt || elements.length < 2) return `${call} [ ${elements.join(' ')} ]`;
-  const indent = ctx.lineIndent(interp.startIndex);
-  const step = ctx.api.style.indent;
-  if (wholeString) return `${call} [\n${elements.map((e) => `${indent}${step}${e}`).join('\n')}\n${indent}]`;
-  return `\n${indent}${step}${call} [\n${elements.map((e) => `${indent}${step}${step}${e}`).join('\n')}\n${indent}${step}]\n${indent}`;
+  return ctx.api.edit.interpolatedCallText(call, elements, interp.startIndex, wholeString);
 }
 
 function replacePath(ctx: Ctx, use: Use, interp: SyntaxNode, expr: string, consumed: string, replacement: string): void {
