@@ -53,14 +53,25 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       return next.value;
     };
     // SIGINT/SIGTERM during a run: handled by the run (stop after the files in progress; a
-    // second signal stops at once). Outside a run the default applies.
+    // second signal stops at once). Outside a run the default applies, except once a run was
+    // interrupted: a second signal while the summary is printed still stops at once, with the
+    // exit code of the interrupted run (130/143), not death by signal.
     const onSignal = (handler) => {
-      const on = (signal) => handler(signal);
+      let first;
+      const on = (signal) => {
+        first ??= signal;
+        handler(signal);
+      };
       process.on('SIGINT', on);
       process.on('SIGTERM', on);
       return () => {
         process.off('SIGINT', on);
         process.off('SIGTERM', on);
+        if (first) {
+          const exitNow = () => process.exit(first === 'SIGTERM' ? 143 : 130);
+          process.on('SIGINT', exitNow);
+          process.on('SIGTERM', exitNow);
+        }
       };
     };
     process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, readStdin, prompt, cwd: process.cwd(), env: process.env, onSignal });

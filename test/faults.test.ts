@@ -5,7 +5,7 @@
  * problem is reported, and the rest of the run goes on (or stops cleanly, for a signal).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNix } from '../src/nix/parser.js';
@@ -136,12 +136,16 @@ describe('a write that fails half-way', () => {
   }
 });
 
-/** A slow rewrite (20 ms a file), so that a signal lands in the middle of a run. */
+/**
+ * A slow rewrite (20 ms a file), so that a signal lands in the middle of a run; 20 s a file once
+ * a file `slow-down` exists in the working folder (a file that is in progress for certain).
+ */
 const SLOW = [
+  "import { existsSync } from 'node:fs';",
   'export default {',
   "  name: 'slow', description: 'test transform', needles: ['VALUE'],",
   '  transform(file, api) {',
-  '    const end = Date.now() + 20;',
+  "    const end = Date.now() + (existsSync('slow-down') ? 20_000 : 20);",
   '    while (Date.now() < end) {}',
   "    const at = file.source.indexOf('VALUE');",
   "    api.edit.replace({ startIndex: at, endIndex: at + 5 }, 'DONE_');",
@@ -166,25 +170,38 @@ function rewrittenCount(dir: string): number {
   return n;
 }
 
-/** Start a --write run, send `signals` once `after` files are rewritten on disk, wait for the end. */
-function runAndSignal(dir: string, signals: NodeJS.Signals[], after: number, extra: string[] = []): Promise<SignalRun> {
+/**
+ * Start a --write run, send `signals` (50 ms apart) once `after` files are rewritten on disk, wait
+ * for the end. With `slowDown`, every file started from then on takes 20 s, and the signals wait
+ * until each thread is on such a file: the run is certainly still going when the last one lands.
+ */
+function runAndSignal(dir: string, signals: NodeJS.Signals[], after: number, extra: string[] = [], slowDown = false): Promise<SignalRun & { afterFirstSignalMs: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, 'run', '-t', './slow.mjs', '--write', ...extra, 'pkgs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let firstSignalAt = 0;
     // stdout is written in chunks when it is not a terminal: watch the files instead
     const poll = setInterval(() => {
       if (rewrittenCount(dir) < after) return;
       clearInterval(poll);
-      signals.forEach((s, i) => setTimeout(() => child.kill(s), i * 50));
+      if (slowDown) writeFileSync(join(dir, 'slow-down'), '');
+      // a file in progress without the slow-down takes 20 ms: 200 ms is ample
+      const wait = slowDown ? 200 : 0;
+      signals.forEach((s, i) =>
+        setTimeout(() => {
+          if (i === 0) firstSignalAt = Date.now();
+          child.kill(s);
+        }, wait + i * 50),
+      );
     }, 25);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(poll);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr, ms: Date.now() - started, afterFirstSignalMs: Date.now() - firstSignalAt });
     });
   });
 }
@@ -236,8 +253,10 @@ describe('SIGINT and SIGTERM during --write', () => {
 
   it('a second SIGINT stops at once: threads terminated, no temporary file left, no file half-written', async () => {
     const dir = slowTree(N);
-    const r = await runAndSignal(dir, ['SIGINT', 'SIGINT'], 40);
-    expect(r.code).toBe(130);
+    const r = await runAndSignal(dir, ['SIGINT', 'SIGINT'], 40, [], true);
+    expect(r.code, r.stderr).toBe(130);
+    // the files in progress take 20 s each: the run did not wait for them
+    expect(r.afterFirstSignalMs).toBeLessThan(10_000);
     const written = checkAllOrNothing(dir, N);
     expect(written.length).toBeLessThan(N);
     expect(tempFiles(dir)).toEqual([]);
