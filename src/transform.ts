@@ -76,6 +76,12 @@ export interface TransformApi {
    * that falls inside a suppressed range, as a safety net.
    */
   suppressed(at: SyntaxNode | number): boolean;
+  /**
+   * True when a `# nixshift-ignore` comment for this transform covers any part of this node (the
+   * node itself, or something inside it): for a transform that rewrites a construct as a whole
+   * and must leave it whole when part of it is suppressed. A true answer marks those used.
+   */
+  suppressedWithin(node: SyntaxNode): boolean;
 }
 
 export interface Transform {

@@ -41,9 +41,21 @@ describe('applyEdits', () => {
     // an insertion strictly inside a replaced range overlaps it
     expect(() => normalizeEdits([{ start: 0, end: 3, text: '' }, { start: 1, end: 1, text: 'i' }])).toThrow(OverlappingEditsError);
     // a replacement swallowing a later, non-adjacent one
-    expect(() => normalizeEdits([{ start: 0, end: 10, text: '' }, { start: 2, end: 3, text: '' }, { start: 5, end: 6, text: '' }])).toThrow(OverlappingEditsError);
+    expect(() => normalizeEdits([{ start: 0, end: 10, text: 'X' }, { start: 2, end: 3, text: '' }, { start: 5, end: 6, text: '' }])).toThrow(OverlappingEditsError);
     // two different replacements of the same range
     expect(() => normalizeEdits([{ start: 1, end: 2, text: 'a' }, { start: 1, end: 2, text: 'b' }])).toThrow(OverlappingEditsError);
+  });
+
+  it('drops replacements inside a removed range (moot), not insertions, not straddling edits', () => {
+    // renaming `b` inside a removed `a ? b, ` : the removal wins
+    const edits = [
+      { start: 2, end: 9, text: '' },
+      { start: 6, end: 7, text: 'B' },
+    ];
+    expect(applyEdits('{ a ? b, c }', edits)).toBe('{ c }');
+    expect(normalizeEdits(edits)).toEqual([{ start: 2, end: 9, text: '' }]);
+    // straddling its end: an overlap
+    expect(() => normalizeEdits([{ start: 0, end: 3, text: '' }, { start: 2, end: 4, text: 'y' }])).toThrow(OverlappingEditsError);
   });
 
   it('allows adjacent edits', () => {

@@ -9,6 +9,7 @@ import type { SyntaxNode } from '../nix/tree.js';
 import { applyEdits, detectEol, type Eol, normalizeEdits, type TextEdit } from './edits.js';
 import { indentOfLine, lineStartOf } from '../nix/position.js';
 import { bindingSet, type Formal, type FunctionInfo, listElements } from '../nix/syntax.js';
+import { parseSuppressionComment } from '../nix/suppressions.js';
 
 export interface Range {
   startIndex: number;
@@ -49,7 +50,7 @@ export class EditBuilder {
 
   /** The edits made so far (in creation order). */
   edits(): readonly TextEdit[] {
-    this.flushInherits();
+    this.flush();
     return this.list;
   }
 
@@ -67,6 +68,11 @@ export class EditBuilder {
     }
     if (!entry.rewrites.some((r) => r.attr.startIndex === attr.startIndex)) entry.rewrites.push({ attr, binding });
     return this;
+  }
+
+  private flush(): void {
+    this.flushInherits();
+    this.flushFormals();
   }
 
   private flushInherits(): void {
@@ -87,16 +93,26 @@ export class EditBuilder {
 
   /** True when no edit has been made. */
   get empty(): boolean {
-    return this.list.length === 0;
+    return this.list.length === 0 && this.formalRemovals.size === 0 && this.inheritRewrites.size === 0;
   }
 
   /** Check the edits made so far for overlaps (throws OverlappingEditsError). */
   validate(): void {
-    this.flushInherits();
+    this.flush();
     normalizeEdits(this.list);
   }
 
   replace(range: Range, text: string): this {
+    // two removals that share characters (the blanks between neighbours removed one by one):
+    // one removal of both
+    if (text === '' && range.endIndex > range.startIndex) {
+      const other = this.list.find((e) => e.text === '' && e.end > e.start && e.start < range.endIndex && range.startIndex < e.end);
+      if (other) {
+        other.start = Math.min(other.start, range.startIndex);
+        other.end = Math.max(other.end, range.endIndex);
+        return this;
+      }
+    }
     this.list.push({ start: range.startIndex, end: range.endIndex, text, origin: this.origin });
     return this;
   }
@@ -210,13 +226,23 @@ export class EditBuilder {
     const formal = opts.defaultText !== undefined ? `${name} ? ${opts.defaultText}` : name;
     const formalsNode = fn.formalsNode;
     if (!formalsNode) throw new Error('addFormal: the function has no formals');
-    const formals = fn.formals;
+    // formals removed in this edit are no anchors (what is inserted next to them would go too)
+    const formals = fn.formals.filter((f) => !this.removedFormals.has(f.node.startIndex));
     if (formals.length === 0) {
       // `{ }` or `{ ... }`
       if (fn.ellipsis) return this.insertBefore(fn.ellipsis, `${formal}, `);
       const open = formalsNode.startIndex;
+      // formals rewritten whole already (`{ x }` whose only formal went: `{ }`; `{ }` given a
+      // formal: `{ a }`): that edit takes this one too
+      const whole = this.list.find((e) => e.start === open && e.end === formalsNode.endIndex && /^\{.*\}$/.test(e.text));
+      if (whole) {
+        whole.text = whole.text === '{ }' ? `{ ${formal} }` : whole.text.replace(/ \}$/, `, ${formal} }`);
+        return this;
+      }
+      if (fn.formals.length > 0) throw new Error('addFormal: every formal of the function is being removed');
       return this.replace({ startIndex: open, endIndex: formalsNode.endIndex }, `{ ${formal} }`);
     }
+    if (opts.after && this.removedFormals.has(opts.after.node.startIndex)) opts = { ...opts, after: undefined };
     if (opts.atStart) {
       const first = formals[0]!;
       const alone = this.aloneOnLine(first.node.startIndex, this.formalEnd(first));
@@ -254,18 +280,51 @@ export class EditBuilder {
     return this.source[next] === ',' && this.sameLine(f.node.endIndex, next) ? next + 1 : f.node.endIndex;
   }
 
-  /** Remove a formal and one adjacent comma; the whole line when it stood alone. */
+  /** Start offsets of the formals removed by `removeFormal`. */
+  private readonly removedFormals = new Set<number>();
+  /** Formals to remove, per function (made into edits when the edits are taken). */
+  private readonly formalRemovals = new Map<number, { fn: FunctionInfo; idx: Set<number> }>();
+
+  /**
+   * Remove a formal and one adjacent comma; the whole line when it stood alone. Decided when the
+   * edits are taken, so that neighbours removed one by one go as one range (`{ a ? x, b ? y, c }`).
+   */
   removeFormal(fn: FunctionInfo, formal: Formal): this {
-    const idx = fn.formals.indexOf(formal);
-    const start = formal.node.startIndex;
-    const end = formal.node.endIndex;
+    this.removedFormals.add(formal.node.startIndex);
+    if (fn.formals.length === 1 && !fn.ellipsis) {
+      // `{ x }` → `{ }`
+      return this.replace({ startIndex: fn.formalsNode!.startIndex, endIndex: fn.formalsNode!.endIndex }, '{ }');
+    }
+    let entry = this.formalRemovals.get(fn.node.startIndex);
+    if (!entry) this.formalRemovals.set(fn.node.startIndex, (entry = { fn, idx: new Set() }));
+    entry.idx.add(fn.formals.indexOf(formal));
+    return this;
+  }
+
+  private flushFormals(): void {
+    for (const { fn, idx } of this.formalRemovals.values()) {
+      const sorted = [...idx].sort((a, b) => a - b);
+      for (let i = 0; i < sorted.length; i++) {
+        let j = i;
+        while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+        this.removeFormalRange(fn, sorted[i]!, sorted[j]!);
+        i = j;
+      }
+    }
+    this.formalRemovals.clear();
+  }
+
+  /** Remove the formals `from`..`to` (indexes) and one adjacent comma. */
+  private removeFormalRange(fn: FunctionInfo, from: number, to: number): this {
+    const idx = from;
+    const start = fn.formals[from]!.node.startIndex;
+    const end = fn.formals[to]!.node.endIndex;
     const next = this.nextToken(end);
     const hasCommaAfter = this.source[next] === ',';
     const prev = this.prevToken(start);
     const hasCommaBefore = this.source[prev] === ',';
-    const isOnly = fn.formals.length === 1 && !fn.ellipsis;
-    if (isOnly) {
-      // `{ x }` → `{ }`
+    if (from === 0 && to === fn.formals.length - 1 && !fn.ellipsis) {
+      // every formal: `{ }`
       return this.replace({ startIndex: fn.formalsNode!.startIndex, endIndex: fn.formalsNode!.endIndex }, '{ }');
     }
     // Trailing style (`a,` alone on its line) or leading style (`, a` alone on its line).
@@ -327,26 +386,45 @@ export class EditBuilder {
     return this.replaceListElements(list, new Map([[anchor.id, [this.source.slice(anchor.startIndex, anchor.endIndex), ...texts]]]));
   }
 
-  /** After a node, past a comment that ends its line (`foo # why`). */
+  /**
+   * Where to insert after a node: past a comment that ends its line (`foo # why`), but before a
+   * `# nixshift-ignore` there, which covers what FOLLOWS it (src/nix/suppressions.ts): what is
+   * inserted comes before the comment, which goes on covering what it covered.
+   */
   endOfLine(node: Range): number {
     return this.endOfElementLine(node);
   }
 
-  /** After an element, past a comment that ends its line (`foo # why`). */
+  /** After an element, past a comment that ends its line (`foo # why`), unless it is a suppression. */
   private endOfElementLine(el: Range): number {
-    let i = el.endIndex;
-    const lineEnd = this.lineOf(i).end;
-    const rest = this.source.slice(i, lineEnd);
-    const m = /^[ \t]*#.*?(\r?)$/.exec(rest);
-    if (m) i = lineEnd - (m[1] ? 1 : 0);
-    return i;
+    const m = this.trailingComment(el);
+    return m && !m.suppression ? m.end : el.endIndex;
+  }
+
+  /** After an element, past any comment that ends its line. */
+  private pastTrailingComment(el: Range): number {
+    return this.trailingComment(el)?.end ?? el.endIndex;
+  }
+
+  /** The `# …` comment that ends the line of a node, if any: its end, and whether it is a suppression. */
+  private trailingComment(el: Range): { end: number; suppression: boolean } | undefined {
+    const lineEnd = this.lineOf(el.endIndex).end;
+    const rest = this.source.slice(el.endIndex, lineEnd);
+    const m = /^[ \t]*(#.*?)(\r?)$/.exec(rest);
+    if (!m) return undefined;
+    return { end: lineEnd - (m[2] ? 1 : 0), suppression: parseSuppressionComment(m[1]!) !== undefined };
   }
 
   /** Remove one element of a list (its line when it stood alone). */
   removeListElement(element: SyntaxNode): this {
-    const end = this.endOfElementLine(element);
-    if (this.aloneOnLine(element.startIndex, end)) return this.removeRange(element.startIndex, end);
-    return this.removeRange(element.startIndex, element.endIndex);
+    return this.removeListElements(element, element);
+  }
+
+  /** Remove the elements from `first` to `last` of a list (their lines when they stood alone). */
+  private removeListElements(first: Range, last: Range): this {
+    const end = this.endOfElementLine(last);
+    if (this.aloneOnLine(first.startIndex, end)) return this.removeRange(first.startIndex, end);
+    return this.removeRange(first.startIndex, last.endIndex);
   }
 
   /**
@@ -365,17 +443,41 @@ export class EditBuilder {
     const inlineWidth = list.startIndex - lineStart + `[ ${inlineTexts.join(' ')} ]`.length + (lineEnd - list.endIndex);
     const tooWide = inlineWidth > MAX_INLINE_WIDTH;
     if (!multiline && !opts.keepInline && (this.style.nixfmt || tooWide) && total >= 2 && !hasComments) {
+      // one element per line: the blanks between elements become line breaks, and elements kept
+      // are not touched (so that an edit inside one, made by another rule, stays possible)
       const baseIndent = this.indentAt(list.startIndex);
       const indent = baseIndent + this.style.indent;
-      const all = elements.flatMap((e) => replacements.get(e.id) ?? [this.source.slice(e.startIndex, e.endIndex)]);
-      return this.replace(list, `[\n${all.map((t) => indent + t).join('\n')}\n${baseIndent}]`);
+      const kept = elements.filter((e) => (replacements.get(e.id) ?? [null]).length > 0);
+      if (kept.length === 0) {
+        const all = elements.flatMap((e) => replacements.get(e.id) ?? []);
+        return this.replace(list, `[\n${all.map((t) => indent + t).join('\n')}\n${baseIndent}]`);
+      }
+      // removed elements lie in the gaps, which are replaced whole
+      const sep = `\n${indent}`;
+      let at = list.startIndex + 1;
+      for (const e of kept) {
+        this.replace({ startIndex: at, endIndex: e.startIndex }, sep);
+        const texts = replacements.get(e.id);
+        // an element kept as it is with others after it (addListElements): inserted after it
+        if (texts && texts[0] === this.source.slice(e.startIndex, e.endIndex)) {
+          if (texts.length > 1) this.insertAt(e.endIndex, sep + texts.slice(1).join(sep));
+        } else if (texts) this.replace(e, texts.join(sep));
+        at = e.endIndex;
+      }
+      return this.replace({ startIndex: at, endIndex: list.endIndex }, `\n${baseIndent}]`);
     }
-    if (!multiline && total === 0 && elements.length > 0) return this.replace(list, '[ ]');
-    for (const e of elements) {
+    if ((!multiline || !hasComments) && total === 0 && elements.length > 0) return this.replace(list, '[ ]');
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i]!;
       const texts = replacements.get(e.id);
       if (!texts) continue;
-      if (texts.length === 0) this.removeListElement(e);
-      else if (multiline) {
+      if (texts.length === 0) {
+        // neighbours removed with only blanks between them go as one range: they share blanks
+        let last = e;
+        while (i + 1 < elements.length && replacements.get(elements[i + 1]!.id)?.length === 0 && isBlank(this.source.slice(last.endIndex, elements[i + 1]!.startIndex).replace(/\r?\n/g, ''))) last = elements[++i]!;
+        if (last === e) this.removeListElement(e);
+        else this.removeListElements(e, last);
+      } else if (multiline) {
         this.replace(e, texts[0]!);
         if (texts.length > 1) this.insertAt(this.endOfElementLine(e), texts.slice(1).map((t) => `\n${this.indentAt(e.startIndex)}${t}`).join(''));
       } else this.replace(e, texts.join(' '));
@@ -411,7 +513,7 @@ export class EditBuilder {
     }
     const anchor = opts.after ?? bindings[bindings.length - 1]!;
     const indent = this.indentAt(anchor.startIndex);
-    if (!this.aloneOnLine(anchor.startIndex, this.endOfElementLine(anchor))) return this.insertAt(anchor.endIndex, ` ${bindingText}`);
+    if (!this.aloneOnLine(anchor.startIndex, this.pastTrailingComment(anchor))) return this.insertAt(anchor.endIndex, ` ${bindingText}`);
     return this.insertAt(this.endOfElementLine(anchor), `\n${this.reindent(bindingText, indent)}`);
   }
 
@@ -453,7 +555,25 @@ export class EditBuilder {
     const lineEnd = src.indexOf('\n', value.endIndex);
     const line = `${src.slice(lineStart, value.endIndex)} ++ ${operand}${src.slice(value.endIndex, lineEnd < 0 ? src.length : lineEnd)}`;
     if (!operand.includes('\n') && line.length - indent.length <= MAX_INLINE_WIDTH) return this.insertAt(value.endIndex, ` ++ ${operand}`);
-    return this.replace(value, this.chainText(value, indent, new Map(), operand));
+    // operands rewritten already (whole) are laid out with their new text, in one edit
+    const inside = this.list.filter((e) => e.start >= value.startIndex && e.end <= value.endIndex && e.start < e.end);
+    const ops = chainOperands(value);
+    const replaced = new Map<number, string>();
+    for (const e of inside) {
+      const op = ops.find((o) => o.startIndex === e.start && o.endIndex === e.end);
+      if (!op) return this.insertAt(value.endIndex, `\n${indent}++ ${operand}`);
+      replaced.set(op.id, e.text);
+    }
+    for (const e of inside) this.list.splice(this.list.indexOf(e), 1);
+    const first = replaced.get(ops[0]!.id) ?? src.slice(ops[0]!.startIndex, ops[0]!.endIndex);
+    const eq = src.lastIndexOf('=', value.startIndex);
+    if (!/^[[{]/.test(first) && /^=[ \t]+$/.test(src.slice(eq, value.startIndex))) {
+      // nixfmt: a chain that does not start with a list goes on lines of its own, one level in
+      const inner = indent + this.style.indent;
+      const texts = [...ops.map((o) => replaced.get(o.id) ?? src.slice(o.startIndex, o.endIndex)), operand];
+      return this.replace({ startIndex: eq + 1, endIndex: value.endIndex }, `\n${inner}${texts.join(`\n${inner}++ `)}`);
+    }
+    return this.replace(value, this.chainText(value, indent, replaced, operand));
   }
 
   /**
@@ -473,13 +593,27 @@ export class EditBuilder {
   }
 
   /**
+   * The text of `range` with the edits made so far inside it applied; those edits are taken out
+   * (the caller writes the text into a larger edit of its own). For a rule that rewrites a whole
+   * construct after another rule rewrote part of it (a condition inside a `lib.optional`).
+   */
+  takeEdited(range: Range): string {
+    this.flush();
+    const inside = this.list.filter((e) => e.start >= range.startIndex && e.end <= range.endIndex);
+    if (inside.length === 0) return this.source.slice(range.startIndex, range.endIndex);
+    const local = inside.map((e) => ({ ...e, start: e.start - range.startIndex, end: e.end - range.startIndex }));
+    for (const e of inside) this.list.splice(this.list.indexOf(e), 1);
+    return applyEdits(this.source.slice(range.startIndex, range.endIndex), local, '\n');
+  }
+
+  /**
    * Replace the edits made inside `range` by one edit of the whole range, whose text is `render`
    * of what those edits make of it (to lay out anew a construct edited in several places, such as
    * a one-line attribute set). Insertions at the range's edges count as inside. Nothing happens
    * when no edit falls inside, or when one straddles its edges.
    */
   collapse(range: Range, render: (edited: string) => string): this {
-    this.flushInherits();
+    this.flush();
     const inside = (e: TextEdit): boolean => e.start >= range.startIndex && e.end <= range.endIndex;
     const mine = this.list.filter(inside);
     if (mine.length === 0) return this;

@@ -48,7 +48,11 @@ export function withEol(text: string, eol: Eol): string {
 /**
  * Sort edits, drop exact duplicates, and throw OverlappingEditsError when two of them touch the
  * same characters. Several insertions at one offset are kept in the order they were made; an
- * insertion at the start or end of a replaced range is not an overlap.
+ * insertion at the start or end of a replaced range is not an overlap. A replacement that lies
+ * wholly inside a removed range (an edit with empty text) is moot, the text it rewrites being
+ * gone, and is dropped: renaming a name inside a formal's default while the formal is removed is
+ * not a conflict. An insertion strictly inside a removed range still is (what it adds would be
+ * lost).
  */
 export function normalizeEdits(edits: readonly TextEdit[]): TextEdit[] {
   const rank = (e: TextEdit): number => (e.start === e.end ? 0 : 1);
@@ -60,6 +64,7 @@ export function normalizeEdits(edits: readonly TextEdit[]): TextEdit[] {
     if (e.start > e.end || e.start < 0) throw new RangeError(`invalid edit range [${e.start},${e.end})`);
     const prev = out[out.length - 1];
     if (prev && rank(e) === 1 && prev.start === e.start && prev.end === e.end && prev.text === e.text) continue; // duplicate
+    if (cover && rank(e) === 1 && cover.text === '' && e.start >= cover.start && e.end <= cover.end) continue; // moot
     if (cover && e.start < cover.end) throw new OverlappingEditsError(cover, e);
     if (rank(e) === 1 && (!cover || e.end > cover.end)) cover = e;
     out.push(e);

@@ -142,6 +142,27 @@ export function bindingsOf(source: string, attrset: SyntaxNode): BindingInfo[] {
   return out;
 }
 
+/**
+ * The attribute names an attrset-like node defines directly: the first name of each binding's
+ * path and each inherited name (`inherit a;`, `inherit (x) b;`), with the node that defines it.
+ */
+export function definedAttributes(source: string, attrset: SyntaxNode): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const c of bindingSet(attrset)?.namedChildren ?? []) {
+    if (c.type === 'binding') {
+      const first = c.childForFieldName('attrpath')?.namedChildren[0];
+      const name = first ? attrName(source, first) : undefined;
+      if (name !== undefined && !out.has(name)) out.set(name, c);
+    } else if (c.type === 'inherit' || c.type === 'inherit_from') {
+      for (const a of c.childForFieldName('attrs')?.namedChildren ?? []) {
+        const name = a.type === 'comment' ? undefined : attrName(source, a);
+        if (name !== undefined && !out.has(name)) out.set(name, a);
+      }
+    }
+  }
+  return out;
+}
+
 /** Every binding in the file whose attrpath is exactly `path` (e.g. `buildInputs`, `passthru.x`). */
 export function findBindings(source: string, root: SyntaxNode, path: string | string[]): BindingInfo[] {
   const want = Array.isArray(path) ? path : path.split('.');

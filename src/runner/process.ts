@@ -304,6 +304,11 @@ async function processTracked(source: string, path: string, chain: readonly Conf
         for (const l of hits) suppressions.markUsed(l);
         return hits.length > 0;
       },
+      suppressedWithin(node: SyntaxNode): boolean {
+        const hits = mine.filter((l) => l.s.start < Math.max(node.endIndex, node.startIndex + 1) && node.startIndex < l.s.end);
+        for (const l of hits) suppressions.markUsed(l);
+        return hits.length > 0;
+      },
       report(at: SyntaxNode | number, f: ReportInput) {
         const offset = typeof at === 'number' ? at : at.startIndex;
         const inside = holding(offset, offset + 1);

@@ -31,7 +31,8 @@ export function duplicatePackages(text: string): string[] {
       for (const m of valueMembers(text, value)) {
         const element = text.slice(m.node.startIndex, m.node.endIndex).replace(/\s+/g, ' ');
         // any element written twice (a package, a join): the list repeats itself already
-        const cond = m.conditions.join(' && ').replace(/\s+/g, ' ');
+        // (conditions as the rewrite names them: `cudatoolkit == null` is `cudaPackages == null`)
+        const cond = m.conditions.join(' && ').replace(/\s+/g, ' ').replace(/\bcudatoolkit\b/g, 'cudaPackages');
         const any = `${name}@${b.startIndex}\t*${element}\t${cond}`;
         seen.set(any, (seen.get(any) ?? 0) + 1);
         const pkg = packageOf(element);

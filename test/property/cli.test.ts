@@ -5,11 +5,11 @@
  *  - `--write` writes exactly what processSource gives, keeps file modes, and every written file
  *    parses (tree-sitter and nix-instantiate --parse);
  *  - a second `--write` reports 0 ok and changes nothing;
- *  - the exit code is 2 when files are errors, 0 otherwise: a few inputs that hit known bugs
- *    (known-bugs.ts) are added on purpose, and must come out as `error` and stay untouched.
- * Generated files that hit a known bug, or that the runner refuses (an open file its scoping
- * check rejects), are kept out of the main part of the tree (the property tests count those), so
- * that everything else is asserted strictly.
+ *  - the exit code is 2 when files are errors, 0 otherwise: a few files that are not valid Nix
+ *    (a syntax error) are added on purpose, and must come out as `error` and stay untouched.
+ * Generated files that fail a property, or that the runner refuses (an open file its scoping
+ * check rejects), are kept out of the main part of the tree (the property tests report those),
+ * so that everything else is asserted strictly.
  */
 import { chmodSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,6 @@ import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
 import { cli, snapshot, useTempTrees } from '../helpers/tree.js';
 import { caseSeed, generateFile, Rng } from './generate.js';
 import { checkInput, ENV, nixRejected, nixMessage, type NixMode, TRANSFORM_NAMES } from './harness.js';
-import { KNOWN_BUGS } from './known-bugs.js';
 
 const FILES = 120;
 const tree = useTempTrees();
@@ -64,7 +63,7 @@ async function cleanGeneratedFiles(): Promise<{ files: Record<string, string>; m
     if (r.failures.length > 0 || r.refusals.length > 0) continue;
     texts.push({ path: `pkgs/${g.kind}/${seed}${new Rng(seed).chance(0.1) ? '/default' : ''}.nix`, text: g.text, outputs: r.outputs.map((o) => o.output) });
   }
-  // and whose outputs Nix accepts (a known nix-parse bug otherwise)
+  // and whose outputs Nix accepts (the property tests report the others)
   let keep = texts;
   // the inputs Nix rejects as they are (free variables): their outputs are judged `open`
   let open = new Set<number>();
@@ -86,11 +85,11 @@ async function cleanGeneratedFiles(): Promise<{ files: Record<string, string>; m
   return { files: out, modes, expected };
 }
 
-/** Inputs that hit known bugs the runner reports as `error` (no-error property). */
-const ERROR_INPUTS: Record<string, string> = Object.fromEntries(
-  KNOWN_BUGS.filter((b) => b.property === 'no-error')
-    .flatMap((b) => b.examples.map((ex, i) => [`errors/${b.id}-${i + 1}.nix`, ex.input] as const)),
-);
+/** Files that are not valid Nix as they are: each must come out as `error`, untouched. */
+const ERROR_INPUTS: Record<string, string> = {
+  'errors/unclosed-list.nix': '{ cudatoolkit, stdenv }:\nstdenv.mkDerivation {\n  buildInputs = [ cudatoolkit\n}\n',
+  'errors/missing-semicolon.nix': '{ addOpenGLRunpath, symlinkJoin }:\n{\n  nativeBuildInputs = [ addOpenGLRunpath ]\n  x = symlinkJoin { paths = [ ]; };\n}\n',
+};
 
 describe('the CLI on a tree of generated files', () => {
   it('dry run changes nothing; --write writes parseable files; a second --write is a no-op', async () => {

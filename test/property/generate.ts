@@ -377,7 +377,7 @@ class Keys {
   }
 }
 
-export type FileKind = 'package' | 'call-sites' | 'overlay' | 'module' | 'devshell' | 'expression';
+export type FileKind = 'package' | 'call-sites' | 'overlay' | 'module' | 'devshell' | 'flake' | 'expression';
 
 export interface GeneratedFile {
   seed: number;
@@ -996,9 +996,66 @@ class Gen {
       () => bind([r.pick(['environment', 'home'])].concat(r.pick([['systemPackages'], ['packages']])), r.chance(0.4) ? { k: 'with', env: id('pkgs'), body: this.list([id('cudatoolkit'), id('python3')]), ml: false } : this.list([pk(), pk()])),
       () => (r.chance(0.5) ? bind(['home', 'sessionVariables'], this.attrs([bind(['CUDA_PATH'], str(this.interp(sc))), bind(['LD_LIBRARY_PATH'], str('/run/opengl-driver/lib:', this.interp(sc), '/lib'))])) : undefined),
       () => (r.chance(0.3) ? bind(['hardware', 'nvidia', 'open'], lit('false')) : undefined),
+      // a service (NixOS) run with the toolkit on its paths
+      () =>
+        r.chance(0.4)
+          ? bind(
+              ['systemd', 'services', r.pick(['ollama', 'gpu-worker', 'jupyter'])],
+              this.attrs([
+                bind(['environment'], this.attrs([bind(['LD_LIBRARY_PATH'], str(this.interp(sc), '/lib')), bind(['CUDA_HOME'], str(this.interp(sc)))])),
+                bind(['serviceConfig', 'ExecStart'], str(sel(id('pkgs'), r.pick(['python3', 'cudatoolkit'])), '/bin/run')),
+              ]),
+            )
+          : undefined,
+      () => (r.chance(0.2) ? bind(['environment', 'variables', 'CUDA_PATH'], str(this.interp(sc))) : undefined),
       () => (r.chance(0.3) ? this.genericBind(sc, 1) : undefined),
     ]);
     return this.topFormals(this.attrs(binds), { extra: ['config', 'lib', 'pkgs'] });
+  }
+
+  /**
+   * A flake: `outputs` names `pkgs` with `let pkgs = import nixpkgs { … }` or
+   * `nixpkgs.legacyPackages.${system}`, or flake-parts' `perSystem = { pkgs, … }:`; a package
+   * built with the toolkit (under `with pkgs;`, or with `pkgs.` everywhere) and a dev shell.
+   */
+  flakeFile(): Expr {
+    const r = this.r;
+    const style = r.weighted<'import' | 'legacy' | 'perSystem'>([
+      [4, 'import'],
+      [3, 'legacy'],
+      [3, 'perSystem'],
+    ]);
+    const inner: Scope = { bound: new Set(['pkgs', 'lib', 'system', 'self', 'nixpkgs', 'inputs']), withs: 1 };
+    const pk = (name: string): Expr => sel(id('pkgs'), ...name.split('.'));
+    const explicitDrv = (): Expr =>
+      app(
+        pk('stdenv.mkDerivation'),
+        this.attrs(
+          this.binds([
+            () => bind(['pname'], str('gpu-app')),
+            () => bind(['version'], str('0.1')),
+            () => bind(['src'], lit('./.')),
+            () => bind(['nativeBuildInputs'], this.list([pk(r.pick(['cmake', 'cudaPackages.cuda_nvcc', 'cudatoolkit'])), pk('autoAddDriverRunpath')])),
+            () => bind(['buildInputs'], this.list([pk(r.pick(['cudatoolkit', 'cudaPackages.cudatoolkit', 'cudaPackages.libcublas'])), pk('zlib')])),
+            () => (r.chance(0.4) ? bind(['cmakeFlags'], this.list([str('-DCUDAToolkit_ROOT=', pk('cudatoolkit'))])) : undefined),
+            () => (r.chance(0.3) ? bind(['postFixup'], { k: 'istr', lines: [['wrapProgram $out/bin/gpu-app --prefix LD_LIBRARY_PATH : ', app(sel(id('lib'), 'makeLibraryPath'), this.list([pk('cudatoolkit')]))]] }) : undefined),
+          ]),
+        ),
+      );
+    const pkgDrv = (): Expr => (r.chance(0.5) ? { k: 'with', env: id('pkgs'), body: this.derivation(inner, 2), ml: true } : explicitDrv());
+    const shell = (): Expr => app(pk('mkShell'), this.attrs([bind([r.pick(['packages', 'buildInputs'])], r.chance(0.5) ? { k: 'with', env: id('pkgs'), body: this.list([id('cudatoolkit'), id('python3')]), ml: false } : this.list([pk('cudatoolkit'), pk('python3')]))]));
+    const outputsFor = (prefix: string[]): Bind[] => this.binds([() => bind([...prefix.length ? ['packages', ...prefix] : ['packages'], 'default'], pkgDrv()), () => (r.chance(0.7) ? bind([...prefix.length ? ['devShells', ...prefix] : ['devShells'], 'default'], shell()) : undefined)]);
+    let outputs: Expr;
+    if (style === 'perSystem') {
+      const perSystem: Expr = { k: 'fn', param: { k: 'formals', formals: [{ name: 'pkgs', before: [] }, { name: 'lib', before: [] }], ellipsis: true, style: r.pick<FormalsStyle>(['inline', 'nixfmt']) }, body: this.attrs(outputsFor([])), ml: true };
+      const mk = app(sel(id('inputs'), 'flake-parts', 'lib', 'mkFlake'), this.attrs([{ k: 'inherit', names: ['inputs'], before: [] }]), this.attrs([bind(['systems'], this.list([str('x86_64-linux')])), bind(['perSystem'], perSystem)]));
+      outputs = { k: 'fn', param: { k: 'formals', formals: [{ name: 'flake-parts', before: [] }], ellipsis: true, style: 'inline', at: { name: 'inputs', before: false } }, body: mk, ml: true };
+    } else {
+      const pkgsValue: Expr = style === 'import' ? app(id('import'), id('nixpkgs'), this.attrs([{ k: 'inherit', names: ['system'], before: [] }, bind(['config', 'allowUnfree'], lit('true'))])) : sel(id('nixpkgs'), 'legacyPackages', '${system}');
+      const lets: Bind[] = [bind(['system'], str('x86_64-linux')), bind(['pkgs'], pkgsValue), bind(['lib'], sel(id('pkgs'), 'lib'))];
+      outputs = { k: 'fn', param: { k: 'formals', formals: [{ name: 'self', before: [] }, { name: 'nixpkgs', before: [] }], ellipsis: true, style: 'inline' }, body: { k: 'let', binds: lets, body: this.attrs(outputsFor(['${system}'])), ml: true }, ml: true };
+    }
+    return this.attrs([bind(['description'], str('A GPU application')), bind(['inputs', 'nixpkgs', 'url'], str('github:NixOS/nixpkgs/nixos-unstable')), bind(['outputs'], outputs)]);
   }
 
   devshellFile(): Expr {
@@ -1047,9 +1104,10 @@ export function generateFile(seed: number): GeneratedFile {
     [7, 'overlay'],
     [7, 'module'],
     [6, 'devshell'],
+    [6, 'flake'],
     [12, 'expression'],
   ]);
-  const e = kind === 'package' ? g.packageFile() : kind === 'call-sites' ? g.callSitesFile() : kind === 'overlay' ? g.overlayFile() : kind === 'module' ? g.moduleFile() : kind === 'devshell' ? g.devshellFile() : g.expressionFile();
+  const e = kind === 'package' ? g.packageFile() : kind === 'call-sites' ? g.callSitesFile() : kind === 'overlay' ? g.overlayFile() : kind === 'module' ? g.moduleFile() : kind === 'devshell' ? g.devshellFile() : kind === 'flake' ? g.flakeFile() : g.expressionFile();
   let text = header(g) + g.print(e);
   text += r.weighted([[8, '\n'], [1, ''], [1, '\n\n'], [1, ' # trailing comment\n']]);
   if (r.chance(0.1)) text = text.replace(/\n/g, '\r\n');

@@ -38,8 +38,6 @@ export const ENV = {
   cases: process.env.NIXSHIFT_PROPERTY_CASES ? Number(process.env.NIXSHIFT_PROPERTY_CASES) : undefined,
   /** Base seed of the run (default fixed: the same cases every run). */
   baseSeed: process.env.NIXSHIFT_PROPERTY_BASE_SEED ? Number(process.env.NIXSHIFT_PROPERTY_BASE_SEED) >>> 0 : 0x6e697873,
-  /** Do not excuse the failures of known bugs (known-bugs.ts). */
-  knownBugs: process.env.NIXSHIFT_PROPERTY_KNOWN_BUGS === '1',
 };
 
 export type Property = 'no-throw' | 'no-error' | 'output-parses' | 'no-duplicates' | 'idempotent' | 'prefilter-equivalent' | 'nix-parse' | 'valid-input';
@@ -530,27 +528,9 @@ export interface CaseInput {
   origin: string;
 }
 
-/**
- * An idempotency failure whose second run is an error, as the `no-error` failure of that run
- * (its input: the first output), so that a known bug's signature can recognise it: a first run
- * that leaves something a known bug then trips over.
- */
-export function secondRunError(f: Failure): Failure | undefined {
-  if (f.property !== 'idempotent') return undefined;
-  const m = /^the second run is an error: (.*)\n--- first output ---\n([\s\S]*)$/.exec(f.detail);
-  return m ? { property: 'no-error', chain: f.chain, prefilter: f.prefilter, detail: m[1]!, input: m[2]! } : undefined;
-}
-
-export interface KnownBugMatcher {
-  id: string;
-  matches(f: Failure): boolean;
-}
-
 export interface SuiteResult {
   cases: number;
   failures: { f: Failure; c: CaseInput; index: number }[];
-  /** Failures excused as known bugs: id → count and the seed of the first case. */
-  known: Map<string, { count: number; seed: number }>;
   nixCases: NixCase[];
   refusals: string[];
   statuses: Record<string, number>;
@@ -560,9 +540,9 @@ export interface SuiteResult {
   slowest: { seed: number; ms: number; chars: number }[];
 }
 
-/** Run every case through `checkInput`; failures matching a known bug are only counted. */
-export async function runCases(cases: Iterable<CaseInput>, known: readonly KnownBugMatcher[]): Promise<SuiteResult> {
-  const res: SuiteResult = { cases: 0, failures: [], known: new Map(), nixCases: [], refusals: [], statuses: {}, slowest: [], inputs: [] };
+/** Run every case through `checkInput`; nothing is excused. */
+export async function runCases(cases: Iterable<CaseInput>): Promise<SuiteResult> {
+  const res: SuiteResult = { cases: 0, failures: [], nixCases: [], refusals: [], statuses: {}, slowest: [], inputs: [] };
   let index = 0;
   for (const c of cases) {
     // as the runners do between files: free the native memory of the trees parsed so far
@@ -582,12 +562,7 @@ export async function runCases(cases: Iterable<CaseInput>, known: readonly Known
     if (res.slowest.length > 20) res.slowest = res.slowest.sort((a, b) => b.ms - a.ms).slice(0, 5);
     for (const [k, v] of Object.entries(r.statuses)) res.statuses[k] = (res.statuses[k] ?? 0) + v;
     res.refusals.push(...r.refusals);
-    for (const f of r.failures) {
-      const d = secondRunError(f);
-      const k = ENV.knownBugs ? undefined : known.find((b) => b.matches(f) || (d !== undefined && b.matches(d)));
-      if (k) res.known.set(k.id, { count: (res.known.get(k.id)?.count ?? 0) + 1, seed: res.known.get(k.id)?.seed ?? c.seed });
-      else res.failures.push({ f, c, index: i });
-    }
+    for (const f of r.failures) res.failures.push({ f, c, index: i });
     res.nixCases.push({ index: i, input: c.text, outputs: r.outputs });
   }
   res.slowest = res.slowest.sort((a, b) => b.ms - a.ms).slice(0, 5);
@@ -670,22 +645,16 @@ export interface SuiteSpec {
   minOkShare: number;
 }
 
-function describeKnown(known: ReadonlyMap<string, { count: number; seed: number }>): string {
-  return [...known].map(([id, k]) => `${id} ×${k.count} (e.g. seed ${k.seed})`).join(', ');
-}
-
-export function definePropertySuite(spec: SuiteSpec, known: readonly KnownBugMatcher[]): void {
+export function definePropertySuite(spec: SuiteSpec): void {
   const replay = (seed: number): string => `NIXSHIFT_PROPERTY_SEED=${seed} npx vitest run ${spec.file}`;
   let result: SuiteResult | undefined;
 
   it('never crash, never a bug error, outputs parse, idempotent, prefilter-equivalent', async () => {
     const t0 = Date.now();
-    result = await runCases(spec.cases(), known);
-    const k = describeKnown(result.known);
+    result = await runCases(spec.cases());
     console.info(
       `[property] ${result.cases} ${spec.what} × ${CHAINS.length} chains × prefilter on/off in ${Date.now() - t0} ms; statuses ${JSON.stringify(result.statuses)}` +
-        `${result.refusals.length > 0 ? `; ${result.refusals.length} refusals: ${[...new Set(result.refusals)].slice(0, 3).join(' | ')}` : ''}` +
-        `${k ? `\n[property] known bugs excused (known-bugs.ts): ${k}` : ''}`,
+        `${result.refusals.length > 0 ? `; ${result.refusals.length} refusals: ${[...new Set(result.refusals)].slice(0, 3).join(' | ')}` : ''}`,
     );
     if (process.env.NIXSHIFT_PROPERTY_DEBUG) console.info(`[property] slowest cases: ${JSON.stringify(result.slowest)}`);
     if (result.failures.length > 0) throw new Error(await reportFailures(result.failures, replay));
@@ -703,25 +672,16 @@ export function definePropertySuite(spec: SuiteSpec, known: readonly KnownBugMat
     const t0 = Date.now();
     const check = nixCheck(r.nixCases, { allInputs: spec.inputsMustBeNix });
     const all = r.inputs;
-    const excused = new Map<string, { count: number; seed: number }>();
-    const failures: { f: Failure; c: CaseInput; mode?: NixMode }[] = [];
-    for (const f of check.failures) {
-      const c = all[f.index]!;
-      const k = ENV.knownBugs ? undefined : known.find((b) => b.matches(f));
-      if (k) excused.set(k.id, { count: (excused.get(k.id)?.count ?? 0) + 1, seed: excused.get(k.id)?.seed ?? c.seed });
-      else failures.push({ f, c, mode: f.mode });
-    }
+    const failures: { f: Failure; c: CaseInput; mode?: NixMode }[] = check.failures.map((f) => ({ f, c: all[f.index]!, mode: f.mode }));
     if (spec.inputsMustBeNix) {
       for (const i of check.invalidInputs) {
         const c = all[i]!;
         failures.push({ f: { property: 'valid-input', chain: '-', prefilter: false, input: c.text, detail: `nix-instantiate --parse rejects the input: ${nixMessage(c.text, 'open') ?? '?'}` }, c });
       }
     }
-    const k = describeKnown(excused);
     console.info(
       `[property] nix-instantiate --parse: ${check.checkedOutputs} distinct outputs of ${r.nixCases.length} ${spec.what} in ${Date.now() - t0} ms` +
-        `${check.invalidInputs.length > 0 && !spec.inputsMustBeNix ? ` (${check.invalidInputs.length} inputs are not valid Nix: their outputs are not judged)` : ''}` +
-        `${k ? `\n[property] known bugs excused (known-bugs.ts): ${k}` : ''}`,
+        `${check.invalidInputs.length > 0 && !spec.inputsMustBeNix ? ` (${check.invalidInputs.length} inputs are not valid Nix: their outputs are not judged)` : ''}`,
     );
     if (failures.length > 0) throw new Error(await reportFailures(failures, replay));
   }, 600_000);

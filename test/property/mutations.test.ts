@@ -13,7 +13,6 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { caseSeed, mutateSource, Rng } from './generate.js';
 import { type CaseInput, definePropertySuite, ENV } from './harness.js';
-import { KNOWN_BUGS } from './known-bugs.js';
 
 const DEFAULT_CASES = 260;
 
@@ -42,5 +41,5 @@ describe('properties of mutated fixtures through every built-in transform', () =
   it('has fixtures to mutate', () => {
     expect(fixtures.length).toBeGreaterThan(50);
   });
-  definePropertySuite({ what: 'mutated fixtures', file: 'test/property/mutations.test.ts', cases, inputsMustBeNix: false, minOkShare: 0.1 }, KNOWN_BUGS);
+  definePropertySuite({ what: 'mutated fixtures', file: 'test/property/mutations.test.ts', cases, inputsMustBeNix: false, minOkShare: 0.1 });
 });

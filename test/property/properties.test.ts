@@ -10,16 +10,14 @@
  *   NIXSHIFT_PROPERTY_CASES=20000      more cases (default 320 here, 260 in mutations.test.ts)
  *   NIXSHIFT_PROPERTY_SEED=123456      replay one case (the seed a failure prints)
  *   NIXSHIFT_PROPERTY_BASE_SEED=7      another set of cases
- *   NIXSHIFT_PROPERTY_KNOWN_BUGS=1     do not excuse the known bugs of known-bugs.ts
  *   NIXSHIFT_PROPERTY_DEBUG=1          also print the slowest cases
  *
- * Mutated fixtures: mutations.test.ts. The CLI end to end: cli.test.ts. Known bugs the default
- * run excuses (each with minimal inputs checked by `it.fails`): known-bugs.ts, known-bugs.test.ts.
+ * Mutated fixtures: mutations.test.ts. The CLI end to end: cli.test.ts. Nothing is excused: a
+ * bug the properties find is fixed, with a regression fixture named after what it shows.
  */
 import { describe } from 'vitest';
 import { caseSeed, generateFile } from './generate.js';
 import { type CaseInput, definePropertySuite, ENV } from './harness.js';
-import { KNOWN_BUGS } from './known-bugs.js';
 
 const DEFAULT_CASES = 320;
 
@@ -32,5 +30,5 @@ function* cases(): Generator<CaseInput> {
 }
 
 describe('properties of generated Nix files through every built-in transform', () => {
-  definePropertySuite({ what: 'generated files', file: 'test/property/properties.test.ts', cases, inputsMustBeNix: true, minOkShare: 0.3 }, KNOWN_BUGS);
+  definePropertySuite({ what: 'generated files', file: 'test/property/properties.test.ts', cases, inputsMustBeNix: true, minOkShare: 0.3 });
 });

@@ -9,7 +9,7 @@ import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import { libReference } from '../../src/nix/nixpkgs.js';
 import type { TransformApi, TransformOptions } from '../../src/transform.js';
-import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { ALL_COMPONENTS, hasRedist } from '../../src/cuda/facts.js';
 import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js';
 import { prebuiltHint, scanNixPackages, scanNixText } from '../../src/cuda/evidence/nix-text.js';
 import { scanTrees } from '../../src/cuda/evidence/trees.js';
@@ -28,6 +28,11 @@ export interface SetRef {
    */
   within?: SyntaxNode;
   qualified?: string;
+  /**
+   * The set's name is bound only by these `with` expressions (innermost first): outside them it
+   * is written under them, `(with env; pkgs.cudaPackages.cuda_nvcc)`.
+   */
+  withs?: SyntaxNode[];
 }
 
 export interface Use {
@@ -184,11 +189,25 @@ export class Ctx {
     return this.libRef.name;
   }
 
+  /** How to name `lib` at `site`, for text written away from the uses (the build-time join). */
+  libAt(site: SyntaxNode): string {
+    const r = libReference(this.top, this.api.scopes(), site);
+    if (r.addFormal) this.needLib = true;
+    return r.name;
+  }
+
   /** How to name package `pkg` of set `set` at `site`. */
   pkg(set: SetRef, pkg: string, site?: SyntaxNode): string {
     this.emitted.add(pkg);
     if (site && this.underWith(site, set)) return pkg;
     if (set.qualified && !(site && set.within && set.within.startIndex <= site.startIndex && site.endIndex <= set.within.endIndex)) return `${set.qualified}.${pkg}`;
+    const outside = site ? (set.withs ?? []).filter((w) => !(w.startIndex <= site.startIndex && site.endIndex <= w.endIndex)) : [];
+    if (outside.length > 0) {
+      // one `with` of a plain name (`with pkgs;`): the name is its attribute, `pkgs.cudaPackages.x`
+      const envs = outside.map((w) => w.childForFieldName('environment')!);
+      if (envs.length === 1 && this.api.syntax.dottedName(this.src, envs[0]!)) return `${this.text(envs[0]!)}.${set.text}.${pkg}`;
+      return `(${envs.map((e) => `with ${this.text(e)}; `).reverse().join('')}${set.text}.${pkg})`;
+    }
     return `${set.text}.${pkg}`;
   }
 
@@ -328,8 +347,9 @@ export class Ctx {
 export function renameToolkit(text: string): string {
   // only in `… != null` / `… == null` tests, the one form the rewrite gives such a condition
   // (a `cudatoolkit` bound to something else, say a let string, is not the toolkit)
-  return text.replace(/(?<![\w'-])((?:[A-Za-z_][\w'-]*\.)*)cudatoolkit((?:_\d+)*)(?=\s*[!=]=\s*null\b)/g, (_m, prefix: string, version: string) =>
-    /(?:^|\.)cudaPackages(?:_\d+)*\.$/.test(prefix) ? prefix.slice(0, -1) : `${prefix}cudaPackages${version}`,
+  // (a toolkit of a CUDA without redist packages, `cudatoolkit_10_2`, is left as it is everywhere)
+  return text.replace(/(?<![\w'-])((?:[A-Za-z_][\w'-]*\.)*)cudatoolkit((?:_\d+)*)(?=\s*[!=]=\s*null\b)/g, (m, prefix: string, version: string) =>
+    !hasRedist(version ? version.slice(1) : undefined) ? m : /(?:^|\.)cudaPackages(?:_\d+)*\.$/.test(prefix) ? prefix.slice(0, -1) : `${prefix}cudaPackages${version}`,
   );
 }
 

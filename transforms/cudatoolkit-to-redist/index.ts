@@ -37,9 +37,10 @@ function checkOptions(options: Record<string, unknown>): void {
 }
 
 function finish(ctx: Ctx): void {
-  applyListPlans(ctx);
+  // additions to a list that also has planned replacements join its plan (one edit per list)
   addNvcc(ctx);
   addLibs(ctx);
+  applyListPlans(ctx);
   addRuntimeDependencies(ctx);
   fixDefinitions(ctx);
   addJoin(ctx);

@@ -17,14 +17,26 @@ import type { Ctx, SetRef, Use } from './context.js';
 export function setOfSelect(ctx: Ctx, base: SyntaxNode, attr: string): SetRef | undefined {
   if (isCudaPackageSet(ctx.src, base) && attr === 'cudatoolkit') {
     const name = ctx.api.syntax.dottedName(ctx.src, base)!;
-    return { text: name.join('.'), version: packageSetVersion(name[name.length - 1]!) };
+    return { text: name.join('.'), version: packageSetVersion(name[name.length - 1]!), ...throughWith(ctx, base) };
   }
   if (isPackageSet(ctx.src, base)) {
     const v = toolkitNameVersion(attr);
     if (v === null) return undefined;
-    return { text: `${ctx.text(base)}.cudaPackages${v ? `_${v}` : ''}`, version: v };
+    return { text: `${ctx.text(base)}.cudaPackages${v ? `_${v}` : ''}`, version: v, ...throughWith(ctx, base) };
   }
   return undefined;
+}
+
+/**
+ * `pkgs.cudatoolkit` where `pkgs` is bound by nothing but a `with` around it: the `with`s the
+ * name comes through, so that what is written outside them is written under them too.
+ */
+function throughWith(ctx: Ctx, base: SyntaxNode): { withs: SyntaxNode[] } | undefined {
+  let root = ctx.api.syntax.unparen(base);
+  while (root.type === 'select_expression') root = ctx.api.syntax.unparen(root.childForFieldName('expression')!);
+  if (root.type !== 'variable_expression') return undefined;
+  const r = ctx.api.scopes().resolveNameAt(root, ctx.text(root));
+  return r.kind === 'with' ? { withs: [...r.withs] } : undefined;
 }
 
 /** The set of a definition that stands for the toolkit, or undefined when it is something else. */
@@ -112,10 +124,10 @@ function setOfPath(ctx: Ctx, base: SyntaxNode, path: (string | undefined)[], i: 
   const baseText = [ctx.text(base), ...path.slice(0, i)].join('.');
   const names = [...(ctx.api.syntax.dottedName(ctx.src, base) ?? []), ...(path.slice(0, i) as string[])];
   const last = names[names.length - 1] ?? '';
-  if (/^cudaPackages(_\d+(_\d+)*)?$/.test(last) && attr === 'cudatoolkit') return { text: baseText, version: packageSetVersion(last) };
+  if (/^cudaPackages(_\d+(_\d+)*)?$/.test(last) && attr === 'cudatoolkit') return { text: baseText, version: packageSetVersion(last), ...throughWith(ctx, base) };
   if (/^(pkgs|final|prev|self|super|buildPackages)$/.test(last)) {
     const v = toolkitNameVersion(attr) ?? undefined;
-    return { text: `${baseText}.cudaPackages${v ? `_${v}` : ''}`, version: v };
+    return { text: `${baseText}.cudaPackages${v ? `_${v}` : ''}`, version: v, ...throughWith(ctx, base) };
   }
   return undefined;
 }

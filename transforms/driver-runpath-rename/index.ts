@@ -130,6 +130,18 @@ class Rewriter {
         const name = b.path[0];
         if (b.path.length !== 1 || name === undefined || !RENAMES[name]) continue;
         if (this.api.suppressed(b.node)) continue;
+        // the callee already gets the new name (`inherit addDriverRunpath;` beside it): the old
+        // argument goes, as the migrated callee takes only the new one
+        const present = this.api.syntax.definedAttributes(this.src, site.args).get(RENAMES[name]);
+        if (present) {
+          this.api.edit.removeBinding(b.node);
+          this.api.report(b.attrpath, {
+            rule: 'call-site-renamed',
+            message: `argument \`${name}\` of ${site.kind} removed: \`${RENAMES[name]}\` is already passed (line ${present.startPosition.row + 1})`,
+            fix: 'make sure the called expression takes the new name (run this transform on it too)',
+          });
+          continue;
+        }
         this.replaceOnce(b.attrpath, RENAMES[name]);
         this.api.report(b.attrpath, {
           rule: 'call-site-renamed',
@@ -224,10 +236,13 @@ class Rewriter {
       this.keptDefinitions.add(def.node.id);
       if (renamed.length > 0 && !existing) this.defineBeside(def, to);
     } else if (existing && this.top) {
-      const formal = this.top.formals.find((f) => f.nameNode.id === def.node.id);
-      if (formal) this.api.edit.removeFormal(this.top, formal);
+      // (every formal of the old name: one written twice goes in one run)
+      for (const formal of this.top.formals.filter((f) => f.nameNode.id === def.node.id || (this.isTopFormal(def) && f.name === def.name))) this.api.edit.removeFormal(this.top, formal);
     } else if (!existing) {
       this.replaceOnce(def.node, to);
+      // a formal written twice (Nix rejects it, but the file is not ours to fix): both renamed,
+      // so that a second run has nothing left to do
+      if (this.isTopFormal(def)) for (const f of this.top!.formals) if (f.name === def.name && f.nameNode.id !== def.node.id) this.replaceOnce(f.nameNode, to);
       // a renamed formal provides the new name: step 6 must not add it again
       if (this.isTopFormal(def)) this.renamedFormals.add(to);
     }
@@ -270,6 +285,18 @@ class Rewriter {
     // renamed again by the next run).
     const args = inherit.parent?.parent;
     if (args && (this.callSiteArgs ??= new Set(callSites(this.src, this.api.root).map((c) => c.args.startIndex))).has(args.startIndex)) {
+      if (this.api.syntax.definedAttributes(this.src, args).has(to)) {
+        // `inherit addOpenGLRunpath addDriverRunpath;`: the new name is passed already
+        const names = inherit.childForFieldName('attrs')!.namedChildren.filter((a) => a.type !== 'comment');
+        if (names.length === 1) this.api.edit.removeBinding(inherit);
+        else this.api.edit.removeRange(node.startIndex, node.endIndex);
+        this.api.report(node, {
+          rule: 'call-site-renamed',
+          message: `argument \`${from}\` of a call site removed: \`${to}\` is already passed`,
+          fix: 'make sure the called expression takes the new name (run this transform on it too)',
+        });
+        return;
+      }
       this.replaceOnce(node, to);
       this.api.report(node, {
         rule: 'call-site-renamed',
@@ -306,7 +333,9 @@ class Rewriter {
       }
       if (!this.requireTopFormal(to, sel)) return;
       const replacement = [to, ...rest].join('.');
-      const tail = parts.fallback ? this.src.slice(parts.attrNodes[parts.attrNodes.length - 1]!.endIndex, sel.endIndex) : '';
+      // `cudaPackages.autoAddOpenGLRunpathHook or null`: a bare name takes no `or` (and the
+      // top-level hook is always there), unless attributes are still selected after it
+      const tail = parts.fallback && rest.length > 0 ? this.src.slice(parts.attrNodes[parts.attrNodes.length - 1]!.endIndex, sel.endIndex) : '';
       this.replaceOnce(sel, replacement + tail);
       return;
     }

@@ -85,6 +85,10 @@ interface Join {
   opaque: boolean;
   /** The elements of the `paths` list literals. */
   elements: SyntaxNode[];
+  /** Joins defined inside its arguments (they go with it). */
+  inner?: string[];
+  /** It has a `postBuild`: the prefix holds more than its members. */
+  postBuild: boolean;
 }
 
 type Verdict = 'runtime' | 'bundle' | 'root' | 'exported' | 'left' | 'nested';
@@ -150,22 +154,37 @@ class JoinRewriter {
         pkgNode = parts.path.length === 1 ? parts.base : n;
         if (parts.path.length > 1) {
           const t = this.text(n);
-          const pkg = t.slice(0, t.lastIndexOf('.'));
+          const pkg = this.outOfWith(t.slice(0, t.lastIndexOf('.')), n);
           const name = pkg.split('.').pop()!;
-          return { pkg, name, output, cuda: this.isCuda(name, pkg), text: this.text(el) };
+          return { pkg, name, output, cuda: this.isCuda(name, pkg), text: this.outOfWith(this.text(el), n, true) };
         }
       }
     }
-    let pkg = this.text(pkgNode);
-    // `with cudaPackages; [ cuda_cudart ]`: out of the `with`, the member needs its set
-    if (pkgNode.type === 'variable_expression') {
-      const r = this.api.scopes().referenceAt(pkgNode)?.resolution;
-      const env = r?.kind === 'with' ? r.withs.map((w) => w.childForFieldName('environment')!).find((e) => e && isCudaPackageSet(this.src, e)) : undefined;
-      if (env) pkg = `${this.text(env)}.${pkg}`;
-    }
+    const pkg = this.outOfWith(this.text(pkgNode), pkgNode);
     const d = syntax.dottedName(this.src, pkgNode);
     const name = d ? d[d.length - 1]! : pkg;
-    return { pkg, name, output, cuda: this.isCuda(name, pkg, pkgNode), text: this.text(el) };
+    return { pkg, name, output, cuda: this.isCuda(name, pkg, pkgNode), text: this.outOfWith(this.text(el), pkgNode, true) };
+  }
+
+  /**
+   * `text`, an expression whose leftmost name is that of `node`, written so that it means the
+   * same outside the `with`s that bind that name: `with cudaPackages; [ cuda_cudart ]` →
+   * `cudaPackages.cuda_cudart`, `with final; [ cudaPackages.x ]` → `final.cudaPackages.x`, under
+   * several `with`s of unknown sets `(with a; with b; x)`. `whole`: `text` is a whole element
+   * (`(lib.getLib x)`), which is only ever wrapped.
+   */
+  private outOfWith(text: string, node: SyntaxNode, whole = false): string {
+    let root = this.api.syntax.unparen(node);
+    while (root.type === 'select_expression') root = this.api.syntax.unparen(root.childForFieldName('expression')!);
+    if (root.type !== 'variable_expression') return text;
+    const r = this.api.scopes().resolveNameAt(root, this.text(root));
+    if (r.kind !== 'with') return text;
+    const envs = r.withs.map((w) => w.childForFieldName('environment')!).filter(Boolean);
+    const cuda = envs.find((e) => isCudaPackageSet(this.src, e));
+    const one = cuda ?? (envs.length === 1 && this.api.syntax.dottedName(this.src, envs[0]!) ? envs[0] : undefined);
+    if (one && !whole) return `${this.outOfWith(this.text(one), one)}.${text}`;
+    if (one && root.startIndex === this.api.syntax.unparen(node).startIndex && text === this.text(node)) return `${this.outOfWith(this.text(one), one)}.${text}`;
+    return `(${envs.map((e) => `with ${this.outOfWith(this.text(e), e)}; `).reverse().join('')}${text})`;
   }
 
   private isCuda(name: string, pkg: string, node?: SyntaxNode): boolean {
@@ -208,9 +227,21 @@ class JoinRewriter {
       if (path.namedChildren.length !== 1) continue;
       const name = syntax.attrName(this.src, path.namedChildren[0]!);
       if (!name) continue;
-      const prefix = this.text(fn!).slice(0, -'symlinkJoin'.length);
+      // `pkgs.symlinkJoin`, `(final.symlinkJoin)`: the set it comes from (`pkgs.`, `final.`)
+      const prefix = d!.slice(0, -1).map((x) => `${x}.`).join('');
       const opaque = parts.length === 0 && /cuda|cudnn|nccl/i.test(this.text(paths.value));
-      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque, elements });
+      // a `postBuild` adds to the prefix what its members do not have: not a plain join
+      const postBuild = syntax.bindingsOf(this.src, attrset).some((b) => b.path[0] === 'postBuild');
+      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque, elements, postBuild });
+    }
+    // a join defined inside the arguments of another (`a = symlinkJoin { … b = symlinkJoin …; }`)
+    // is part of it: whatever happens to the outer join happens to it
+    for (const [id, j] of this.joins) {
+      const outer = [...this.joins.values()].find((o) => o !== j && o.call.startIndex <= j.binding.startIndex && j.binding.endIndex <= o.call.endIndex);
+      if (outer) {
+        this.joins.delete(id);
+        (outer.inner ??= []).push(j.name);
+      }
     }
     // definitions (let / rec) of the joins
     for (const def of this.api.scopes().definitions()) {
@@ -228,6 +259,7 @@ class JoinRewriter {
     return this.joins.get(r.definition.holder.id);
   }
 
+  /** The members with nested joins replaced by theirs (`seen`: the joins on the way, for cycles). */
   private flatten(j: Join, seen: Set<number>): Member[] {
     seen.add(j.binding.id);
     const out: Member[] = [];
@@ -236,6 +268,7 @@ class JoinRewriter {
       if (inner && !seen.has(inner.binding.id)) out.push(...this.flatten(inner, seen));
       else out.push(m);
     }
+    seen.delete(j.binding.id);
     return out;
   }
 
@@ -268,7 +301,8 @@ class JoinRewriter {
       const c = ALL_COMPONENTS.get(m.name);
       const text = m.cuda ? m.pkg : m.text;
       const target = c?.tool || (m.output === 'bin' && m.cuda && !c) ? tools : libs;
-      if (!tools.includes(text) && !libs.includes(text)) target.push(text);
+      // one package however it is named (`cudaPackages.libcublas`, `libcublas`)
+      if (![...tools, ...libs].some((t) => packageKey(t) === packageKey(text))) target.push(text);
     }
     return { tools, libs };
   }
@@ -312,6 +346,7 @@ class JoinRewriter {
     const out: string[] = [];
     if (this.api.suppressed(j.binding)) out.push('its definition');
     else if (j.elements.filter((e) => this.api.suppressed(e)).length > 0) out.push('a member');
+    else if (this.api.suppressedWithin(j.binding)) out.push('part of its definition');
     const refs = j.def ? this.api.scopes().referencesTo(j.def) : [];
     if (refs.filter((r) => this.api.suppressed(r.node)).length > 0) out.push('a use');
     return out;
@@ -331,7 +366,10 @@ class JoinRewriter {
   }
 
   private rewriteJoin(j: Join): void {
-    const refs = j.def ? [...this.api.scopes().referencesTo(j.def)] : [];
+    // a use inside a join removed or converted before (outer joins come first) is gone with it
+    const gone = (n: SyntaxNode): boolean => [...this.joins.values()].some((o) => (this.removed.has(o.binding.id) || this.converted(o)) && o.binding.startIndex <= n.startIndex && n.endIndex <= o.binding.endIndex);
+    const all = j.def ? this.api.scopes().referencesTo(j.def) : [];
+    const refs = all.filter((r) => !gone(r.node));
     const verdicts: { node: SyntaxNode; verdict: Verdict; why: string }[] = [];
     for (const ref of refs) {
       const v = this.classify(ref.node, ref.site);
@@ -345,6 +383,10 @@ class JoinRewriter {
       // computed members cannot be listed: only build roots are fine
       if (j.opaque && (v.verdict === 'runtime' || v.verdict === 'bundle' || v.verdict === 'exported')) {
         verdicts.push({ node: ref.node, verdict: 'left', why: `its members are computed, not listed, so they cannot be spliced in here (${v.why})` });
+        continue;
+      }
+      if (j.postBuild && (v.verdict === 'runtime' || v.verdict === 'bundle' || v.verdict === 'exported')) {
+        verdicts.push({ node: ref.node, verdict: 'left', why: `its \`postBuild\` adds to the prefix what its members do not have, so they cannot stand for it here (${v.why})` });
         continue;
       }
       const sibling = v.verdict === 'bundle' ? this.suppressedSibling(j, ref.node) : undefined;
@@ -376,11 +418,16 @@ class JoinRewriter {
       } else {
         parts.push('exported, but also used as a prefix: kept as a join');
       }
+    } else if (roots.length === 0 && left.length === 0 && j.def && all.length === 0) {
+      // unused before this run: dead code, but not this transform's to delete (an unused `let`
+      // binding enters no closure), and its members may be what another rule reads
+      parts.push('not used in this file: left as is (remove it if nothing needs it)');
     } else if (roots.length === 0 && left.length === 0 && j.def) {
       this.removeDefinition(j);
       parts.push('removed (no use left)');
     }
     if (roots.length) parts.push(`kept as build-time root: ${[...new Set(roots.map((r) => r.why))].join('; ')}`);
+    if (j.inner) parts.push(`${j.inner.map((n) => `\`${n}\``).join(', ')}, defined inside it, with it`);
     if (left.length) parts.push(`kept: ${left.length} use(s) left as is (see the other findings)`);
     this.summaries.push(`\`${j.name}\`: ${parts.join('; ') || 'no use in this file'}`);
   }
@@ -469,7 +516,7 @@ class JoinRewriter {
         for (let p = list.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
         return false;
       })();
-      this.api.edit.replaceListElements(list, new Map([[expr.id, members]]), { keepInline: inString });
+      this.planList(list, expr, members, inString);
       return;
     }
     // `${join}/lib` → `${lib.makeLibraryPath [ … ]}`
@@ -477,6 +524,7 @@ class JoinRewriter {
     const after = /^\/lib(64)?/.exec(this.src.slice(interp.endIndex))![0];
     const str = interp.parent!;
     const whole = str.type === 'string_expression' && str.startIndex + 1 === interp.startIndex && interp.endIndex + after.length + 1 === str.endIndex;
+    this.copied.push(...members);
     const call = this.api.edit.interpolatedCallText(`${this.lib()}.makeLibraryPath`, members, interp.startIndex, whole);
     this.api.edit.replace({ startIndex: interp.startIndex, endIndex: interp.endIndex + after.length }, `\${${call}}`);
   }
@@ -489,29 +537,95 @@ class JoinRewriter {
     const native = /^native|^propagatedNative/.test(ctx.name ?? '');
     const here = native ? [...tools] : [...libs];
     const elsewhere = native ? libs : tools;
-    const present = new Set(this.api.syntax.listElements(list).map((e) => packageKey(this.text(e))));
-    this.api.edit.replaceListElements(list, new Map([[expr.id, here.filter((t) => !present.has(packageKey(t)))]]));
-    if (elsewhere.length > 0 && ctx.binding) this.addToSibling(ctx.binding, native ? 'buildInputs' : 'nativeBuildInputs', elsewhere, ctx.conditions);
+    this.planList(list, expr, here);
+    if (elsewhere.length > 0 && ctx.binding) {
+      const attr = native ? 'buildInputs' : 'nativeBuildInputs';
+      const key = `${ctx.binding.parent!.parent!.id} ${attr} ${ctx.conditions.join('&&')}`;
+      const plan = this.siblingPlans.get(key);
+      if (plan) plan.elements.push(...elsewhere.filter((e) => !plan.elements.includes(e)));
+      else this.siblingPlans.set(key, { binding: ctx.binding, attr, elements: [...elsewhere], conditions: ctx.conditions });
+      this.copied.push(...elsewhere);
+    }
   }
 
-  /** Add elements to a sibling input list of the same attrset (created when missing). */
-  private addToSibling(binding: SyntaxNode, attr: string, elements: string[], conditions: string[]): void {
+  /**
+   * The edits of each list, made once at the end: a list that holds a join twice, or two joins,
+   * gets one edit (the members once: those already in it, or put in by an earlier use, are not
+   * added again).
+   */
+  private readonly listPlans = new Map<number, { list: SyntaxNode; replacements: Map<number, string[]>; keepInline: boolean; present: Set<string> }>();
+  /** Members for sibling input lists (`nativeBuildInputs` for the tools of a join in `buildInputs`). */
+  private readonly siblingPlans = new Map<string, { binding: SyntaxNode; attr: string; elements: string[]; conditions: string[] }>();
+  /** Texts this run copied out of joins (a formal they use must stay). */
+  private readonly copied: string[] = [];
+
+  private planList(list: SyntaxNode, element: SyntaxNode, texts: string[], keepInline = false): void {
+    let plan = this.listPlans.get(list.id);
+    if (!plan) {
+      const present = new Set(this.api.syntax.listElements(list).map((e) => packageKey(this.text(e))));
+      this.listPlans.set(list.id, (plan = { list, replacements: new Map(), keepInline, present }));
+    }
+    // in `[ … ] ++ lib.optionals c [ … ]`, what the unconditional lists have is there already
+    const ctx = this.api.syntax.listContext(this.src, list);
+    const always = new Set<string>();
+    if (ctx.binding && ctx.conditions.length > 0) {
+      for (const part of this.api.syntax.listParts(this.src, ctx.binding.childForFieldName('expression')!)) {
+        if (part.conditions.length > 0 || part.list.id === list.id) continue;
+        for (const e of this.api.syntax.listElements(part.list)) always.add(packageKey(this.text(e)));
+        for (const k of this.listPlans.get(part.list.id)?.present ?? []) always.add(k);
+      }
+    }
+    const fresh = texts.filter((t) => !plan!.present.has(packageKey(t)) && !always.has(packageKey(t)));
+    for (const t of fresh) plan.present.add(packageKey(t));
+    plan.replacements.set(element.id, fresh);
+    this.copied.push(...fresh);
+  }
+
+  private flushPlans(): void {
+    for (const p of this.listPlans.values()) this.api.edit.replaceListElements(p.list, p.replacements, { keepInline: p.keepInline });
+    // one addition per sibling list (its parts under their conditions)
+    const bySibling = new Map<string, { binding: SyntaxNode; attr: string; parts: { elements: string[]; conditions: string[] }[] }>();
+    for (const p of this.siblingPlans.values()) {
+      const key = `${p.binding.parent!.parent!.id} ${p.attr}`;
+      const g = bySibling.get(key) ?? { binding: p.binding, attr: p.attr, parts: [] };
+      g.parts.push({ elements: p.elements, conditions: p.conditions });
+      bySibling.set(key, g);
+    }
+    for (const g of bySibling.values()) this.addToSibling(g.binding, g.attr, g.parts);
+  }
+
+  /**
+   * Add elements to a sibling input list of the same attrset, under each part's conditions;
+   * created when missing: one binding, whose operands are the parts (what is there
+   * unconditionally is not repeated under a condition).
+   */
+  private addToSibling(binding: SyntaxNode, attr: string, parts: { elements: string[]; conditions: string[] }[]): void {
     const attrset = binding.parent!.parent!;
     const sibling = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
-    const cond = conditions.length === 0 ? '' : `${this.lib()}.optionals ${conditions.length === 1 && /^[\w.'-]+$/.test(conditions[0]!) ? conditions[0] : `(${conditions.join(' && ')})`} `;
+    const cond = (conditions: string[]): string => (conditions.length === 0 ? '' : `${this.lib()}.optionals ${conditions.length === 1 && /^[\w.'-]+$/.test(conditions[0]!) ? conditions[0] : `(${conditions.join(' && ')})`} `);
+    const always = new Set(parts.filter((x) => x.conditions.length === 0).flatMap((x) => x.elements.map(packageKey)));
+    const ordered = parts
+      .map((x) => ({ ...x, elements: x.conditions.length === 0 ? x.elements : x.elements.filter((e) => !always.has(packageKey(e))) }))
+      .sort((a, b) => a.conditions.length - b.conditions.length);
+    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', binding.startIndex) + 1))![0];
     if (sibling) {
-      const parts = this.api.syntax.listParts(this.src, sibling.value);
-      const present = new Set(parts.flatMap((p) => this.api.syntax.listElements(p.list).map((e) => packageKey(this.text(e)))));
-      const fresh = elements.filter((e) => !present.has(packageKey(e)));
-      if (fresh.length === 0) return;
-      const same = parts.find((p) => p.conditions.join('&&') === conditions.join('&&'));
-      if (same) this.api.edit.addListElements(same.list, fresh);
-      else this.api.edit.insertAt(sibling.value.endIndex, ` ++ ${cond}[ ${fresh.join(' ')} ]`);
+      const lists = this.api.syntax.listParts(this.src, sibling.value);
+      const present = new Set(lists.flatMap((p) => this.api.syntax.listElements(p.list).map((e) => packageKey(this.text(e)))));
+      const appended: string[] = [];
+      for (const part of ordered) {
+        const fresh = part.elements.filter((e) => !present.has(packageKey(e)));
+        for (const e of fresh) present.add(packageKey(e));
+        if (fresh.length === 0) continue;
+        const same = lists.find((p) => p.conditions.join('&&') === part.conditions.join('&&'));
+        if (same) this.api.edit.addListElements(same.list, fresh);
+        else appended.push(`${cond(part.conditions)}${this.api.edit.listText(fresh, indent, indent.length + 3)}`);
+      }
+      if (appended.length > 0) this.api.edit.appendOperand(sibling.node, sibling.value, appended.join(' ++ '));
       return;
     }
-    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', binding.startIndex) + 1))![0];
-    const head = `${attr} = ${cond}`;
-    const text = `${head}${this.api.edit.listText(elements, indent, indent.length + head.length + 1)};`;
+    const operands = ordered.filter((x) => x.elements.length > 0).map((x, i) => `${cond(x.conditions)}${this.api.edit.listText(x.elements, indent, indent.length + (i === 0 ? attr.length + 3 : 3) + cond(x.conditions).length)}`);
+    if (operands.length === 0) return;
+    const text = `${attr} = ${operands.join(' ++ ')};`;
     if (attr === 'nativeBuildInputs') this.api.edit.insertAt(binding.startIndex, `${text}\n${indent}`);
     else this.api.edit.insertAt(this.api.edit.endOfLine(binding), `\n${indent}${text}`);
   }
@@ -540,6 +654,7 @@ class JoinRewriter {
       `${indent}}`,
     ].join('\n');
     this.api.edit.replace(j.call, body);
+    this.copied.push(...tools, ...libs);
     this.convertedJoins.add(j.binding.id);
     this.api.report(j.call, {
       rule: 'exported-join',
@@ -557,32 +672,46 @@ class JoinRewriter {
   private removeDefinition(j: Join): void {
     const owner = j.binding.parent?.parent;
     const body = owner?.type === 'let_expression' ? owner.childForFieldName('body') : null;
-    if (body && j.binding.parent!.namedChildren.filter((c) => c.type !== 'comment').length === 1) {
+    this.removed.add(j.binding.id);
+    // the last binding of a `let` removed (by this join or with those removed before): the
+    // whole `let … in` goes (the removals of the others fall inside it)
+    if (body && j.binding.parent!.namedChildren.every((c) => c.type === 'comment' || this.removed.has(c.id))) {
       this.api.edit.remove({ startIndex: owner!.startIndex, endIndex: body.startIndex });
     } else {
       this.api.edit.removeBinding(j.binding);
     }
-    this.removed.add(j.binding.id);
   }
 
   private readonly removed = new Set<number>();
   private readonly convertedJoins = new Set<number>();
 
   finish(): void {
+    this.flushPlans();
     if (this.summaries.length === 0) return;
     this.api.report(this.api.root, { rule: 'summary', message: `CUDA joins: ${this.summaries.join('. ')}` });
     if (!this.top) return;
     const names = new Set(this.top.formals.map((f) => f.name));
-    if (this.needLib) this.api.edit.addFormal(this.top, 'lib', { atStart: true });
-    if (this.usesStdenvNoCC && !names.has('stdenvNoCC')) this.api.edit.addFormal(this.top, 'stdenvNoCC');
+    const added: { name: string; atStart?: boolean }[] = [];
+    if (this.needLib) added.push({ name: 'lib', atStart: true });
+    if (this.usesStdenvNoCC && !names.has('stdenvNoCC')) added.push({ name: 'stdenvNoCC' });
     // `symlinkJoin` formal: drop it when every use was in a removed or converted join
     const formal = this.top.formals.find((f) => f.name === 'symlinkJoin');
+    let drop = false;
     if (formal) {
       const def = this.api.scopes().definitions().find((d) => d.node.id === formal.nameNode.id);
       const refs = def ? this.api.scopes().referencesTo(def) : [];
       const gone = refs.every((r) => [...this.joins.values()].some((j) => (this.removed.has(j.binding.id) || this.converted(j)) && j.call.startIndex <= r.node.startIndex && r.node.endIndex <= j.call.endIndex));
-      if (refs.length > 0 && gone) this.api.edit.removeFormal(this.top, formal);
+      const copied = this.copied.some((t) => /(^|[^\w'.-])symlinkJoin(?![\w'-])/.test(t));
+      drop = refs.length > 0 && gone && !copied;
     }
+    // the only formal goes while others come: it becomes the first of them (one edit, not a
+    // removal of the whole formals and an insertion inside them)
+    if (drop && formal && this.top.formals.length === 1 && added.length > 0) {
+      this.api.edit.replace(formal.node, added.shift()!.name);
+      drop = false;
+    }
+    for (const a of added) this.api.edit.addFormal(this.top, a.name, a.atStart ? { atStart: true } : {});
+    if (drop && formal) this.api.edit.removeFormal(this.top, formal);
   }
 
   private converted(j: Join): boolean {

@@ -78,7 +78,12 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
   const same = ctx.api.syntax.listParts(ctx.src, b.value).find((part) => part.conditions.join('&&') === conditions.join('&&'));
   const added = same ? fresh(same.list) : fresh(b.value);
   if (added.length === 0) return;
-  if (same) ctx.api.edit.addListElements(same.list, added);
+  const plan = same ? ctx.listPlans.get(same.list.id) : undefined;
+  if (plan) {
+    // the list is rewritten already: the new elements come after its last one, in the same edit
+    const last = ctx.api.syntax.listElements(plan.list).at(-1)!;
+    plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [ctx.text(last)]), ...added]);
+  } else if (same) ctx.api.edit.addListElements(same.list, added);
   else {
     const cond = ctx.optionalsPrefix(conditions);
     const indent = ctx.lineIndent(b.node.startIndex);
@@ -121,6 +126,8 @@ export function addNvcc(ctx: Ctx): void {
 
 export function addLibs(ctx: Ctx): void {
   const first = once();
+  /** New `buildInputs` bindings, one per attrset: its operands by condition, and where it goes. */
+  const created = new Map<number, { anchor: SyntaxNode; attrset: SyntaxNode; parts: { conditions: string[]; elements: string[] }[] }>();
   for (const p of ctx.pendingLibs) {
     // a derivation that also had the toolkit as a build input has its libraries already
     if (!p.packages && ctx.pendingNvcc.some((q) => q.attrset.id === p.attrset.id)) continue;
@@ -132,10 +139,33 @@ export function addLibs(ctx: Ctx): void {
       if (!ctx.api.suppressed(existing.node)) addToBinding(ctx, existing, p.conditions, elements);
       continue;
     }
-    const cond = ctx.optionalsPrefix(p.conditions);
-    const anchor = binding(ctx, p.attrset, p.packages ? 'propagatedBuildInputs' : 'nativeBuildInputs') ?? binding(ctx, p.attrset, 'nativeBuildInputs')!;
-    const indent = ctx.lineIndent(anchor.node.startIndex);
-    const inner = ctx.api.edit.listText(elements(anchor.node), indent, indent.length + 'buildInputs = '.length + cond.length);
-    ctx.api.edit.insertAt(ctx.api.edit.endOfLine(anchor.node), `\n${indent}buildInputs = ${keepOldList(ctx, p.attrset, 'buildInputs')}${cond}${inner};`);
+    let c = created.get(p.attrset.id);
+    if (!c) {
+      // after the list the toolkit was in (`propagatedNativeBuildInputs`, …) when not one of these
+      const anchor =
+        binding(ctx, p.attrset, p.packages ? 'propagatedBuildInputs' : 'nativeBuildInputs') ??
+        binding(ctx, p.attrset, 'nativeBuildInputs') ??
+        ctx.api.syntax.bindingsOf(ctx.src, p.attrset).find((b) => b.path.length === 1 && /BuildInputs$/.test(b.path[0] ?? ''));
+      if (!anchor) continue;
+      created.set(p.attrset.id, (c = { anchor: anchor.node, attrset: p.attrset, parts: [] }));
+    }
+    const part = c.parts.find((x) => x.conditions.join('&&') === p.conditions.join('&&'));
+    const els = elements(c.anchor);
+    if (part) part.elements.push(...els.filter((e) => !part.elements.includes(e)));
+    else c.parts.push({ conditions: p.conditions, elements: els });
+  }
+  // one binding per attrset: what is there unconditionally is not repeated under a condition
+  for (const { anchor, attrset, parts } of created.values()) {
+    const always = new Set(parts.filter((x) => x.conditions.length === 0).flatMap((x) => x.elements.map(componentKey)));
+    const indent = ctx.lineIndent(anchor.startIndex);
+    const operands = parts
+      .map((x) => ({ ...x, elements: x.conditions.length === 0 ? x.elements : x.elements.filter((e) => !always.has(componentKey(e))) }))
+      .filter((x) => x.elements.length > 0)
+      .sort((a, b) => a.conditions.length - b.conditions.length)
+      .map((x, i) => {
+        const cond = ctx.optionalsPrefix(x.conditions);
+        return `${cond}${ctx.api.edit.listText(x.elements, indent, indent.length + (i === 0 ? 'buildInputs = '.length : 3) + cond.length)}`;
+      });
+    ctx.api.edit.insertAt(ctx.api.edit.endOfLine(anchor), `\n${indent}buildInputs = ${keepOldList(ctx, attrset, 'buildInputs')}${operands.join(' ++ ')};`);
   }
 }

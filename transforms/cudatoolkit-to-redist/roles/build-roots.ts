@@ -7,6 +7,7 @@
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
 import type { Ctx, SetRef, Use } from '../context.js';
+import { planElement } from './inputs.js';
 
 export const BUILD_ROOT_NAMES = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDA_BIN_PATH|CUDA_TOOLKIT_ROOT)$/;
 const JOIN_NAME = 'cudaJoined';
@@ -22,14 +23,16 @@ export function join(ctx: Ctx, set: SetRef): string {
  * the CUDA setup hook of the redist packages passes `CUDAToolkit_ROOT` and the host compiler.
  */
 const CMAKE_ROOT_VARIABLES = 'CUDA_TOOLKIT_ROOT_DIR|CUDA_HOST_COMPILER|CMAKE_CUDA_HOST_COMPILER|CUDAToolkit_ROOT|CUDA_SDK_ROOT_DIR|CUDA_LIBRARIES_PATH|CUDA_BIN_PATH';
-const CMAKE_ROOT_FLAG = new RegExp(`(-D(${CMAKE_ROOT_VARIABLES})(:[A-Z]+)?=)$`);
+/** A flag starts the string or follows a blank (`lib64-DCUDA_…` is not a flag). */
+const CMAKE_ROOT_FLAG = new RegExp(`(?:^|[\\s'"])(-D(${CMAKE_ROOT_VARIABLES})(:[A-Z]+)?=)$`);
 const CMAKE_ROOT_NAME = new RegExp(`^(${CMAKE_ROOT_VARIABLES})$`);
 
-/** Remove a list element; a list left empty goes with its `++` operand (`++ lib.optionals c [ ]`). */
+/**
+ * Remove a list element, in the list's plan (finish/inputs.ts: one edit per list; a list left
+ * empty goes with its `++` operand, `++ lib.optionals c [ ]`).
+ */
 function removeFromList(ctx: Ctx, element: SyntaxNode): void {
-  const list = element.parent!;
-  if (list.namedChildren.length === 1 && ctx.removeOperand(list)) return;
-  ctx.api.edit.removeListElement(element);
+  planElement(ctx, element.parent!, element, []);
 }
 
 function reportRemoved(ctx: Ctx, at: number, what: string): void {
@@ -107,15 +110,15 @@ export function rewriteBindingValue(ctx: Ctx, use: Use, binding: SyntaxNode): vo
 }
 
 /** Outputs of the split packages that stand for the toolkit in a symlinkJoin's paths. */
-export function joinMembers(ctx: Ctx, set: SetRef, site: SyntaxNode | undefined, attrs: string[]): string[] {
-  const lib = ctx.lib();
+export function joinMembers(ctx: Ctx, set: SetRef, site: SyntaxNode | undefined, attrs: string[], isUse = true): string[] {
+  const lib = site && !isUse ? ctx.libAt(site) : ctx.lib();
   if (attrs[0] === 'lib') return [`(${lib}.getLib ${ctx.pkg(set, 'cuda_cudart', site)})`];
   const out = ctx.libs.tools.map((t) => `(${lib}.getBin ${ctx.pkg(set, t, site)})`);
   for (const l of ctx.libs.compileLibs.filter((n) => ctx.available(n, set))) {
     out.push(`(${lib}.getDev ${ctx.pkg(set, l, site)})`);
     if (ALL_COMPONENTS.get(l)?.runtime) out.push(`(${lib}.getLib ${ctx.pkg(set, l, site)})`);
   }
-  if (site) ctx.libSite ??= site;
+  if (site && isUse) ctx.libSite ??= site;
   return out;
 }
 
@@ -134,17 +137,26 @@ export function addJoin(ctx: Ctx): void {
     ctx.api.report(0, { rule: 'build-time-join', message: 'a build-time join is needed but the file has no top function to host it', fix: 'add a symlinkJoin of the needed components by hand' });
     return;
   }
+  // in the body of the innermost of the top functions (`{ … }: final: prev: …`), where the
+  // names they bind (`prev`, `super`) are bound
+  let fn = ctx.top.node;
+  let body = ctx.top.body!;
+  while (body.type === 'function_expression' && body.childForFieldName('body')) {
+    fn = body;
+    body = body.childForFieldName('body')!;
+  }
+  // where the join is written (for names bound only by a `with` below it)
+  const site = ctx.joinTarget ?? (body.type === 'let_expression' ? body : fn);
   const binding = [
     '# Build-time only: one prefix for a build system that cannot use split packages.',
     '# It must not reach a runtime path (RUNPATH, wrappers), or it keeps every part alive.',
     `${JOIN_NAME} = ${symlinkJoinName(ctx)} {`,
     '  name = "cuda-joined";',
     '  paths = [',
-    ...joinMembers(ctx, set, undefined, []).map((p) => `    ${p}`),
+    ...joinMembers(ctx, set, site, [], false).map((p) => `    ${p}`),
     '  ];',
     '};',
   ].join('\n');
-  const body = ctx.top.body!;
   if (ctx.joinTarget) {
     const indent = ctx.lineIndent(ctx.joinTarget.startIndex);
     ctx.api.edit.replace(ctx.joinTarget, ctx.api.edit.reindent(binding, indent).slice(indent.length));

@@ -12,7 +12,8 @@ import { setOfSelect } from '../uses.js';
 const noRedist = (set: SetRef): string => `CUDA ${set.version!.replace(/_/g, '.')} has no redist packages (they start at 11.4); left as is`;
 
 function hasPackagesBinding(ctx: Ctx, attrset: SyntaxNode): boolean {
-  return ctx.api.syntax.bindingsOf(ctx.src, attrset).some((b) => b.path.length === 1 && b.path[0] === 'cudaPackages');
+  // a binding or an inherited name (`inherit (pkgs) cudaPackages;`)
+  return ctx.api.syntax.definedAttributes(ctx.src, attrset).has('cudaPackages');
 }
 
 /**
@@ -31,7 +32,8 @@ export function rewriteInheritedAttributes(ctx: Ctx): void {
     const tks = attrs.filter((a) => a.type === 'identifier' && toolkitNameVersion(ctx.text(a)) !== null && !ctx.api.suppressed(a));
     if (!from || tks.length === 0) continue;
     const site = sites.get(attrset.id);
-    const taken = new Set(ctx.api.syntax.bindingsOf(ctx.src, attrset).filter((b) => b.path.length === 1).map((b) => b.path[0]!));
+    // names the arguments define already (bindings, other inherits, this inherit's other names)
+    const taken = new Set(ctx.api.syntax.definedAttributes(ctx.src, attrset).keys());
     const handled = new Set<number>();
     const added: string[] = [];
     const inheritedTargets = new Map<number, string>();

@@ -151,7 +151,8 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   const list = (ctx.api.style.nixfmt || wide) && elements.length > 1
     ? `[\n${elements.map((e) => `${indent}${ctx.api.style.indent}${e}`).join('\n')}\n${indent}]`
     : `[ ${elements.join(' ')} ]`;
-  const newText = `${ctx.text(callee)}s ${condText} ${list}`;
+  // the condition as rewritten already (`cudatoolkit != null` → `cudaPackages != null`)
+  const newText = `${ctx.text(callee)}s ${ctx.api.edit.takeEdited(cond)} ${list}`;
   const value = binding.childForFieldName('expression')!;
   const operand = chainOperandOf(app, value);
   if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n')) {
@@ -208,8 +209,13 @@ function spliceList(ctx: Ctx, use: Use, list: SyntaxNode, elements: string[], bi
     present.add(k, conditions);
     return true;
   });
+  planElement(ctx, list, use.node, fresh);
+  ctx.handled(use);
+}
+
+/** Plan the replacement of one element of a list (applied once per list, finish/inputs.ts). */
+export function planElement(ctx: Ctx, list: SyntaxNode, element: SyntaxNode, texts: string[]): void {
   let plan = ctx.listPlans.get(list.id);
   if (!plan) ctx.listPlans.set(list.id, (plan = { list, replacements: new Map() }));
-  plan.replacements.set(use.node.id, fresh);
-  ctx.handled(use);
+  plan.replacements.set(element.id, texts);
 }

@@ -7,6 +7,7 @@
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import type { Ctx, Use } from '../context.js';
 import { isCmakeRootFlag } from './build-roots.js';
+import { planElement } from './inputs.js';
 
 const VERSION_ATTRS = new Set(['version', 'majorMinorVersion', 'majorVersion']);
 
@@ -46,7 +47,7 @@ export function rewriteCompiler(ctx: Ctx, use: Use): void {
 /** `cudatoolkit.doc` in a list: dropped (no redist replacement). */
 export function rewriteDoc(ctx: Ctx, use: Use): void {
   if (use.node.parent?.type !== 'list_expression') return ctx.left(use, 'unknown-use', `\`${ctx.text(use.node)}\`: the toolkit documentation has no redist replacement`, 'drop it');
-  ctx.api.edit.removeListElement(use.node);
+  planElement(ctx, use.node.parent, use.node, []);
   ctx.handled(use);
 }
 
