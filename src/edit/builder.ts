@@ -330,6 +330,9 @@ export class EditBuilder {
     // Trailing style (`a,` alone on its line) or leading style (`, a` alone on its line).
     if (hasCommaAfter && this.aloneOnLine(start, next + 1)) return this.removeRange(start, next + 1);
     if (hasCommaBefore && this.aloneOnLine(prev, end)) return this.removeRange(prev, end);
+    // `  a, # why` (trailing style, a comment after it): the formal and its comma, not the comma
+    // of the formal before (a new formal may go after that one)
+    if (hasCommaAfter && this.sameLine(end, next) && /^[ \t]*$/.test(this.source.slice(lineStartOf(this.source, start), start)) && !this.sameLine(prev, start)) return this.removeRange(start, next + 1);
     if (idx === 0 && hasCommaAfter) {
       // `{ a, b }` → `{ b }`; `{ a\n, b }` → `{ b }`
       let e = this.nextToken(next + 1);

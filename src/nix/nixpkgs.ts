@@ -81,7 +81,13 @@ const LIB_CARRIERS = ['pkgs', 'final', 'prev', 'super', 'nixpkgs'] as const;
 export function libReference(top: FunctionInfo | undefined, scopes: ScopeIndex, site?: SyntaxNode): { name: string; addFormal: boolean } {
   if (top?.formals.some((f) => f.name === 'lib')) return { name: 'lib', addFormal: false };
   const at = site ?? top?.body ?? top?.node;
-  if (at && scopes.resolveNameAt(at, 'lib').kind === 'bound') return { name: 'lib', addFormal: false };
+  if (at) {
+    // bound there, or brought by `with pkgs;` (a package set has `lib`)
+    const r = scopes.resolveNameAt(at, 'lib');
+    if (r.kind === 'bound') return { name: 'lib', addFormal: false };
+    const packageSetEnv = (w: SyntaxNode): boolean => PACKAGE_SET_NAMES.has(w.childForFieldName('environment')?.text.split('.').pop() ?? '');
+    if (r.kind === 'with' && r.withs.some(packageSetEnv)) return { name: 'lib', addFormal: false };
+  }
   if (top?.formals.some((f) => f.name === 'pkgs')) return { name: 'pkgs.lib', addFormal: false };
   if (at) {
     const carrier = LIB_CARRIERS.find((n) => scopes.resolveNameAt(at, n).kind === 'bound');

@@ -69,6 +69,10 @@ interface Member {
   cuda: boolean;
   /** The element's own text. */
   text: string;
+  /** The nodes `pkg` and `text` are written from (to name them at another place). */
+  pkgNode: SyntaxNode;
+  rawPkg: string;
+  elNode: SyntaxNode;
 }
 
 interface Join {
@@ -154,16 +158,17 @@ class JoinRewriter {
         pkgNode = parts.path.length === 1 ? parts.base : n;
         if (parts.path.length > 1) {
           const t = this.text(n);
-          const pkg = this.outOfWith(t.slice(0, t.lastIndexOf('.')), n);
+          const rawPkg = t.slice(0, t.lastIndexOf('.'));
+          const pkg = this.outOfWith(rawPkg, n);
           const name = pkg.split('.').pop()!;
-          return { pkg, name, output, cuda: this.isCuda(name, pkg), text: this.outOfWith(this.text(el), n, true) };
+          return { pkg, name, output, cuda: this.isCuda(name, pkg), text: this.outOfWith(this.text(el), n, true), pkgNode: n, rawPkg, elNode: el };
         }
       }
     }
     const pkg = this.outOfWith(this.text(pkgNode), pkgNode);
     const d = syntax.dottedName(this.src, pkgNode);
     const name = d ? d[d.length - 1]! : pkg;
-    return { pkg, name, output, cuda: this.isCuda(name, pkg, pkgNode), text: this.outOfWith(this.text(el), pkgNode, true) };
+    return { pkg, name, output, cuda: this.isCuda(name, pkg, pkgNode), text: this.outOfWith(this.text(el), pkgNode, true), pkgNode, rawPkg: this.text(pkgNode), elNode: el };
   }
 
   /**
@@ -173,18 +178,44 @@ class JoinRewriter {
    * several `with`s of unknown sets `(with a; with b; x)`. `whole`: `text` is a whole element
    * (`(lib.getLib x)`), which is only ever wrapped.
    */
-  private outOfWith(text: string, node: SyntaxNode, whole = false): string {
+  private outOfWith(text: string, node: SyntaxNode, whole = false, site?: SyntaxNode): string {
+    // only the `with`s that do not also hold the place where the text is written
+    const away = (withs: readonly SyntaxNode[]): SyntaxNode[] => (site ? withs.filter((w) => !(w.startIndex <= site.startIndex && site.endIndex <= w.endIndex)) : [...withs]);
+    const env = (e: SyntaxNode): string => this.outOfWith(this.text(e), e, false, site);
     let root = this.api.syntax.unparen(node);
     while (root.type === 'select_expression') root = this.api.syntax.unparen(root.childForFieldName('expression')!);
-    if (root.type !== 'variable_expression') return text;
-    const r = this.api.scopes().resolveNameAt(root, this.text(root));
-    if (r.kind !== 'with') return text;
-    const envs = r.withs.map((w) => w.childForFieldName('environment')!).filter(Boolean);
-    const cuda = envs.find((e) => isCudaPackageSet(this.src, e));
-    const one = cuda ?? (envs.length === 1 && this.api.syntax.dottedName(this.src, envs[0]!) ? envs[0] : undefined);
-    if (one && !whole) return `${this.outOfWith(this.text(one), one)}.${text}`;
-    if (one && root.startIndex === this.api.syntax.unparen(node).startIndex && text === this.text(node)) return `${this.outOfWith(this.text(one), one)}.${text}`;
-    return `(${envs.map((e) => `with ${this.outOfWith(this.text(e), e)}; `).reverse().join('')}${text})`;
+    if (root.type === 'variable_expression' && (!whole || text === this.text(node))) {
+      const r = this.api.scopes().resolveNameAt(root, this.text(root));
+      if (r.kind !== 'with') return text;
+      const withs = away(r.withs);
+      if (withs.length === 0) return text;
+      const envs = withs.map((w) => w.childForFieldName('environment')!).filter(Boolean);
+      const cuda = envs.find((e) => isCudaPackageSet(this.src, e));
+      const one = cuda ?? (envs.length === 1 && this.api.syntax.dottedName(this.src, envs[0]!) ? envs[0] : undefined);
+      if (one) return `${env(one)}.${text}`;
+      return `(${envs.map((e) => `with ${env(e)}; `).reverse().join('')}${text})`;
+    }
+    // any other expression (`(lib.getLib libcurand)`, `(f x)`): under every `with` one of its
+    // names comes through
+    const withs: SyntaxNode[] = [];
+    for (const v of [node, ...node.descendantsOfType('variable_expression')]) {
+      if (v.type !== 'variable_expression') continue;
+      const r = this.api.scopes().resolveNameAt(v, this.text(v));
+      if (r.kind === 'with') for (const w of away(r.withs)) if (!withs.includes(w)) withs.push(w);
+    }
+    if (withs.length === 0) return text;
+    withs.sort((a, b) => a.startIndex - b.startIndex);
+    return `(${withs.map((w) => `with ${env(w.childForFieldName('environment')!)}; `).join('')}${text})`;
+  }
+
+  /** A member's package, named at `site`. */
+  private pkgAt(m: Member, site: SyntaxNode): string {
+    return this.outOfWith(m.rawPkg, m.pkgNode, false, site);
+  }
+
+  /** A member's element text, named at `site`. */
+  private textAt(m: Member, site: SyntaxNode): string {
+    return this.outOfWith(this.text(m.elNode), m.pkgNode, true, site);
   }
 
   private isCuda(name: string, pkg: string, node?: SyntaxNode): boolean {
@@ -280,26 +311,26 @@ class JoinRewriter {
   // Member sets
 
   /** `lib.getLib` of each member with libraries, in order, without duplicates. */
-  private runtimeMembers(j: Join): string[] {
+  private runtimeMembers(j: Join, site: SyntaxNode): string[] {
     const out: string[] = [];
     for (const m of j.members) {
       if (m.output === 'dev' || m.output === 'bin' || m.output === 'static' || m.output === 'stubs') continue;
       const c = ALL_COMPONENTS.get(m.name);
       if (c && (!c.runtime || c.tool)) continue;
       if (m.name === 'cudatoolkit' || /^cudatoolkit_/.test(m.name)) continue; // reported separately
-      const t = `(${this.lib()}.getLib ${m.pkg})`;
+      const t = `(${this.lib()}.getLib ${this.pkgAt(m, site)})`;
       if (!out.includes(t)) out.push(t);
     }
     return out;
   }
 
   /** The members as dependencies: tools and the rest, packages without output selectors. */
-  private bundleMembers(j: Join): { tools: string[]; libs: string[] } {
+  private bundleMembers(j: Join, site: SyntaxNode): { tools: string[]; libs: string[] } {
     const tools: string[] = [];
     const libs: string[] = [];
     for (const m of j.members) {
       const c = ALL_COMPONENTS.get(m.name);
-      const text = m.cuda ? m.pkg : m.text;
+      const text = m.cuda ? this.pkgAt(m, site) : this.textAt(m, site);
       const target = c?.tool || (m.output === 'bin' && m.cuda && !c) ? tools : libs;
       // one package however it is named (`cudaPackages.libcublas`, `libcublas`)
       if (![...tools, ...libs].some((t) => packageKey(t) === packageKey(text))) target.push(text);
@@ -357,7 +388,7 @@ class JoinRewriter {
     const list = id.parent!.parent!;
     const ctx = this.api.syntax.listContext(this.src, list);
     if (!ctx.binding) return undefined;
-    const { tools, libs } = this.bundleMembers(j);
+    const { tools, libs } = this.bundleMembers(j, id);
     const native = /^native|^propagatedNative/.test(ctx.name ?? '');
     if ((native ? libs : tools).length === 0) return undefined;
     const attr = native ? 'buildInputs' : 'nativeBuildInputs';
@@ -509,7 +540,7 @@ class JoinRewriter {
 
   private rewriteRuntime(j: Join, id: SyntaxNode): void {
     const expr = id.parent!;
-    const members = this.runtimeMembers(j);
+    const members = this.runtimeMembers(j, id);
     if (expr.parent?.type === 'list_expression') {
       const list = expr.parent;
       const inString = (() => {
@@ -533,7 +564,7 @@ class JoinRewriter {
     const expr = id.parent!;
     const list = expr.parent!;
     const ctx = this.api.syntax.listContext(this.src, list);
-    const { tools, libs } = this.bundleMembers(j);
+    const { tools, libs } = this.bundleMembers(j, id);
     const native = /^native|^propagatedNative/.test(ctx.name ?? '');
     const here = native ? [...tools] : [...libs];
     const elsewhere = native ? libs : tools;
@@ -632,7 +663,7 @@ class JoinRewriter {
 
   /** An exported join becomes a derivation that propagates its members. */
   private toPropagating(j: Join): void {
-    const { tools, libs } = this.bundleMembers(j);
+    const { tools, libs } = this.bundleMembers(j, j.call);
     const args = j.call.childForFieldName('argument')!;
     const attrset = this.api.syntax.unparen(args);
     const nameBinding = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path[0] === 'name' || b.path[0] === 'pname');
@@ -704,14 +735,9 @@ class JoinRewriter {
       const copied = this.copied.some((t) => /(^|[^\w'.-])symlinkJoin(?![\w'-])/.test(t));
       drop = refs.length > 0 && gone && !copied;
     }
-    // the only formal goes while others come: it becomes the first of them (one edit, not a
-    // removal of the whole formals and an insertion inside them)
-    if (drop && formal && this.top.formals.length === 1 && added.length > 0) {
-      this.api.edit.replace(formal.node, added.shift()!.name);
-      drop = false;
-    }
-    for (const a of added) this.api.edit.addFormal(this.top, a.name, a.atStart ? { atStart: true } : {});
+    // removed first: a formal being removed is no anchor for the new ones (see addFormal)
     if (drop && formal) this.api.edit.removeFormal(this.top, formal);
+    for (const a of added) this.api.edit.addFormal(this.top, a.name, a.atStart ? { atStart: true } : {});
   }
 
   private converted(j: Join): boolean {
