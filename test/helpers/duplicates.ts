@@ -29,7 +29,7 @@ export function duplicatePackages(text: string): string[] {
       const name = text.slice(path.startIndex, path.endIndex).split('.').pop()!;
       if (!INPUT_LISTS.test(name)) continue;
       for (const m of valueMembers(text, value)) {
-        const element = text.slice(m.node.startIndex, m.node.endIndex).replace(/\s+/g, ' ');
+        const element = text.slice(m.node.startIndex, m.node.endIndex).replace(/\s+/g, ' ').replace(/ ?\. ?/g, '.');
         // any element written twice (a package, a join): the list repeats itself already
         // (conditions as the rewrite names them: `cudatoolkit == null` is `cudaPackages == null`)
         const cond = m.conditions.join(' && ').replace(/\s+/g, ' ').replace(/\bcudatoolkit\b/g, 'cudaPackages');

@@ -58,10 +58,53 @@ export interface Pending {
  * The packages an input binding holds, each with the conditions it is under: a package is
  * present for a condition when it is there unconditionally or under the same condition.
  */
+/**
+ * The conjuncts of conditions, canonical: `(a && (b))` and `[a, b]` are both `a`, `b` (split at
+ * top-level `&&`, outer parentheses and blanks dropped, sorted).
+ */
+export function conjuncts(conditions: readonly string[]): string[] {
+  const out: string[] = [];
+  const strip = (t: string): string => {
+    let x = t.trim().replace(/\s+/g, ' ');
+    while (x.startsWith('(') && x.endsWith(')') && balanced(x.slice(1, -1))) x = x.slice(1, -1).trim();
+    return x;
+  };
+  const split = (t: string): void => {
+    const x = strip(t);
+    let depth = 0;
+    let last = 0;
+    const parts: string[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const c = x[i];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+      else if (depth === 0 && x.startsWith('&&', i)) {
+        parts.push(x.slice(last, i));
+        last = i + 2;
+        i++;
+      }
+    }
+    parts.push(x.slice(last));
+    if (parts.length === 1) out.push(strip(parts[0]!));
+    else for (const p of parts) split(p);
+  };
+  for (const c of conditions) split(c);
+  return [...new Set(out.filter(Boolean))].sort();
+}
+
+function balanced(t: string): boolean {
+  let depth = 0;
+  for (const c of t) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 export class Presence {
   private readonly byKey = new Map<string, Set<string>>();
   private static cond(conditions: readonly string[]): string {
-    return conditions.join(' && ');
+    return conjuncts(conditions).join('\u0000');
   }
   add(key: string, conditions: readonly string[]): void {
     let set = this.byKey.get(key);
@@ -75,11 +118,9 @@ export class Presence {
   has(key: string, conditions: readonly string[]): boolean {
     const base = key.split('.')[0]!;
     const keys = key === base ? [...this.byKey.keys()].filter((k) => k === base || k.startsWith(`${base}.`)) : [key, base];
-    const wanted = Presence.cond(conditions);
-    return keys.some((k) => {
-      const set = this.byKey.get(k);
-      return set !== undefined && (set.has('') || set.has(wanted));
-    });
+    // present under conditions that the wanted ones imply (a subset of their conjuncts)
+    const wanted = new Set(conjuncts(conditions));
+    return keys.some((k) => [...(this.byKey.get(k) ?? [])].some((c) => c === '' || c.split('\u0000').every((x) => wanted.has(x))));
   }
 }
 

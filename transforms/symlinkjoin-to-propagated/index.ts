@@ -192,7 +192,8 @@ class JoinRewriter {
       const envs = withs.map((w) => w.childForFieldName('environment')!).filter(Boolean);
       const cuda = envs.find((e) => isCudaPackageSet(this.src, e));
       const one = cuda ?? (envs.length === 1 && this.api.syntax.dottedName(this.src, envs[0]!) ? envs[0] : undefined);
-      if (one) return `${env(one)}.${text}`;
+      // (a prefix only where the text starts with the name: not `(cudaPackages).x`)
+      if (one && text.startsWith(this.text(root))) return `${env(one)}.${text}`;
       return `(${envs.map((e) => `with ${env(e)}; `).reverse().join('')}${text})`;
     }
     // any other expression (`(lib.getLib libcurand)`, `(f x)`): under every `with` one of its
@@ -319,7 +320,7 @@ class JoinRewriter {
       if (c && (!c.runtime || c.tool)) continue;
       if (m.name === 'cudatoolkit' || /^cudatoolkit_/.test(m.name)) continue; // reported separately
       const t = `(${this.lib()}.getLib ${this.pkgAt(m, site)})`;
-      if (!out.includes(t)) out.push(t);
+      if (!out.some((o) => packageKey(o) === packageKey(t))) out.push(t);
     }
     return out;
   }

@@ -87,7 +87,11 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
   else {
     const cond = ctx.optionalsPrefix(conditions);
     const indent = ctx.lineIndent(b.node.startIndex);
-    ctx.api.edit.appendOperand(b.node, b.value, `${cond}${ctx.api.edit.listText(added, indent, indent.length + 3 + cond.length)}`);
+    const operand = `${cond}${ctx.api.edit.listText(added, indent, indent.length + 3 + cond.length)}`;
+    // a value with lists rewritten later (their plans) is not laid out anew: the operand follows it
+    const planned = ctx.api.syntax.listParts(ctx.src, b.value).some((part) => ctx.listPlans.has(part.list.id));
+    if (planned) ctx.api.edit.insertAt(b.value.endIndex, ` ++ ${operand}`);
+    else ctx.api.edit.appendOperand(b.node, b.value, operand);
   }
   for (const e of added) present.add(componentKey(e), conditions);
 }
@@ -105,7 +109,9 @@ function mergedConditions(ctx: Ctx, pendings: readonly Pending[]): string[] {
 export function addNvcc(ctx: Ctx): void {
   const first = once();
   const created = new Set<number>();
-  for (const p of ctx.pendingNvcc.filter(first)) {
+  // unconditional first: what they add makes the same package under a condition redundant
+  const byConditions = (a: Pending, b: Pending): number => a.conditions.length - b.conditions.length;
+  for (const p of [...ctx.pendingNvcc].sort(byConditions).filter(first)) {
     const native = binding(ctx, p.attrset, 'nativeBuildInputs');
     const nvcc = (site: SyntaxNode): string => ctx.pkg(p.set, 'cuda_nvcc', site);
     if (native) {
@@ -128,7 +134,7 @@ export function addLibs(ctx: Ctx): void {
   const first = once();
   /** New `buildInputs` bindings, one per attrset: its operands by condition, and where it goes. */
   const created = new Map<number, { anchor: SyntaxNode; attrset: SyntaxNode; parts: { conditions: string[]; elements: string[] }[] }>();
-  for (const p of ctx.pendingLibs) {
+  for (const p of [...ctx.pendingLibs].sort((a, b) => a.conditions.length - b.conditions.length)) {
     // a derivation that also had the toolkit as a build input has its libraries already
     if (!p.packages && ctx.pendingNvcc.some((q) => q.attrset.id === p.attrset.id)) continue;
     if (!first(p)) continue;

@@ -146,16 +146,20 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: [condText], set: use.set });
   if (elements.length === 0 && ctx.removeOperand(use.node)) return ctx.handled(use);
   const indent = ctx.lineIndent(app.startIndex);
-  const inline = `${ctx.text(callee)}s ${ctx.text(cond)} [ ${elements.join(' ')} ]`;
+  // `lib.optional` → `lib.optionals`, also written `(lib.optional)`
+  const plural = ctx.text(callee).replace(/optional(\)*)$/, 'optionals$1');
+  const inline = `${plural} ${ctx.text(cond)} [ ${elements.join(' ')} ]`;
   const wide = app.startIndex - ctx.src.lastIndexOf('\n', app.startIndex) + inline.length > MAX_INLINE_WIDTH;
   const list = (ctx.api.style.nixfmt || wide) && elements.length > 1
     ? `[\n${elements.map((e) => `${indent}${ctx.api.style.indent}${e}`).join('\n')}\n${indent}]`
     : `[ ${elements.join(' ')} ]`;
   // the condition as rewritten already (`cudatoolkit != null` → `cudaPackages != null`)
-  const newText = `${ctx.text(callee)}s ${ctx.api.edit.takeEdited(cond)} ${list}`;
+  const newText = `${plural} ${ctx.api.edit.takeEdited(cond)} ${list}`;
   const value = binding.childForFieldName('expression')!;
   const operand = chainOperandOf(app, value);
-  if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n')) {
+  // (the whole chain is laid out anew only when no other use in it is rewritten on its own)
+  const others = ctx.uses.some((u) => u !== use && value.startIndex <= u.node.startIndex && u.node.endIndex <= value.endIndex && !(app.startIndex <= u.node.startIndex && u.node.endIndex <= app.endIndex));
+  if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n') && !others) {
     // a one-line chain that now spans lines: nixfmt's layout of the whole chain
     ctx.replace(value, ctx.api.edit.chainText(value, indent, new Map([[operand.id, newText]])));
   } else {
