@@ -85,7 +85,9 @@ export function libReference(top: FunctionInfo | undefined, scopes: ScopeIndex, 
     // bound there, or brought by `with pkgs;` (a package set has `lib`)
     const r = scopes.resolveNameAt(at, 'lib');
     if (r.kind === 'bound') return { name: 'lib', addFormal: false };
-    const packageSetEnv = (w: SyntaxNode): boolean => PACKAGE_SET_NAMES.has(w.childForFieldName('environment')?.text.split('.').pop() ?? '');
+    // (a `with` around the whole body: the name is used at other places than `at` too)
+    const body = top?.body;
+    const packageSetEnv = (w: SyntaxNode): boolean => PACKAGE_SET_NAMES.has(w.childForFieldName('environment')?.text.split('.').pop() ?? '') && body !== null && body !== undefined && w.startIndex <= body.startIndex && body.endIndex <= w.endIndex;
     if (r.kind === 'with' && r.withs.some(packageSetEnv)) return { name: 'lib', addFormal: false };
   }
   if (top?.formals.some((f) => f.name === 'pkgs')) return { name: 'pkgs.lib', addFormal: false };

@@ -63,7 +63,9 @@ const OUTPUTS = /^(?:dev|lib|static|bin|out|stubs|include)$/;
 export function scanNixPackages(src: string, root: SyntaxNode): EvidenceItem[] {
   const found = new Map<string, EvidenceItem>();
   const note = (pkg: string, node: SyntaxNode, text: string): void => {
-    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node)) return;
+    // (a package a string points at, `${lib.getDev cudaPackages.cuda_cudart}/include`, is a path,
+    // not a package the file chose: the rewrite writes such paths itself; lists in strings count)
+    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node) || inInterpolation(node)) return;
     found.set(pkg, { pkg, kind: 'nix-package', file: '', line: positionAt(src, node.startIndex).line, text, place: 'main' });
   };
   for (const sel of root.descendantsOfType('select_expression')) {
@@ -85,6 +87,15 @@ export function scanNixPackages(src: string, root: SyntaxNode): EvidenceItem[] {
     for (const a of inh.childForFieldName('attrs')?.namedChildren ?? []) note(src.slice(a.startIndex, a.endIndex), a, `inherit (${fromName.join('.')}) ${src.slice(a.startIndex, a.endIndex)}`);
   }
   return [...found.values()].sort((a, b) => a.line - b.line);
+}
+
+/** Whether a node is the path an interpolation points at (`${lib.getDev x}/include`), not a member of a list in it. */
+function inInterpolation(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'list_expression') return false;
+    if (p.type === 'interpolation') return true;
+  }
+  return false;
 }
 
 /** Whether a node is inside `meta = { … }`. */
