@@ -502,7 +502,8 @@ export class EditBuilder {
    */
   addBinding(attrset: SyntaxNode, bindingText: string, opts: { after?: SyntaxNode } = {}): this {
     const set = bindingSet(attrset);
-    const bindings = set ? set.namedChildren.filter((c) => c.type !== 'comment') : [];
+    // (bindings removed in this edit are no anchors: what is inserted after them would go too)
+    const bindings = set ? set.namedChildren.filter((c) => c.type !== 'comment' && !this.removedBindings.has(c.startIndex)) : [];
     if (bindings.length === 0) {
       // `{ }` → `{\n  name = value;\n}` (nixfmt expands non-empty attrsets)
       const baseIndent = this.indentAt(attrset.startIndex);
@@ -520,8 +521,12 @@ export class EditBuilder {
     return this.insertAt(this.endOfElementLine(anchor), `\n${this.reindent(bindingText, indent)}`);
   }
 
+  /** Start offsets of the bindings removed by `removeBinding`. */
+  private readonly removedBindings = new Set<number>();
+
   /** Remove a binding / inherit (its lines when it stood alone). */
   removeBinding(binding: SyntaxNode): this {
+    this.removedBindings.add(binding.startIndex);
     const end = this.endOfElementLine(binding);
     return this.removeRange(binding.startIndex, this.aloneOnLine(binding.startIndex, end) ? end : binding.endIndex);
   }
@@ -600,12 +605,12 @@ export class EditBuilder {
    * (the caller writes the text into a larger edit of its own). For a rule that rewrites a whole
    * construct after another rule rewrote part of it (a condition inside a `lib.optional`).
    */
-  takeEdited(range: Range): string {
+  takeEdited(range: Range, take = true): string {
     this.flush();
     const inside = this.list.filter((e) => e.start >= range.startIndex && e.end <= range.endIndex);
     if (inside.length === 0) return this.source.slice(range.startIndex, range.endIndex);
     const local = inside.map((e) => ({ ...e, start: e.start - range.startIndex, end: e.end - range.startIndex }));
-    for (const e of inside) this.list.splice(this.list.indexOf(e), 1);
+    if (take) for (const e of inside) this.list.splice(this.list.indexOf(e), 1);
     return applyEdits(this.source.slice(range.startIndex, range.endIndex), local, '\n');
   }
 

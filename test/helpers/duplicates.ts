@@ -32,7 +32,7 @@ export function duplicatePackages(text: string): string[] {
         const element = text.slice(m.node.startIndex, m.node.endIndex).replace(/\s+/g, ' ').replace(/ ?\. ?/g, '.');
         // any element written twice (a package, a join): the list repeats itself already
         // (conditions as the rewrite names them: `cudatoolkit == null` is `cudaPackages == null`)
-        const cond = m.conditions.join(' && ').replace(/\s+/g, ' ').replace(/\bcudatoolkit(?=(_\d+)*\b)/g, 'cudaPackages');
+        const cond = m.conditions.join(' && ').replace(/\s+/g, ' ').replace(/\bcudaPackages((?:_\d+)*)\.cudatoolkit\b/g, 'cudaPackages$1').replace(/\bcudatoolkit(?=(_\d+)*\b)/g, 'cudaPackages');
         const any = `${name}@${b.startIndex}\t*${element}\t${cond}`;
         seen.set(any, (seen.get(any) ?? 0) + 1);
         const pkg = packageOf(element);

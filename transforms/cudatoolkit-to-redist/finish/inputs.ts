@@ -29,8 +29,9 @@ function relayoutInterpolatedCall(ctx: Ctx, list: SyntaxNode, replacements: Read
   const interp = app?.parent;
   if (!ctx.api.style.nixfmt || app?.type !== 'apply_expression' || app.childForFieldName('argument')?.id !== list.id || interp?.type !== 'interpolation') return false;
   // (elements another rule rewrote, `cudatoolkit.version`, with that rewrite)
+  const count = list.namedChildren.reduce((n, e) => n + (replacements.get(e.id)?.length ?? 1), 0);
+  if (count < 2) return false;
   const elements = list.namedChildren.flatMap((e) => replacements.get(e.id) ?? [ctx.api.edit.takeEdited(e)]);
-  if (elements.length < 2) return false;
   const str = interp.parent!;
   const whole = str.type === 'string_expression' && str.startIndex + 1 === interp.startIndex && interp.endIndex + 1 === str.endIndex;
   ctx.replace(app, libraryPathText(ctx, elements, interp, whole, ctx.text(app.childForFieldName('function')!)));
