@@ -20,6 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { processSource } from '../../src/runner/process.js';
 import { asTransform, type Transform, type TransformOptions } from '../../src/transform.js';
 import { newDuplicates } from './duplicates.js';
+import { silentJoins } from './joins.js';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
@@ -69,6 +70,8 @@ export function defineFixtureTests(name: string): void {
 
         // never a package twice in an input list (under the same condition) that was not there twice
         expect(newDuplicates(input, expected)).toEqual([]);
+        // never silent: every CUDA join rewritten or reported at the join
+        if (names.includes('symlinkjoin-to-propagated')) expect(silentJoins(input, first.output ?? input, first.findings)).toEqual([]);
 
         const second = await processSource(expected, `${c}.output.nix`, chain);
         expect(second.error).toBeUndefined();

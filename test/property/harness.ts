@@ -25,6 +25,7 @@ import { type ConfiguredTransform, type FileOutcome, matchesNeedles, processSour
 import type { Transform, TransformOptions } from '../../src/transform.js';
 import { loadBuiltin } from '../helpers/fixtures.js';
 import { newDuplicates } from '../helpers/duplicates.js';
+import { silentJoins } from '../helpers/joins.js';
 import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
 import { Rng } from './generate.js';
 
@@ -40,7 +41,7 @@ export const ENV = {
   baseSeed: process.env.NIXSHIFT_PROPERTY_BASE_SEED ? Number(process.env.NIXSHIFT_PROPERTY_BASE_SEED) >>> 0 : 0x6e697873,
 };
 
-export type Property = 'no-throw' | 'no-error' | 'output-parses' | 'no-duplicates' | 'idempotent' | 'prefilter-equivalent' | 'nix-parse' | 'valid-input';
+export type Property = 'no-throw' | 'no-error' | 'output-parses' | 'no-duplicates' | 'never-silent' | 'idempotent' | 'prefilter-equivalent' | 'nix-parse' | 'valid-input';
 
 export interface ChainSpec {
   name: string;
@@ -191,6 +192,11 @@ export async function checkInput(input: string, opts: Record<string, TransformOp
         if (isBugError(o.error, input)) fail('no-error', o.error ?? '(no message)');
         else res.refusals.push(o.error!);
         continue;
+      }
+      // never silent: every CUDA join rewritten or reported at the join
+      if (spec.name === 'symlinkjoin-to-propagated' && !prefilter && (o.status === 'ok' || o.status === 'nochange')) {
+        const silent = silentJoins(input, o.output ?? input, o.findings);
+        if (silent.length > 0) fail('never-silent', `CUDA joins neither rewritten nor reported: ${silent.join(', ')}`);
       }
       if (o.status !== 'ok') continue;
       const out = o.output!;

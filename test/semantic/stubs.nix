@@ -52,6 +52,9 @@ let
     };
   getOutput = o: p: if p ? ${o} then p.${o} else p;
   lib = {
+    map = builtins.map;
+    concatMap = f: l: builtins.concatLists (builtins.map f l);
+    attrValues = builtins.attrValues;
     optionals = c: l: if c then l else [ ];
     optional = c: x: if c then [ x ] else [ ];
     optionalString = c: s: if c then s else "";
@@ -71,7 +74,7 @@ let
     map (n: { name = n; value = mkPkg n; }) [
       "cmake" "gfortran" "blas" "lapack" "pkg-config" "zlib" "perl" "ninja" "python3" "cython"
       "fastrlock" "setuptools" "numpy" "makeWrapper" "autoPatchelfHook" "addDriverRunpath" "gcc"
-      "openssl" "autoreconfHook" "fftw" "bazel_6"
+      "openssl" "autoreconfHook" "fftw" "bazel_6" "torch" "gtest" "autoAddDriverRunpath"
     ]
   );
   fetchers = {
@@ -100,6 +103,7 @@ rec {
       cudatoolkit = legacyToolkit;
       cudatoolkit_11 = legacyToolkit;
       symlinkJoin = a: a // { outPath = "/nix/store/join-${a.name}"; };
+      buildEnv = a: a // { outPath = "/nix/store/join-${a.name}"; };
       buildPythonPackage = mkDerivation;
       buildBazelPackage = mkDerivation;
       config = { cudaSupport = true; };

@@ -20,9 +20,10 @@
  */
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
-import { isCudaPackageSet, libReference } from '../../src/nix/nixpkgs.js';
+import { libReference } from '../../src/nix/nixpkgs.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
+import { type Member, MemberResolver } from './members.js';
 import type { Transform, TransformApi, TransformOptions } from '../../src/transform.js';
 
 export const rules = {
@@ -33,6 +34,14 @@ export const rules = {
     summary: 'A join is used as a whole prefix in something that ends up in the output; it cannot be split safely.',
   },
   'unknown-use': { severity: 'warning', summary: 'A use of a CUDA join this transform cannot classify; left as is.' },
+  'baked-build-root': {
+    severity: 'warning',
+    summary: 'A join given to a build-time variable that the build system bakes into its outputs: it is referenced at run time after all.',
+  },
+  'join-kept': {
+    severity: 'info',
+    summary: 'A CUDA join that stays after the run, at the join: where it is used and why it stays.',
+  },
   'not-a-symlinkjoin': {
     severity: 'warning',
     summary: 'A buildEnv or runCommand symlink farm of CUDA parts; not rewritten (only symlinkJoin is).',
@@ -50,30 +59,25 @@ export const rules = {
 /** Any CUDA name: a file without one has no CUDA join (see `prefilter`). */
 const CUDA_TEXT = /cuda|cudnn|nccl|cutensor|cusparse|cufile|libcu|libnv|libnpp/i;
 
-/** CUDA packages outside the toolkit's component list (docs/cuda.md#packages). */
-const OTHER_CUDA = /^(cudnn|nccl|libcutensor|cutensor|libcusparse_lt|cusparselt|libcufile|cuda_nvprof|cudaPackages.*|cuda_\w+|libcu\w+|libnv\w+|libnpp\w*)$/;
 const INPUT_LISTS = /^(buildInputs|propagatedBuildInputs|nativeBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies)$/;
 const BUILD_ROOTS = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDNN_INSTALL_PATH|CUDA_BIN_PATH|NCCL_INSTALL_PATH|GCC_HOST_COMPILER_PREFIX|GCC_HOST_COMPILER_PATH|TF_CUDA_COMPUTE_CAPABILITIES)$/;
 const BUILD_PHASES = /^(preConfigure|configurePhase|postConfigure|preBuild|buildPhase|postBuild|configureFlags|cmakeFlags|mesonFlags|bazelFlags|bazelBuildFlags|bazelTargets|makeFlags|preCheck|checkPhase|postPatch|prePatch|env|NIX_CFLAGS_COMPILE|NIX_LDFLAGS)$/;
 const RUNTIME_PHASES = /^(installPhase|preInstall|postInstall|fixupPhase|preFixup|postFixup|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs|runtimeDependencies|LD_LIBRARY_PATH|shellHook)$/;
-const RUNTIME_TEXT = /patchelf|rpath|RUNPATH|LD_LIBRARY_PATH|wrapProgram|makeWrapper|--prefix|--suffix/;
+const RUNTIME_TEXT = /patchelf|rpath|RUNPATH|LD_LIBRARY_PATH|wrapProgram|makeWrapper|makeBinaryWrapper|--prefix|--suffix|--set(-default)?\b|substituteInPlace|substitute\s|--replace(-fail|-warn|-quiet)?\b/;
+/**
+ * Attribute sets whose values are the environment of something that runs (NixOS and
+ * home-manager modules, systemd units): `environment.variables`, `environment.sessionVariables`,
+ * `home.sessionVariables`, `systemd.services.<name>.environment`.
+ */
+const RUNTIME_CONTAINERS = /^(environment|sessionVariables|variables|Environment)$/;
+/** Variables that point a JIT compiler at a whole toolkit at run time (vLLM, cupy, numba). */
+const JIT_ROOTS = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_ROOT_DIR|CUDA_TOOLKIT_PATH)$/;
+/**
+ * Build-time variables that a build system is known to bake into its outputs: the join they
+ * name ends up referenced at run time (cupy records `CUDA_PATH` in its installed module).
+ */
+const BAKED_ROOTS: readonly { pname: RegExp; variable: RegExp; why: string }[] = [{ pname: /^cupy/, variable: /^CUDA_PATH$/, why: 'cupy records CUDA_PATH at build time and reads it at run time (cupy/_environment.py)' }];
 const ROOT_TEXT = /(CUDA_TOOLKIT_PATH|TF_CUDA_PATHS|CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDNN_INSTALL_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|--with-cuda(-dir)?)[=:]?["']?$/;
-
-type Output = 'lib' | 'dev' | 'bin' | 'static' | 'out' | 'stubs';
-
-interface Member {
-  /** The package expression without output accessor (`cudaPackages.libcublas`). */
-  pkg: string;
-  name: string;
-  output: Output;
-  cuda: boolean;
-  /** The element's own text. */
-  text: string;
-  /** The nodes `pkg` and `text` are written from (to name them at another place). */
-  pkgNode: SyntaxNode;
-  rawPkg: string;
-  elNode: SyntaxNode;
-}
 
 interface Join {
   name: string;
@@ -85,8 +89,9 @@ interface Join {
   members: Member[];
   /** Prefix of the symlinkJoin callee (`pkgs.`, `final.`, ``). */
   calleePrefix: string;
-  /** `paths` is computed (`lib.concatMap …`), not a list literal: members cannot be listed. */
+  /** `paths` holds an expression the resolver does not follow (members.ts): members cannot be listed. */
   opaque: boolean;
+  opaqueWhy?: string;
   /** The elements of the `paths` list literals. */
   elements: SyntaxNode[];
   /** Joins defined inside its arguments (they go with it). */
@@ -112,7 +117,10 @@ class JoinRewriter {
   ) {
     this.src = api.source;
     this.top = api.syntax.topFunction(api.source, api.root);
+    this.resolver = new MemberResolver(api);
   }
+
+  private readonly resolver: MemberResolver;
 
   private text(n: { startIndex: number; endIndex: number }): string {
     return this.src.slice(n.startIndex, n.endIndex);
@@ -127,106 +135,6 @@ class JoinRewriter {
 
   // ------------------------------------------------------------------------------------------
   // Find joins and their members
-
-  private member(el: SyntaxNode): Member {
-    const syntax = this.api.syntax;
-    const n = syntax.unparen(el);
-    let pkgNode = n;
-    let output: Output = 'out';
-    if (n.type === 'apply_expression') {
-      const fn = n.childForFieldName('function')!;
-      const arg = n.childForFieldName('argument')!;
-      const d = syntax.dottedName(this.src, fn);
-      const last = d?.[d.length - 1];
-      if (last === 'getLib' || last === 'getDev' || last === 'getBin') {
-        output = last.slice(3).toLowerCase() as Output;
-        pkgNode = syntax.unparen(arg);
-      } else if (fn.type === 'apply_expression') {
-        const inner = syntax.dottedName(this.src, fn.childForFieldName('function')!);
-        const which = fn.childForFieldName('argument');
-        if (inner?.[inner.length - 1] === 'getOutput' && which) {
-          const o = this.text(which).replace(/"/g, '');
-          output = (['lib', 'dev', 'bin', 'static', 'out', 'stubs'].includes(o) ? o : 'out') as Output;
-          pkgNode = syntax.unparen(arg);
-        }
-      }
-    } else if (n.type === 'select_expression') {
-      const parts = syntax.selectParts(this.src, n);
-      const last = parts?.path[parts.path.length - 1];
-      if (parts && last && ['lib', 'dev', 'bin', 'static', 'out', 'stubs'].includes(last) && parts.path.length >= 1) {
-        output = last as Output;
-        pkgNode = parts.path.length === 1 ? parts.base : n;
-        if (parts.path.length > 1) {
-          const t = this.text(n);
-          const rawPkg = t.slice(0, t.lastIndexOf('.'));
-          const pkg = this.outOfWith(rawPkg, n);
-          const name = pkg.split('.').pop()!;
-          return { pkg, name, output, cuda: this.isCuda(name, pkg), text: this.outOfWith(this.text(el), n, true), pkgNode: n, rawPkg, elNode: el };
-        }
-      }
-    }
-    const pkg = this.outOfWith(this.text(pkgNode), pkgNode);
-    const d = syntax.dottedName(this.src, pkgNode);
-    const name = d ? d[d.length - 1]! : pkg;
-    return { pkg, name, output, cuda: this.isCuda(name, pkg, pkgNode), text: this.outOfWith(this.text(el), pkgNode, true), pkgNode, rawPkg: this.text(pkgNode), elNode: el };
-  }
-
-  /**
-   * `text`, an expression whose leftmost name is that of `node`, written so that it means the
-   * same outside the `with`s that bind that name: `with cudaPackages; [ cuda_cudart ]` →
-   * `cudaPackages.cuda_cudart`, `with final; [ cudaPackages.x ]` → `final.cudaPackages.x`, under
-   * several `with`s of unknown sets `(with a; with b; x)`. `whole`: `text` is a whole element
-   * (`(lib.getLib x)`), which is only ever wrapped.
-   */
-  private outOfWith(text: string, node: SyntaxNode, whole = false, site?: SyntaxNode): string {
-    // only the `with`s that do not also hold the place where the text is written
-    const away = (withs: readonly SyntaxNode[]): SyntaxNode[] => (site ? withs.filter((w) => !(w.startIndex <= site.startIndex && site.endIndex <= w.endIndex)) : [...withs]);
-    const env = (e: SyntaxNode): string => this.outOfWith(this.text(e), e, false, site);
-    let root = this.api.syntax.unparen(node);
-    while (root.type === 'select_expression') root = this.api.syntax.unparen(root.childForFieldName('expression')!);
-    if (root.type === 'variable_expression' && (!whole || text === this.text(node))) {
-      const r = this.api.scopes().resolveNameAt(root, this.text(root));
-      if (r.kind !== 'with') return text;
-      const withs = away(r.withs);
-      if (withs.length === 0) return text;
-      const envs = withs.map((w) => w.childForFieldName('environment')!).filter(Boolean);
-      const cuda = envs.find((e) => isCudaPackageSet(this.src, e));
-      const one = cuda ?? (envs.length === 1 && this.api.syntax.dottedName(this.src, envs[0]!) ? envs[0] : undefined);
-      // (a prefix only where the text starts with the name: not `(cudaPackages).x`)
-      if (one && text.startsWith(this.text(root))) return `${env(one)}.${text}`;
-      return `(${envs.map((e) => `with ${env(e)}; `).reverse().join('')}${text})`;
-    }
-    // any other expression (`(lib.getLib libcurand)`, `(f x)`): under every `with` one of its
-    // names comes through
-    const withs: SyntaxNode[] = [];
-    for (const v of [node, ...node.descendantsOfType('variable_expression')]) {
-      if (v.type !== 'variable_expression') continue;
-      const r = this.api.scopes().resolveNameAt(v, this.text(v));
-      if (r.kind === 'with') for (const w of away(r.withs)) if (!withs.includes(w)) withs.push(w);
-    }
-    if (withs.length === 0) return text;
-    withs.sort((a, b) => a.startIndex - b.startIndex);
-    return `(${withs.map((w) => `with ${env(w.childForFieldName('environment')!)}; `).join('')}${text})`;
-  }
-
-  /** A member's package, named at `site`. */
-  private pkgAt(m: Member, site: SyntaxNode): string {
-    return this.outOfWith(m.rawPkg, m.pkgNode, false, site);
-  }
-
-  /** A member's element text, named at `site`. */
-  private textAt(m: Member, site: SyntaxNode): string {
-    return this.outOfWith(this.text(m.elNode), m.pkgNode, true, site);
-  }
-
-  private isCuda(name: string, pkg: string, node?: SyntaxNode): boolean {
-    if (ALL_COMPONENTS.has(name) || OTHER_CUDA.test(name) || name === 'cudatoolkit' || /^cudatoolkit_/.test(name)) return true;
-    if (node?.type === 'select_expression') {
-      const base = node.childForFieldName('expression');
-      if (base && isCudaPackageSet(this.src, base)) return true;
-    }
-    return /(^|\.)cudaPackages(_\d+)*\./.test(pkg) || /^cudaPackages/.test(pkg.split('.').slice(-2)[0] ?? '');
-  }
 
   collect(): void {
     const syntax = this.api.syntax;
@@ -243,28 +151,48 @@ class JoinRewriter {
       const attrset = syntax.unparen(arg);
       const paths = syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === 'paths');
       if (!paths) continue;
-      const parts = syntax.listParts(this.src, paths.value);
-      const elements = parts.flatMap((p) => syntax.listElements(p.list));
-      const members = elements.map((e) => this.member(e));
-      if (last === 'buildEnv' || last === 'runCommand' || last === 'runCommandLocal') {
-        if (members.some((m) => m.cuda)) {
-          this.api.report(app, { rule: 'not-a-symlinkjoin', message: `a \`${last}\` of CUDA parts (${members.filter((m) => m.cuda).map((m) => m.name).join(', ')}); only symlinkJoin is rewritten`, fix: 'if it ends up in a runtime closure, list the lib outputs of its members instead' });
-        }
+      const resolved = this.resolver.resolve(paths.value);
+      const elements = resolved.lists.flatMap((l) => syntax.listElements(l));
+      const members = resolved.members;
+      if (last === 'buildEnv') {
+        const parts = [...new Set(members.filter((m) => m.cuda).map((m) => m.name))];
+        if (parts.length === 0 && resolved.opaque !== undefined && /cuda|cudnn|nccl/i.test(resolved.opaque)) parts.push(resolved.opaque.slice(0, 40));
+        if (parts.length > 0) this.reportOtherJoin(app, 'buildEnv', parts);
         continue;
       }
       if (last !== 'symlinkJoin') continue;
       const binding = app.parent;
       if (binding?.type !== 'binding' || binding.childForFieldName('expression')?.id !== app.id) continue;
       const path = binding.childForFieldName('attrpath')!;
-      if (path.namedChildren.length !== 1) continue;
-      const name = syntax.attrName(this.src, path.namedChildren[0]!);
-      if (!name) continue;
+      // (`passthru.runtime = symlinkJoin { … }`, `env.CUDA_HOME = …`: a join named by its path)
+      const names = path.namedChildren.map((a) => syntax.attrName(this.src, a));
+      if (names.some((n) => n === undefined)) continue;
+      const name = names.join('.');
       // `pkgs.symlinkJoin`, `(final.symlinkJoin)`: the set it comes from (`pkgs.`, `final.`)
       const prefix = d!.slice(0, -1).map((x) => `${x}.`).join('');
-      const opaque = parts.length === 0 && /cuda|cudnn|nccl/i.test(this.text(paths.value));
+      // members that cannot all be listed (an expression the resolver does not follow)
+      const opaque = resolved.opaque !== undefined && (/cuda|cudnn|nccl/i.test(this.text(paths.value)) || members.some((m) => m.cuda));
       // a `postBuild` adds to the prefix what its members do not have: not a plain join
       const postBuild = syntax.bindingsOf(this.src, attrset).some((b) => b.path[0] === 'postBuild');
-      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque, elements, postBuild });
+      this.joins.set(binding.id, { name, call: app, binding, members, calleePrefix: prefix, opaque, opaqueWhy: resolved.opaque, elements, postBuild });
+    }
+    // `runCommand "x" { } ''… ln -s ${cudaPackages.libcublas}/lib/* $out/lib …''`: a join in all but name
+    for (const name of ['runCommand', 'runCommandLocal', 'runCommandNoCC', 'runCommandCC']) {
+      for (const app of syntax.nodesOfTypeContaining(this.src, this.api.root, 'apply_expression', name)) {
+        if (app.parent?.type === 'apply_expression' && app.parent.childForFieldName('function')?.id === app.id) continue; // not the whole call
+        const script = app.childForFieldName('argument');
+        let fn = app.childForFieldName('function');
+        while (fn?.type === 'apply_expression') fn = fn.childForFieldName('function');
+        if (!script || !fn || syntax.dottedName(this.src, syntax.unparen(fn))?.at(-1) !== name) continue;
+        if (!/\bln\s+-[a-zA-Z]*s/.test(this.text(script))) continue;
+        const parts = new Set<string>();
+        for (const i of script.descendantsOfType('interpolation')) {
+          const t = this.text(i);
+          const pkg = /(?:cudaPackages(?:_\d+)*\.|\b)(cuda_\w+|libcu\w+|libnpp\w*|libnv\w+|cudnn|nccl|cudatoolkit\w*)\b/.exec(t)?.[1];
+          if (pkg) parts.add(pkg);
+        }
+        if (parts.size > 0) this.reportOtherJoin(app, name, [...parts]);
+      }
     }
     // a join defined inside the arguments of another (`a = symlinkJoin { … b = symlinkJoin …; }`)
     // is part of it: whatever happens to the outer join happens to it
@@ -319,19 +247,25 @@ class JoinRewriter {
       const c = ALL_COMPONENTS.get(m.name);
       if (c && (!c.runtime || c.tool)) continue;
       if (m.name === 'cudatoolkit' || /^cudatoolkit_/.test(m.name)) continue; // reported separately
-      const t = `(${this.lib()}.getLib ${this.pkgAt(m, site)})`;
+      const t = `(${this.lib()}.getLib ${this.resolver.pkgAt(m, site)})`;
       if (!out.some((o) => packageKey(o) === packageKey(t))) out.push(t);
     }
     return out;
   }
 
   /** The members as dependencies: tools and the rest, packages without output selectors. */
-  private bundleMembers(j: Join, site: SyntaxNode): { tools: string[]; libs: string[] } {
+  private bundleMembers(j: Join, site: SyntaxNode, conditional = false): { tools: string[]; libs: string[] } {
     const tools: string[] = [];
     const libs: string[] = [];
+    // static archives and stub drivers only where the file shows they are linked
+    // (`-lcudart_static`, `lib/stubs`): a build input gets a package's default outputs
+    const linked = /_static\b|\/stubs\b|\.a["'\s]/.test(this.src.slice(0, j.call.startIndex) + this.src.slice(j.call.endIndex));
     for (const m of j.members) {
+      if ((m.output === 'static' || m.output === 'stubs') && !linked) continue;
+      // (the members under a condition of their own apart: `conditional`)
+      if ((m.conditions.length > 0) !== conditional) continue;
       const c = ALL_COMPONENTS.get(m.name);
-      const text = m.cuda ? this.pkgAt(m, site) : this.textAt(m, site);
+      const text = m.cuda ? this.resolver.pkgAt(m, site) : this.resolver.textAt(m, site);
       const target = c?.tool || (m.output === 'bin' && m.cuda && !c) ? tools : libs;
       // one package however it is named (`cudaPackages.libcublas`, `libcublas`)
       if (![...tools, ...libs].some((t) => packageKey(t) === packageKey(text))) target.push(text);
@@ -386,7 +320,7 @@ class JoinRewriter {
 
   /** The sibling input list a dependency use would move some members to, when it is suppressed. */
   private suppressedSibling(j: Join, id: SyntaxNode): string | undefined {
-    const list = id.parent!.parent!;
+    const list = this.exprOf(id).parent!;
     const ctx = this.api.syntax.listContext(this.src, list);
     if (!ctx.binding) return undefined;
     const { tools, libs } = this.bundleMembers(j, id);
@@ -400,7 +334,9 @@ class JoinRewriter {
   private rewriteJoin(j: Join): void {
     // a use inside a join removed or converted before (outer joins come first) is gone with it
     const gone = (n: SyntaxNode): boolean => [...this.joins.values()].some((o) => (this.removed.has(o.binding.id) || this.converted(o)) && o.binding.startIndex <= n.startIndex && n.endIndex <= o.binding.endIndex);
-    const all = j.def ? this.api.scopes().referencesTo(j.def) : [];
+    const all: { node: SyntaxNode; site: 'variable' | 'inherit' }[] = j.def ? [...this.api.scopes().referencesTo(j.def)] : [];
+    // an exported join is also used through the set it is exported to (`final.cuda-prefix`)
+    if (!j.def || j.def.kind === 'rec') all.push(...this.exportedUses(j).map((node) => ({ node, site: 'variable' as const })));
     const refs = all.filter((r) => !gone(r.node));
     const verdicts: { node: SyntaxNode; verdict: Verdict; why: string }[] = [];
     for (const ref of refs) {
@@ -414,7 +350,11 @@ class JoinRewriter {
       }
       // computed members cannot be listed: only build roots are fine
       if (j.opaque && (v.verdict === 'runtime' || v.verdict === 'bundle' || v.verdict === 'exported')) {
-        verdicts.push({ node: ref.node, verdict: 'left', why: `its members are computed, not listed, so they cannot be spliced in here (${v.why})` });
+        verdicts.push({ node: ref.node, verdict: 'left', why: `its members cannot all be listed (\`${(j.opaqueWhy ?? '').slice(0, 60)}\` is not followed), so they cannot be spliced in here (${v.why})` });
+        continue;
+      }
+      if (j.members.some((m) => m.conditions.length > 0) && (v.verdict === 'runtime' || v.verdict === 'exported')) {
+        verdicts.push({ node: ref.node, verdict: 'left', why: `some members are under conditions of their own, which cannot be written here (${v.why})` });
         continue;
       }
       if (j.postBuild && (v.verdict === 'runtime' || v.verdict === 'bundle' || v.verdict === 'exported')) {
@@ -429,15 +369,21 @@ class JoinRewriter {
       verdicts.push({ node: ref.node, ...v });
     }
     // an attribute of a non-let attrset (an overlay, passthru) is exported as it is
-    const exportedItself = !j.def || j.def.kind === 'rec' ? this.exportedBinding(j.binding) : undefined;
+    // the join is itself the value of a build root or of a run-time variable
+    // (`env.CUDA_HOME = symlinkJoin { … }`): that is its use
+    if (!j.def) {
+      const self = this.classifyValue(j.call);
+      if (self) verdicts.push({ node: j.call, ...self });
+    }
+    const exportedItself = (!j.def || j.def.kind === 'rec') && !verdicts.some((v) => v.node === j.call) ? this.exportedBinding(j.binding) : undefined;
     const roots = verdicts.filter((v) => v.verdict === 'root');
     const left = verdicts.filter((v) => v.verdict === 'left');
     const exported = verdicts.filter((v) => v.verdict === 'exported');
     for (const v of verdicts) {
       if (v.verdict === 'runtime') this.rewriteRuntime(j, v.node);
       else if (v.verdict === 'bundle') this.rewriteBundle(j, v.node);
-      else if (v.verdict === 'root') this.api.report(v.node, { rule: 'build-time-root', message: `\`${j.name}\` is a build-time root here (${v.why}); left as is`, fix: 'nothing to do while it stays out of runtime paths' });
-      else if (v.verdict === 'left') this.api.report(v.node, { rule: v.why.startsWith('prefix') ? 'runtime-prefix' : 'unknown-use', message: `\`${j.name}\`: ${v.why}; left as is`, fix: v.why.startsWith('prefix') ? 'point it at the one member it needs (`lib.getLib …`), or at `${lib.makeLibraryPath [ … ]}` for a library path' : 'replace it by the members it needs' });
+      else if (v.verdict === 'root') this.reportRoot(j, v.node, v.why);
+      else if (v.verdict === 'left') this.reportLeft(j, v.node, v.why);
     }
     const parts: string[] = [];
     const count = (k: Verdict): number => verdicts.filter((v) => v.verdict === k).length;
@@ -462,6 +408,71 @@ class JoinRewriter {
     if (j.inner) parts.push(`${j.inner.map((n) => `\`${n}\``).join(', ')}, defined inside it, with it`);
     if (left.length) parts.push(`kept: ${left.length} use(s) left as is (see the other findings)`);
     this.summaries.push(`\`${j.name}\`: ${parts.join('; ') || 'no use in this file'}`);
+    // never silent: a join that stays says so where it is defined, with each use that keeps it
+    if (!this.removed.has(j.binding.id) && !this.converted(j)) {
+      const line = (n: SyntaxNode): number => n.startPosition.row + 1;
+      const why = [...roots.map((v) => `a build-time root at line ${line(v.node)} (${v.why})`), ...left.map((v) => `left at line ${line(v.node)} (${v.why.replace(/^jit /, 'the run-time ')})`)];
+      const exportedWhy = exported.length > 0 || exportedItself ? [`exported (${exportedItself ?? 'passthru'})`] : [];
+      const reasons = [...why, ...exportedWhy];
+      this.api.report(j.call, {
+        rule: 'join-kept',
+        message: `\`${j.name}\` stays: ${reasons.length > 0 ? reasons.join('; ') : 'nothing in this file uses it'}`,
+        fix: reasons.length > 0 ? 'see the finding at each use' : 'remove it if nothing outside this file needs it',
+      });
+    }
+  }
+
+  /** A `buildEnv` or a `runCommand` symlink farm of CUDA parts: reported with where it is used and what to do. */
+  private reportOtherJoin(app: SyntaxNode, kind: string, parts: string[]): void {
+    const binding = app.parent?.type === 'binding' ? app.parent : undefined;
+    const name = binding ? this.text(binding.childForFieldName('attrpath')!) : undefined;
+    const def = binding ? this.api.scopes().definitions().find((d) => d.holder.id === binding.id) : undefined;
+    const uses = def ? this.api.scopes().referencesTo(def).map((r) => `line ${r.node.startPosition.row + 1} (${this.enclosingBinding(r.node)?.path ?? 'an expression'})`) : [];
+    this.api.report(app, {
+      rule: 'not-a-symlinkjoin',
+      message: `${name ? `\`${name}\` is ` : ''}a \`${kind}\` that joins CUDA parts (${parts.join(', ')}) into one prefix${uses.length > 0 ? `, used at ${uses.join(', ')}` : ''}; not rewritten (only symlinkJoin is)`,
+      fix: 'keep it to build time; where it reaches a runtime path (RUNPATH, wrappers, LD_LIBRARY_PATH), use `lib.makeLibraryPath` of the lib outputs of its parts instead, and the parts themselves as build inputs',
+    });
+  }
+
+  /** What a join keeps alive where it is referenced at run time (from the outputs its members name). */
+  private drags(j: Join): string {
+    const of = (o: string): string[] => [...new Set(j.members.filter((m) => m.output === o).map((m) => m.name))];
+    const named = (what: string, names: string[]): string => (names.length === 0 ? '' : names.length <= 3 ? `${what} (${names.join(', ')})` : `${what} (of ${names.length} packages)`);
+    const parts = [named('static archives', of('static')), named('stub drivers', of('stubs')), named('headers', of('dev'))].filter(Boolean);
+    return parts.length > 0 ? `every member alive, ${parts.join(', ')} included` : `every member alive (${[...new Set(j.members.map((m) => m.name))].join(', ') || 'its paths'})`;
+  }
+
+  private reportRoot(j: Join, node: SyntaxNode, why: string): void {
+    const pname = /\bpname\s*=\s*"([^"$]+)"/.exec(this.src)?.[1] ?? '';
+    const baked = BAKED_ROOTS.find((b) => b.pname.test(pname) && b.variable.test(why));
+    if (baked) {
+      this.api.report(node, {
+        rule: 'baked-build-root',
+        message: `\`${j.name}\` is \`${why}\` at build time, but ${baked.why}: the join is referenced at run time and keeps ${this.drags(j)}`,
+        fix: `give \`${why}\` a join of only what the build and the run need (no static archives, no stubs), or patch the recorded path after the build`,
+      });
+      return;
+    }
+    this.api.report(node, { rule: 'build-time-root', message: `\`${j.name}\` is a build-time root here (${why}); left as is`, fix: 'nothing to do while it stays out of runtime paths' });
+  }
+
+  private reportLeft(j: Join, node: SyntaxNode, why: string): void {
+    const jit = /^jit (\w+)$/.exec(why)?.[1];
+    if (jit) {
+      this.api.report(node, {
+        rule: 'runtime-prefix',
+        message: `\`${j.name}\` is the run-time \`${jit}\`: a JIT compiler (vLLM, cupy, numba, bitsandbytes) reads headers and runs nvcc from it, a deliberate choice this transform cannot make smaller; it keeps ${this.drags(j)}`,
+        fix: 'if the JIT needs only some parts, give it a join of those (cuda_nvcc, the dev outputs of cuda_cudart and cuda_cccl) without static archives and stubs; if nothing compiles at run time, drop the variable',
+      });
+      return;
+    }
+    const prefix = why.startsWith('prefix');
+    this.api.report(node, {
+      rule: prefix ? 'runtime-prefix' : 'unknown-use',
+      message: `\`${j.name}\`: ${why}; left as is${prefix ? `; it keeps ${this.drags(j)}` : ''}`,
+      fix: prefix ? 'point it at the one member it needs (`lib.getLib …`), or at `${lib.makeLibraryPath [ … ]}` for a library path' : 'replace it by the members it needs',
+    });
   }
 
   /** The name under which a join that is an attribute (not a let binding) is exported. */
@@ -482,6 +493,22 @@ class JoinRewriter {
     return undefined;
   }
 
+  /** The names of every binding around a node, outermost first (`systemd.services.x.environment.LD_LIBRARY_PATH`). */
+  private bindingChain(node: SyntaxNode): string[] {
+    const out: string[] = [];
+    for (let p = node.parent; p; p = p.parent) {
+      if (p.type !== 'binding') continue;
+      const path = p.childForFieldName('attrpath')!;
+      out.unshift(...path.namedChildren.map((a) => this.api.syntax.attrName(this.src, a) ?? '?'));
+    }
+    return out;
+  }
+
+  /** In the environment of something that runs (a module's `environment`, a unit's). */
+  private inRuntimeContainer(node: SyntaxNode): boolean {
+    return this.bindingChain(node).slice(0, -1).some((n) => RUNTIME_CONTAINERS.test(n));
+  }
+
   private inPassthru(node: SyntaxNode): boolean {
     for (let p = node.parent; p; p = p.parent) {
       if (p.type === 'binding' && this.text(p.childForFieldName('attrpath')!).split('.')[0] === 'passthru') return true;
@@ -489,9 +516,34 @@ class JoinRewriter {
     return false;
   }
 
+  /** A join that is the value of a build root or a run-time variable itself; undefined otherwise. */
+  private classifyValue(value: SyntaxNode): { verdict: Verdict; why: string } | undefined {
+    const b = this.enclosingBinding(value);
+    if (!b) return undefined;
+    if (this.inRuntimeContainer(value)) return { verdict: 'left', why: JIT_ROOTS.test(b.name) ? `jit ${b.name}` : `prefix used in something that ends up in the output (\`${b.path}\`)` };
+    if (BUILD_ROOTS.test(b.name)) return { verdict: 'root', why: b.name };
+    return undefined;
+  }
+
+  /** `final.<join>`, `self.<join>`, … in the file: uses of a join exported to that set. */
+  private exportedUses(j: Join): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const sel of this.api.syntax.nodesOfTypeContaining(this.src, this.api.root, 'select_expression', j.name)) {
+      const parts = this.api.syntax.selectParts(this.src, sel);
+      if (!parts || parts.path.length !== 1 || parts.path[0] !== j.name || parts.fallback) continue;
+      if (parts.base.type === 'variable_expression' && /^(final|self|prev|super|pkgs)$/.test(this.text(parts.base)) && !(j.call.startIndex <= sel.startIndex && sel.endIndex <= j.call.endIndex)) out.push(sel);
+    }
+    return out;
+  }
+
+  /** The expression a use is: the variable of an identifier, or a selection (`final.x`). */
+  private exprOf(node: SyntaxNode): SyntaxNode {
+    return node.type === 'select_expression' ? node : node.parent!;
+  }
+
   private classify(id: SyntaxNode, site: 'variable' | 'inherit'): { verdict: Verdict; why: string } {
     if (site === 'inherit') return this.inPassthru(id) ? { verdict: 'exported', why: 'passthru' } : { verdict: 'left', why: 'inherited into an attribute set' };
-    const expr = id.parent!; // variable_expression
+    const expr = this.exprOf(id); // variable_expression, or `final.x`
     const parent = expr.parent;
     if (!parent) return { verdict: 'left', why: 'unexpected position' };
     if (parent.type === 'list_expression') {
@@ -511,8 +563,14 @@ class JoinRewriter {
       const b = this.enclosingBinding(str);
       const line = `${info.before.split('\n').pop() ?? ''}${info.after.split('\n')[0] ?? ''}`;
       const libDir = /^\/lib(64)?(?=$|[:"'\s;])/.test(info.after);
-      const runtimeContext = (b && RUNTIME_PHASES.test(b.name)) || RUNTIME_TEXT.test(line);
-      if (runtimeContext) return libDir ? { verdict: 'runtime', why: 'library path' } : { verdict: 'left', why: 'prefix used in something that ends up in the output' };
+      const runtimeContext = (b && RUNTIME_PHASES.test(b.name)) || RUNTIME_TEXT.test(line) || this.inRuntimeContainer(str);
+      if (runtimeContext) {
+        if (libDir) return { verdict: 'runtime', why: 'library path' };
+        // `--set CUDA_HOME ${join}` in one string, or as list elements `"--set" "CUDA_HOME" "${join}"`
+        const before = str.parent?.type === 'list_expression' && info.before === '' ? `${this.api.syntax.listElements(str.parent).filter((e) => e.endIndex <= str.startIndex).slice(-2).map((e) => this.text(e).replace(/^"|"$/g, '')).join(' ')} ` : info.before;
+        const jit = (b && JIT_ROOTS.test(b.name) ? b.name : undefined) ?? /--set(?:-default)?\s+["']?(\w+)["']?\s+["']?$/.exec(before)?.[1];
+        return { verdict: 'left', why: jit && JIT_ROOTS.test(jit) ? `jit ${jit}` : 'prefix used in something that ends up in the output' };
+      }
       if (ROOT_TEXT.test(info.before) || (b && (BUILD_ROOTS.test(b.name) || BUILD_PHASES.test(b.name) || BUILD_PHASES.test(b.path.split('.')[0]!)))) {
         const m = ROOT_TEXT.exec(info.before);
         return { verdict: 'root', why: m ? m[1]! : b ? b.path : 'build phase' };
@@ -521,6 +579,7 @@ class JoinRewriter {
     }
     if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === expr.id) {
       const b = this.enclosingBinding(expr)!;
+      if (this.inRuntimeContainer(expr)) return { verdict: 'left', why: JIT_ROOTS.test(b.name) ? `jit ${b.name}` : `prefix used in something that ends up in the output (\`${b.path}\`)` };
       if (BUILD_ROOTS.test(b.name)) return { verdict: 'root', why: b.name };
       if (this.inPassthru(expr)) return { verdict: 'exported', why: 'passthru' };
       return { verdict: 'left', why: `the value of \`${b.path}\`` };
@@ -540,7 +599,7 @@ class JoinRewriter {
   // Rewrites
 
   private rewriteRuntime(j: Join, id: SyntaxNode): void {
-    const expr = id.parent!;
+    const expr = this.exprOf(id);
     const members = this.runtimeMembers(j, id);
     if (expr.parent?.type === 'list_expression') {
       const list = expr.parent;
@@ -562,7 +621,7 @@ class JoinRewriter {
   }
 
   private rewriteBundle(j: Join, id: SyntaxNode): void {
-    const expr = id.parent!;
+    const expr = this.exprOf(id);
     const list = expr.parent!;
     const ctx = this.api.syntax.listContext(this.src, list);
     const { tools, libs } = this.bundleMembers(j, id);
@@ -570,13 +629,25 @@ class JoinRewriter {
     const here = native ? [...tools] : [...libs];
     const elsewhere = native ? libs : tools;
     this.planList(list, expr, here);
-    if (elsewhere.length > 0 && ctx.binding) {
-      const attr = native ? 'buildInputs' : 'nativeBuildInputs';
-      const key = `${ctx.binding.parent!.parent!.id} ${attr} ${ctx.conditions.join('&&')}`;
+    if (!ctx.binding) return;
+    const sibling = (attr: string, elements: string[], conditions: string[]): void => {
+      if (elements.length === 0) return;
+      const key = `${ctx.binding!.parent!.parent!.id} ${attr} ${conditions.join('&&')}`;
       const plan = this.siblingPlans.get(key);
-      if (plan) plan.elements.push(...elsewhere.filter((e) => !plan.elements.includes(e)));
-      else this.siblingPlans.set(key, { binding: ctx.binding, attr, elements: [...elsewhere], conditions: ctx.conditions });
-      this.copied.push(...elsewhere);
+      if (plan) plan.elements.push(...elements.filter((e) => !plan.elements.includes(e)));
+      else this.siblingPlans.set(key, { binding: ctx.binding!, attr, elements: [...elements], conditions });
+      this.copied.push(...elements);
+    };
+    sibling(native ? 'buildInputs' : 'nativeBuildInputs', elsewhere, ctx.conditions);
+    // members under conditions of their own (`lib.optionals c [ … ]` in `paths`): the same
+    // lists, under the use's conditions and theirs
+    const byCond = new Map<string, Member[]>();
+    for (const m of j.members.filter((x) => x.conditions.length > 0)) byCond.set(m.conditions.join('\u0000'), [...(byCond.get(m.conditions.join('\u0000')) ?? []), m]);
+    for (const ms of byCond.values()) {
+      const sub = this.bundleMembers({ ...j, members: ms }, id, true);
+      const conditions = [...ctx.conditions, ...ms[0]!.conditions];
+      sibling(native ? ctx.name! : 'nativeBuildInputs', sub.tools, conditions);
+      sibling(native ? 'buildInputs' : ctx.name!, sub.libs, conditions);
     }
   }
 
@@ -750,11 +821,11 @@ const transform: Transform = {
   name: 'symlinkjoin-to-propagated',
   description: 'take CUDA symlinkJoins out of closures: lib outputs at run time, members as dependencies, build roots kept',
   changeSummary: 'use CUDA outputs directly instead of a symlinkJoin',
-  needles: ['symlinkJoin', 'buildEnv'],
+  needles: ['symlinkJoin', 'buildEnv', 'runCommand'],
   // Most joins in nixpkgs have nothing to do with CUDA: a file without any CUDA name (in the
   // sense of OTHER_CUDA, the toolkit components, or a cudaPackages set) is not parsed for it.
   prefilter: (text: string, options: TransformOptions) => options['all-joins'] === true || CUDA_TEXT.test(text),
-  scopeFocus: ['symlinkJoin', 'buildEnv'],
+  scopeFocus: ['symlinkJoin', 'buildEnv', 'runCommand'],
   rules,
   options: {
     'all-joins': 'also rewrite joins that have no CUDA member (default: only CUDA joins)',
