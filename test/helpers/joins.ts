@@ -7,7 +7,8 @@
 import { parseNix, releaseParsed } from '../../src/nix/parser.js';
 import type { SyntaxNode } from '../../src/nix/tree.js';
 
-const CUDA = /cuda|cudnn|nccl|cutensor|libcu|libnpp|libnv/i;
+/** A CUDA name starts a word: `cudaPackages`, `libcublas`, not `enableCuda`. */
+const CUDA = /\b(cuda|cudnn|nccl|cutensor|libcu|libnpp|libnv)/i;
 
 export interface JoinBinding {
   name: string;

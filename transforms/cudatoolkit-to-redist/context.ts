@@ -351,7 +351,9 @@ export class Ctx {
   optionalsPrefix(conditionsIn: string[]): string {
     if (conditionsIn.length === 0) return '';
     // a condition copied to a new place says what the rewritten one says (`cudaPackages != null`)
-    const conditions = conditionsIn.map(renameToolkit);
+    // (a toolkit whose argument is kept, `# nixshift-ignore`, keeps its name in the copy too)
+    const kept = (name: string): boolean => this.top?.formals.some((f) => f.name === name && this.api.suppressed(f.node)) ?? false;
+    const conditions = conditionsIn.map((c) => renameToolkit(c, kept));
     const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.map((c) => (/^[A-Za-z_][\w'.-]*$|^!?\(/.test(c) ? c : `(${c})`)).join(' && ')})`;
     return `${this.lib()}.optionals ${cond} `;
   }
@@ -385,12 +387,12 @@ export class Ctx {
  * `cudatoolkit_11` → `cudaPackages_11`, `pkgs.cudatoolkit` → `pkgs.cudaPackages`,
  * `cudaPackages.cudatoolkit` → `cudaPackages` (so `cudatoolkit != null` stays true exactly when it was).
  */
-export function renameToolkit(text: string): string {
+export function renameToolkit(text: string, kept: (name: string) => boolean = () => false): string {
   // only in `… != null` / `… == null` tests, the one form the rewrite gives such a condition
   // (a `cudatoolkit` bound to something else, say a let string, is not the toolkit)
   // (a toolkit of a CUDA without redist packages, `cudatoolkit_10_2`, is left as it is everywhere)
   return text.replace(/(?<![\w'-])((?:[A-Za-z_][\w'-]*\.)*)cudatoolkit((?:_\d+)*)(?=\s*[!=]=\s*null\b)/g, (m, prefix: string, version: string) =>
-    !hasRedist(version ? version.slice(1) : undefined) ? m : /(?:^|\.)cudaPackages(?:_\d+)*\.$/.test(prefix) ? prefix.slice(0, -1) : `${prefix}cudaPackages${version}`,
+    !hasRedist(version ? version.slice(1) : undefined) || (prefix === '' && kept(`cudatoolkit${version}`)) ? m : /(?:^|\.)cudaPackages(?:_\d+)*\.$/.test(prefix) ? prefix.slice(0, -1) : `${prefix}cudaPackages${version}`,
   );
 }
 

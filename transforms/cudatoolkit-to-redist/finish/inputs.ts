@@ -84,7 +84,8 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
   if (plan) {
     // the list is rewritten already: the new elements come after its last one, in the same edit
     const last = ctx.api.syntax.listElements(plan.list).at(-1)!;
-    plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [ctx.text(last)]), ...added]);
+    // (the last element as another rule rewrote it, `cudatoolkit.cc`, when it did)
+    plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [ctx.api.edit.takeEdited(last)]), ...added]);
   } else if (same) ctx.api.edit.addListElements(same.list, added);
   else {
     const cond = ctx.optionalsPrefix(conditions);
