@@ -197,7 +197,8 @@ class JoinRewriter {
     // a join defined inside the arguments of another (`a = symlinkJoin { … b = symlinkJoin …; }`)
     // is part of it: whatever happens to the outer join happens to it
     for (const [id, j] of this.joins) {
-      const outer = [...this.joins.values()].find((o) => o !== j && o.call.startIndex <= j.binding.startIndex && j.binding.endIndex <= o.call.endIndex);
+      // (only into a join this transform handles: a CUDA one)
+      const outer = [...this.joins.values()].find((o) => o !== j && o.call.startIndex <= j.binding.startIndex && j.binding.endIndex <= o.call.endIndex && this.isCudaJoin(o));
       if (outer) {
         this.joins.delete(id);
         (outer.inner ??= []).push(j.name);

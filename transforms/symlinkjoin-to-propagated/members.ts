@@ -312,7 +312,7 @@ export class MemberResolver {
   isCuda(name: string, pkg: string, node?: SyntaxNode, from?: SyntaxNode): boolean {
     const cudaName = (n: string): boolean => ALL_COMPONENTS.has(n) || OTHER_CUDA.test(n) || n === 'cudatoolkit' || /^cudatoolkit_/.test(n);
     // (any part of its path: `cudatoolkit.passthru`, `cudaPackages.cudnn.lib`)
-    if (cudaName(name) || pkg.split('.').some(cudaName)) return true;
+    if (cudaName(name) || pkg.split(/[^\w'-]+/).some(cudaName)) return true;
     if (from && isCudaPackageSet(this.src, from)) return true;
     if (node?.type === 'select_expression') {
       const base = node.childForFieldName('expression');

@@ -14,7 +14,8 @@ export function relayoutOneLineSets(ctx: Ctx): void {
   const sets = new Map<number, SyntaxNode>();
   for (const p of [...ctx.inputSites, ...ctx.pendingNvcc, ...ctx.pendingLibs]) sets.set(p.attrset.id, p.attrset);
   for (const set of sets.values()) {
-    if (ctx.text(set).includes('\n') || ctx.api.suppressed(set)) continue;
+    // (a set with a suppressed part is not laid out anew: one edit of the whole set would touch it)
+    if (ctx.text(set).includes('\n') || ctx.api.suppressedWithin(set)) continue;
     ctx.api.edit.collapse(set, (edited) => renderSet(ctx, set, edited) ?? edited);
   }
 }

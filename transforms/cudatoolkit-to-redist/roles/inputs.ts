@@ -21,7 +21,9 @@ const SHELL_FUNCTIONS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv|build
 const SHELLS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv)$/;
 
 /** `cudaPackages.libcublas` → `libcublas`; `cudaPackages.cuda_cudart.dev` → `cuda_cudart.dev`. */
-export function componentKey(element: string): string {
+export function componentKey(elementText: string): string {
+  // (comments inside an element are not part of its name: `cudaPackages./* x */ cuda_nvcc`)
+  const element = elementText.replace(/\/\*[\s\S]*?\*\/|#[^\n]*/g, ' ');
   // (lib.getDev cudaPackages.cuda_cudart) → cuda_cudart.dev
   const acc = /get(Lib|Dev|Bin|Output\s+"(\w+)")\s+([\w.'-]+)/.exec(element);
   if (acc) return `${acc[3]!.split('.').pop()}.${(acc[2] ?? acc[1]!).toLowerCase()}`;
