@@ -11,7 +11,8 @@ import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
 const INPUT_LISTS = /^(nativeBuildInputs|buildInputs|propagatedBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies|runtimeDependencies|depsBuildBuild)$/;
 
 /** The CUDA package an element names (`cudaPackages.libcublas`, `(lib.getLib libcublas)`, `libcublas.dev`), if any. */
-function packageOf(element: string): string | undefined {
+function packageOf(elementText: string): string | undefined {
+  const element = elementText.replace(/\/\*[\s\S]*?\*\/|#[^\n]*/g, ' ');
   const names = element.replace(/[()]/g, ' ').split(/[\s.]+/).filter(Boolean);
   for (let i = names.length - 1; i >= 0; i--) if (ALL_COMPONENTS.has(names[i]!)) return `${names[i]}${/\.(dev|lib|static|bin|out|stubs)\s*$/.exec(element)?.[0] ?? ''}`;
   return undefined;

@@ -8,7 +8,7 @@ import { parseNix, releaseParsed } from '../../src/nix/parser.js';
 import type { SyntaxNode } from '../../src/nix/tree.js';
 
 /** A CUDA name starts a word: `cudaPackages`, `libcublas`, not `enableCuda`. */
-const CUDA = /\b(cuda|cudnn|nccl|cutensor|libcu|libnpp|libnv)/i;
+const CUDA = /\b(cuda_\w|cudaPackages|cudatoolkit|cudnn|nccl|cutensor|libcu|libnpp|libnv)/i;
 
 export interface JoinBinding {
   name: string;
@@ -39,7 +39,8 @@ export function cudaJoinBindings(source: string): JoinBinding[] {
       const callee = calleeName(source, value);
       const text = source.slice(value.startIndex, value.endIndex);
       // what it joins: the `paths` of a symlinkJoin / buildEnv, the script of a runCommand
-      const arg = value.childForFieldName('argument');
+      let arg = value.childForFieldName('argument');
+      while (arg?.type === 'parenthesized_expression') arg = arg.namedChildren.find((c) => c.type !== 'comment') ?? null;
       const paths = arg?.type === 'attrset_expression' ? arg.descendantsOfType('binding').find((x) => x.parent?.parent?.id === arg.id && source.slice(x.startIndex, x.endIndex).startsWith('paths')) : undefined;
       const isJoin =
         ((callee === 'symlinkJoin' || callee === 'buildEnv') && paths !== undefined && CUDA.test(source.slice(paths.startIndex, paths.endIndex).replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/\bwith\s[^;]*;/g, ''))) ||
