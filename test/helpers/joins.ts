@@ -41,7 +41,7 @@ export function cudaJoinBindings(source: string): JoinBinding[] {
       // what it joins: the `paths` of a symlinkJoin / buildEnv, the script of a runCommand
       let arg = value.childForFieldName('argument');
       while (arg?.type === 'parenthesized_expression') arg = arg.namedChildren.find((c) => c.type !== 'comment') ?? null;
-      const paths = arg?.type === 'attrset_expression' ? arg.descendantsOfType('binding').find((x) => x.parent?.parent?.id === arg.id && source.slice(x.startIndex, x.endIndex).startsWith('paths')) : undefined;
+      const paths = arg?.type === 'attrset_expression' ? arg.descendantsOfType('binding').find((x) => x.parent?.parent?.id === arg.id && /^paths\s*=/.test(source.slice(x.startIndex, x.endIndex))) : undefined;
       const isJoin =
         ((callee === 'symlinkJoin' || callee === 'buildEnv') && paths !== undefined && CUDA.test(source.slice(paths.startIndex, paths.endIndex).replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/\bwith\s[^;]*;/g, ''))) ||
         (/^runCommand(Local|NoCC|CC)?$/.test(callee ?? '') && /\bln\s+-[a-zA-Z]*s/.test(text) && /\$\{[^}]*(cuda|libcu|cudnn|nccl)/i.test(text));

@@ -635,7 +635,8 @@ class JoinRewriter {
       if (elements.length === 0) return;
       const key = `${ctx.binding!.parent!.parent!.id} ${attr} ${conditions.join('&&')}`;
       const plan = this.siblingPlans.get(key);
-      if (plan) plan.elements.push(...elements.filter((e) => !plan.elements.includes(e)));
+      // (one package however it is named: `cudaPackages.cuda_nvcc`, `pkgs.cudaPackages.cuda_nvcc`)
+      if (plan) plan.elements.push(...elements.filter((e) => !plan.elements.some((x) => packageKey(x) === packageKey(e))));
       else this.siblingPlans.set(key, { binding: ctx.binding!, attr, elements: [...elements], conditions });
       this.copied.push(...elements);
     };
@@ -808,7 +809,12 @@ class JoinRewriter {
       const copied = this.copied.some((t) => /(^|[^\w'.-])symlinkJoin(?![\w'-])/.test(t));
       drop = refs.length > 0 && gone && !copied;
     }
-    // removed first: a formal being removed is no anchor for the new ones (see addFormal)
+    // the formal that goes while others come becomes the first of them, in its place (its
+    // commas stay as they are: no removal next to an insertion)
+    if (drop && formal && added.length > 0) {
+      this.api.edit.replace(formal.node, added.shift()!.name);
+      drop = false;
+    }
     if (drop && formal) this.api.edit.removeFormal(this.top, formal);
     for (const a of added) this.api.edit.addFormal(this.top, a.name, a.atStart ? { atStart: true } : {});
   }
