@@ -97,6 +97,8 @@ export function rewriteBindingValue(ctx: Ctx, use: Use, binding: SyntaxNode): vo
   const names = binding.childForFieldName('attrpath')!.namedChildren.map((a) => ctx.api.syntax.attrName(ctx.src, a) ?? '?');
   const name = names[names.length - 1]!;
   if (BUILD_ROOT_NAMES.test(name)) {
+    // (no top function to host the join: the root is left, reported)
+    if (!ctx.top) return ctx.left(use, 'unknown-use', `\`${ctx.text(use.node)}\` is a build root, but this file has no top function to host the join of split packages it needs`, 'add a symlinkJoin of the needed components by hand');
     ctx.replace(use.node, join(ctx, use.set));
     return ctx.handled(use);
   }

@@ -92,6 +92,11 @@ function rewritePrefix(ctx: Ctx, use: Use, str: SyntaxNode, before: string, afte
   }
   const binding = ctx.enclosingBindingName(str);
   if (!ROOT_BEFORE.test(before) && !(binding !== undefined && BUILD_ROOT_NAMES.test(binding))) return false;
+  if (!ctx.top) {
+    // (no top function to host the join: the root is left, reported)
+    ctx.left(use, 'unknown-use', `\`\${${ctx.text(use.node)}}\` is a build root, but this file has no top function to host the join of split packages it needs`, 'add a symlinkJoin of the needed components by hand');
+    return true;
+  }
   ctx.replace(use.node, join(ctx, use.set));
   ctx.handled(use);
   return true;
