@@ -532,7 +532,10 @@ class JoinRewriter {
     for (const sel of this.api.syntax.nodesOfTypeContaining(this.src, this.api.root, 'select_expression', j.name)) {
       const parts = this.api.syntax.selectParts(this.src, sel);
       if (!parts || parts.path.length !== 1 || parts.path[0] !== j.name || parts.fallback) continue;
-      if (parts.base.type === 'variable_expression' && /^(final|self|prev|super|pkgs)$/.test(this.text(parts.base)) && !(j.call.startIndex <= sel.startIndex && sel.endIndex <= j.call.endIndex)) out.push(sel);
+      // (the overlay's result, `final` / `self`, bound as a parameter: `prev.x` is the layer below)
+      const base = parts.base;
+      if (base.type !== 'variable_expression' || !/^(final|self)$/.test(this.text(base)) || this.api.scopes().resolveNameAt(base, this.text(base)).kind !== 'bound') continue;
+      if (!(j.call.startIndex <= sel.startIndex && sel.endIndex <= j.call.endIndex)) out.push(sel);
     }
     return out;
   }
