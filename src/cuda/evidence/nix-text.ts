@@ -63,9 +63,10 @@ const OUTPUTS = /^(?:dev|lib|static|bin|out|stubs|include)$/;
 export function scanNixPackages(src: string, root: SyntaxNode): EvidenceItem[] {
   const found = new Map<string, EvidenceItem>();
   const note = (pkg: string, node: SyntaxNode, text: string): void => {
-    // (a package a string points at, `${lib.getDev cudaPackages.cuda_cudart}/include`, is a path,
-    // not a package the file chose: the rewrite writes such paths itself; lists in strings count)
-    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node) || inInterpolation(node)) return;
+    // (the runtime a string points at, `${lib.getDev cudaPackages.cuda_cudart}/include`, is what
+    // the rewrite writes for any bare toolkit path, not a package the file chose; other packages
+    // a path names are evidence, as the legacy path they replace was: `extras/CUPTI` → cupti)
+    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node) || (pkg === 'cuda_cudart' && inInterpolation(node))) return;
     found.set(pkg, { pkg, kind: 'nix-package', file: '', line: positionAt(src, node.startIndex).line, text, place: 'main' });
   };
   for (const sel of root.descendantsOfType('select_expression')) {
