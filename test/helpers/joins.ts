@@ -43,7 +43,7 @@ export function cudaJoinBindings(source: string): JoinBinding[] {
       while (arg?.type === 'parenthesized_expression') arg = arg.namedChildren.find((c) => c.type !== 'comment') ?? null;
       const paths = arg?.type === 'attrset_expression' ? arg.descendantsOfType('binding').find((x) => x.parent?.parent?.id === arg.id && /^paths\s*=/.test(source.slice(x.startIndex, x.endIndex))) : undefined;
       const isJoin =
-        ((callee === 'symlinkJoin' || callee === 'buildEnv') && paths !== undefined && CUDA.test(source.slice(paths.startIndex, paths.endIndex).replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/\bwith\s[^;]*;/g, ''))) ||
+        ((callee === 'symlinkJoin' || callee === 'buildEnv') && paths !== undefined && CUDA.test(source.slice(paths.startIndex, paths.endIndex).replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/\bwith\s[^;]*;/g, '').replace(/\boptionals?\s+(\([^)]*\)|\S+)/g, ''))) ||
         (/^runCommand(Local|NoCC|CC)?$/.test(callee ?? '') && /\bln\s+-[a-zA-Z]*s/.test(text) && /\$\{[^}]*(cuda|libcu|cudnn|nccl)/i.test(text));
       if (!isJoin) continue;
       const path = b.childForFieldName('attrpath')!;
@@ -65,6 +65,7 @@ export function silentJoins(input: string, output: string, findings: readonly { 
   const joins = cudaJoinBindings(input);
   const reported = (j: JoinBinding): boolean => findings.some((f) => f.line >= j.first && f.line <= j.last);
   // a join defined inside another's arguments goes with it: reported when that one is
-  const covered = (j: JoinBinding): boolean => reported(j) || joins.some((o) => o !== j && o.first <= j.first && j.last <= o.last && o.text.includes(j.text) && reported(o));
+  // (or rewritten: then it is gone with it, even when the same text stands elsewhere too)
+  const covered = (j: JoinBinding): boolean => reported(j) || joins.some((o) => o !== j && o.first <= j.first && j.last <= o.last && o.text.includes(j.text) && (reported(o) || !output.includes(o.text)));
   return joins.filter((j) => output.includes(j.text) && !covered(j)).map((j) => j.name);
 }
