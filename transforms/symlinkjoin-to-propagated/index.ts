@@ -810,7 +810,8 @@ class JoinRewriter {
       const refs = def ? this.api.scopes().referencesTo(def) : [];
       const gone = refs.every((r) => [...this.joins.values()].some((j) => (this.removed.has(j.binding.id) || this.converted(j)) && j.call.startIndex <= r.node.startIndex && r.node.endIndex <= j.call.endIndex));
       const copied = this.copied.some((t) => /(^|[^\w'.-])symlinkJoin(?![\w'-])/.test(t));
-      drop = refs.length > 0 && gone && !copied;
+      // (a suppressed formal stays as it is: the net would drop any edit of it)
+      drop = refs.length > 0 && gone && !copied && !this.api.suppressed(formal.node);
     }
     // the formal that goes while others come becomes the first of them, in its place (its
     // commas stay as they are: no removal next to an insertion)
