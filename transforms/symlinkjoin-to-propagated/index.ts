@@ -188,7 +188,7 @@ class JoinRewriter {
         const parts = new Set<string>();
         for (const i of script.descendantsOfType('interpolation')) {
           const t = this.text(i);
-          const pkg = /(?:cudaPackages(?:_\d+)*\.|\b)(cuda_\w+|libcu\w+|libnpp\w*|libnv\w+|cudnn|nccl|cudatoolkit\w*)\b/.exec(t)?.[1];
+          const pkg = /(?:cudaPackages(?:_\d+)*\.|\b)(cuda_\w+|libcu\w+|libnpp\w*|libnv\w+|cudnn|nccl|cudatoolkit\w*)\b/.exec(t)?.[1] ?? /\b(cudaPackages(?:_\d+)*)\b/.exec(t)?.[1];
           if (pkg) parts.add(pkg);
         }
         if (parts.size > 0) this.reportOtherJoin(app, name, [...parts]);
@@ -784,7 +784,12 @@ class JoinRewriter {
     // the last binding of a `let` removed (by this join or with those removed before): the
     // whole `let … in` goes (the removals of the others fall inside it)
     if (body && j.binding.parent!.namedChildren.every((c) => c.type === 'comment' || this.removed.has(c.id))) {
-      this.api.edit.remove({ startIndex: owner!.startIndex, endIndex: body.startIndex });
+      // up to `in` and the blanks after it: comments before the body stay (a `# nixshift-ignore`
+      // there covers the body, perhaps for another transform)
+      const inToken = owner!.children.find((c) => c.type === 'in');
+      let end = inToken ? inToken.endIndex : body.startIndex;
+      while (end < body.startIndex && /\s/.test(this.src[end]!)) end++;
+      this.api.edit.remove({ startIndex: owner!.startIndex, endIndex: end });
     } else {
       this.api.edit.removeBinding(j.binding);
     }
