@@ -111,12 +111,7 @@ export class MemberResolver {
   /** `f a b` (curried): optionals, map, concatMap, attrValues. */
   private walkApply(n: SyntaxNode, conditions: string[], selector: Selector, out: Resolved, seen: Set<number>, stop: (why: string) => void): void {
     const syntax = this.api.syntax;
-    const args: SyntaxNode[] = [];
-    let fn: SyntaxNode = n;
-    while (fn.type === 'apply_expression') {
-      args.unshift(fn.childForFieldName('argument')!);
-      fn = syntax.unparen(fn.childForFieldName('function')!);
-    }
+    const { fn, args } = this.applyParts(n);
     const d = syntax.dottedName(this.src, fn);
     const name = d?.[d.length - 1];
     if ((name === 'optionals' || name === 'optional') && args.length === 2) {
