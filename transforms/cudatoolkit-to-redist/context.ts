@@ -14,6 +14,7 @@ import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js'
 import { prebuiltHint, scanNixPackages, scanNixText } from '../../src/cuda/evidence/nix-text.js';
 import { scanTrees } from '../../src/cuda/evidence/trees.js';
 import type { RuleId } from './rules.js';
+import type { EvidenceItem } from '../../src/cuda/evidence/types.js';
 
 export type Role = 'tools' | 'libs' | 'runtime';
 
@@ -176,6 +177,8 @@ export class Ctx {
   wroteRuntimePath = false;
   /** A build root asked for a build-time join of the components (see roles/build-roots.ts). */
   joinSet: SetRef | undefined;
+  /** The use that asked for the join first (where the set's name is resolved). */
+  joinAt: SyntaxNode | undefined;
   /** A binding the join replaces (the only binding of the let that hosts it, an alias going away). */
   joinTarget: SyntaxNode | undefined;
   /** Derivations that got libraries and still need nvcc in `nativeBuildInputs`. */
@@ -216,11 +219,25 @@ export class Ctx {
   /** The library set, decided from evidence on first use. */
   get libs(): LibraryDecision {
     return (this.decision ??= decide({
-      nix: [...scanNixText(this.src, this.api.root), ...scanNixPackages(this.src, this.api.root)],
+      nix: [...scanNixText(this.src, this.api.root), ...scanNixPackages(this.src, this.api.root), ...this.libOutputEvidence()],
       trees: scanTrees(this.options),
       forced: asList(this.options['cuda-libs']),
       prebuilt: prebuiltHint(this.src, this.path),
     }));
+  }
+
+  /**
+   * `cudatoolkit.lib` outside strings, when every other use of the toolkit is in a string: the
+   * runfile's `lib` output holds only libcudart, and the rewrite writes `cuda_cudart` for it, which
+   * a second run reads as the file's own choice (scanNixPackages). Read it so on the first run too,
+   * so both runs decide the same set.
+   */
+  private libOutputEvidence(): EvidenceItem[] {
+    const outside = [...this.uses, ...this.inheritUses].filter((u) => !inInterpolation(u.node));
+    const first = outside[0];
+    if (!first || !outside.every((u) => u.attrs[0] === 'lib')) return [];
+    const line = this.src.slice(0, first.node.startIndex).split('\n').length;
+    return [{ pkg: 'cuda_cudart', kind: 'nix-package', file: '', line, text: this.text(first.node), place: 'main' }];
   }
 
   /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
@@ -414,5 +431,14 @@ function enclosedInParens(text: string): boolean {
 
 export function insideInterpolation(node: SyntaxNode): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
+  return false;
+}
+
+/** Whether a node is inside `${ }` (a path a string points at), not in a list inside it. */
+function inInterpolation(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'list_expression') return false;
+    if (p.type === 'interpolation') return true;
+  }
   return false;
 }

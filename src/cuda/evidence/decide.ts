@@ -68,6 +68,7 @@ const order = (names: Iterable<string>): string[] => {
 /** How one piece of evidence reads in a finding. */
 export function describeItem(item: EvidenceItem): string {
   if (item.kind === 'nix') return `${JSON.stringify(item.text)} at line ${item.line}`;
+  if (item.kind === 'nix-package' && /\.lib$/.test(item.text)) return `\`${item.text}\` at line ${item.line}, the toolkit's lib output (libcudart only)`;
   if (item.kind === 'nix-package') return `already in the file at line ${item.line}`;
   const at = item.line > 0 ? `${item.file}:${item.line}` : item.file;
   const where = item.place === 'main' ? '' : ` (${item.place})`;

@@ -7,6 +7,7 @@ import type { Definition } from '../../../src/nix/scope.js';
 import { hasRedist } from '../../../src/cuda/facts.js';
 import type { Ctx, SetRef, Use } from '../context.js';
 import { isAliasDefinition, setOfDefinition } from '../uses.js';
+import { joinHostLet } from '../roles/build-roots.js';
 
 /** Whether some rewritten use names `set` (so a kept formal needs `cudaPackages` beside it). */
 function usesSet(ctx: Ctx, set: SetRef): boolean {
@@ -47,7 +48,7 @@ function removeDefinition(ctx: Ctx, def: Definition): void {
   const onlyBinding = letBody && def.holder.parent!.namedChildren.length === 1 && (def.holder.type === 'binding' || def.holder.childForFieldName('attrs')!.namedChildren.length === 1);
   // the let that will host the build-time join (roles/build-roots.ts addJoin) stays: the join
   // takes the alias's place
-  const hostsJoin = ctx.joinSet !== undefined && letOwner?.id === ctx.top?.body?.id;
+  const hostsJoin = ctx.joinSet !== undefined && letOwner?.id === (joinHostLet(ctx) ?? ctx.top?.body)?.id;
   if (onlyBinding && hostsJoin) {
     ctx.joinTarget = def.holder;
   } else if (onlyBinding) {

@@ -13,9 +13,29 @@ export const BUILD_ROOT_NAMES = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PA
 const JOIN_NAME = 'cudaJoined';
 
 /** The build-time-only join for build systems that need one prefix (added by addJoin). */
-export function join(ctx: Ctx, set: SetRef): string {
-  ctx.joinSet ??= set;
+export function join(ctx: Ctx, set: SetRef, at?: SyntaxNode): string {
+  if (!ctx.joinSet) {
+    ctx.joinSet = set;
+    ctx.joinAt = at;
+  }
   return JOIN_NAME;
+}
+
+/**
+ * The `let` inside the top function's body that binds the name the join's set starts with
+ * (`with pkgs; let cudaPackages = …; inherit (cudaPackages) cudatoolkit; in …`): the join must be
+ * written there, where its members' set is bound. Undefined when the set is bound at the top.
+ */
+export function joinHostLet(ctx: Ctx): SyntaxNode | undefined {
+  const set = ctx.joinSet;
+  const body = ctx.top?.body;
+  if (!set || !ctx.joinAt || !body) return undefined;
+  const root = /^[A-Za-z_][\w'-]*/.exec(set.text)?.[0];
+  if (!root) return undefined;
+  const r = ctx.api.scopes().resolveNameAt(ctx.joinAt, root);
+  if (r.kind !== 'bound' || r.definition.scope.type !== 'let_expression') return undefined;
+  const scope = r.definition.scope;
+  return scope.startIndex >= body.startIndex && scope.endIndex <= body.endIndex ? scope : undefined;
 }
 
 /**
@@ -99,7 +119,7 @@ export function rewriteBindingValue(ctx: Ctx, use: Use, binding: SyntaxNode): vo
   if (BUILD_ROOT_NAMES.test(name)) {
     // (no top function to host the join: the root is left, reported)
     if (!ctx.top) return ctx.left(use, 'unknown-use', `\`${ctx.text(use.node)}\` is a build root, but this file has no top function to host the join of split packages it needs`, 'add a symlinkJoin of the needed components by hand');
-    ctx.replace(use.node, join(ctx, use.set));
+    ctx.replace(use.node, join(ctx, use.set, use.node));
     return ctx.handled(use);
   }
   // passthru.cudatoolkit (openmpi keeps it for backward compatibility, docs/cuda.md#legacy-forms)
@@ -147,6 +167,10 @@ export function addJoin(ctx: Ctx): void {
     fn = body;
     body = body.childForFieldName('body')!;
   }
+  // the library findings name the join's members too, at the use that asked for it
+  ctx.libSite ??= ctx.joinAt;
+  const host = joinHostLet(ctx);
+  if (host) body = host;
   // where the join is written (for names bound only by a `with` below it)
   const site = ctx.joinTarget ?? (body.type === 'let_expression' ? body : fn);
   const binding = [

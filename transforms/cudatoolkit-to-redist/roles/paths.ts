@@ -97,7 +97,7 @@ function rewritePrefix(ctx: Ctx, use: Use, str: SyntaxNode, before: string, afte
     ctx.left(use, 'unknown-use', `\`\${${ctx.text(use.node)}}\` is a build root, but this file has no top function to host the join of split packages it needs`, 'add a symlinkJoin of the needed components by hand');
     return true;
   }
-  ctx.replace(use.node, join(ctx, use.set));
+  ctx.replace(use.node, join(ctx, use.set, use.node));
   ctx.handled(use);
   return true;
 }
