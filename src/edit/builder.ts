@@ -9,7 +9,7 @@ import type { SyntaxNode } from '../nix/tree.js';
 import { applyEdits, detectEol, type Eol, normalizeEdits, type TextEdit } from './edits.js';
 import { indentOfLine, lineStartOf } from '../nix/position.js';
 import { bindingSet, type Formal, type FunctionInfo, listElements } from '../nix/syntax.js';
-import { parseSuppressionComment } from '../nix/suppressions.js';
+import { parseSuppressionComment, SUPPRESSION_MARKER } from '../nix/suppressions.js';
 
 export interface Range {
   startIndex: number;
@@ -266,7 +266,11 @@ export class EditBuilder {
     if (!multiline || !alone) return this.insertAt(anchorEnd, `, ${formal}`);
     const next = this.nextToken(anchorEnd);
     const indent = this.indentAt(anchor.node.startIndex);
-    if (this.source[next] === ',' && this.sameLine(anchorEnd, next)) {
+    // the formal after the anchor, the last one, without a comma of its own, goes with the
+    // anchor's comma (removeFormalRange): the new formal takes that comma's place
+    const following = fn.formals[fn.formals.indexOf(anchor) + 1];
+    const takesComma = following !== undefined && following === fn.formals[fn.formals.length - 1] && !fn.ellipsis && this.removedFormals.has(following.node.startIndex) && this.source[this.nextToken(following.node.endIndex)] !== ',';
+    if (this.source[next] === ',' && this.sameLine(anchorEnd, next) && !takesComma) {
       // trailing-comma style: `  a,` → `  a,\n  name,`
       return this.insertAt(next + 1, `\n${indent}${formal},`);
     }
@@ -563,6 +567,9 @@ export class EditBuilder {
     const lineEnd = src.indexOf('\n', value.endIndex);
     const line = `${src.slice(lineStart, value.endIndex)} ++ ${operand}${src.slice(value.endIndex, lineEnd < 0 ? src.length : lineEnd)}`;
     if (!operand.includes('\n') && line.length - indent.length <= MAX_INLINE_WIDTH) return this.insertAt(value.endIndex, ` ++ ${operand}`);
+    // a chain holding a `nixshift-ignore` is not laid out anew: the runner would drop the whole
+    // edit, this operand with it, for touching what the comment covers
+    if (valueText.includes(SUPPRESSION_MARKER)) return this.insertAt(value.endIndex, `\n${indent}++ ${operand}`);
     // operands rewritten already (whole) are laid out with their new text, in one edit
     const inside = this.list.filter((e) => e.start >= value.startIndex && e.end <= value.endIndex && e.start < e.end);
     const ops = chainOperands(value);

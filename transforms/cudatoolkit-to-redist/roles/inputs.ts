@@ -161,7 +161,8 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   const operand = chainOperandOf(app, value);
   // (the whole chain is laid out anew only when no other use in it is rewritten on its own)
   const others = ctx.uses.some((u) => u !== use && value.startIndex <= u.node.startIndex && u.node.endIndex <= value.endIndex && !(app.startIndex <= u.node.startIndex && u.node.endIndex <= app.endIndex));
-  if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n') && !others) {
+  // (nor when a `nixshift-ignore` covers part of it: that edit would be dropped whole)
+  if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n') && !others && !ctx.api.suppressedWithin(value)) {
     // a one-line chain that now spans lines: nixfmt's layout of the whole chain
     ctx.replace(value, ctx.api.edit.chainText(value, indent, new Map([[operand.id, newText]])));
   } else {
