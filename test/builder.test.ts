@@ -104,6 +104,18 @@ describe('bindings', () => {
     const src = '{\n  a = 1;\n  b = 2;\n}';
     expect(withBuilder(src, (b, _t, root) => b.removeBinding(findBindings(src, root, 'a')[0]!.node))).toBe('{\n  b = 2;\n}');
   });
+
+  it('removes the comments of a binding that is a paragraph of its own, and only then', () => {
+    const remove = (src: string, name: string): string => withBuilder(src, (b, _t, root) => b.removeBinding(findBindings(src, root, name)[0]!.node));
+    // a paragraph: blank line, comments, the binding, blank line
+    expect(remove('{\n  a = 1;\n\n  # TODO: migrate\n  # (two lines)\n  b = 2;\n\n  c = 3;\n}', 'b')).toBe('{\n  a = 1;\n\n  c = 3;\n}');
+    // the comment heads a group of bindings: it stays
+    expect(remove('{\n  a = 1;\n\n  # inputs\n  b = 2;\n  c = 3;\n}', 'b')).toBe('{\n  a = 1;\n\n  # inputs\n  c = 3;\n}');
+    // no blank line above the comment: it may belong to what is above
+    expect(remove('{\n  a = 1;\n  # about b\n  b = 2;\n\n  c = 3;\n}', 'b')).toBe('{\n  a = 1;\n  # about b\n\n  c = 3;\n}');
+    // a suppression above is never removed (it covers the binding for another transform)
+    expect(remove('{\n  a = 1;\n\n  # nixshift-ignore: other\n  b = 2;\n\n  c = 3;\n}', 'b')).toBe('{\n  a = 1;\n\n  # nixshift-ignore: other\n\n  c = 3;\n}');
+  });
 });
 
 describe('listParts', () => {

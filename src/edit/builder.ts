@@ -532,7 +532,37 @@ export class EditBuilder {
   removeBinding(binding: SyntaxNode): this {
     this.removedBindings.add(binding.startIndex);
     const end = this.endOfElementLine(binding);
-    return this.removeRange(binding.startIndex, this.aloneOnLine(binding.startIndex, end) ? end : binding.endIndex);
+    if (!this.aloneOnLine(binding.startIndex, end)) return this.removeRange(binding.startIndex, binding.endIndex);
+    const paragraph = this.commentedParagraph(binding.startIndex, end);
+    if (paragraph) return this.replace({ startIndex: paragraph.start, endIndex: paragraph.end }, '');
+    return this.removeRange(binding.startIndex, end);
+  }
+
+  /**
+   * A binding that is a paragraph of its own with the comments right above it (a blank line above
+   * them and below it: `\n  # TODO: migrate\n  inherit (x) y;\n\n`): the comments are about it,
+   * and go with it, with the blank line below. Undefined otherwise (a comment over a group of
+   * bindings stays), or when a comment is a suppression.
+   */
+  private commentedParagraph(start: number, end: number): { start: number; end: number } | undefined {
+    const src = this.source;
+    const first = this.lineOf(start);
+    const last = this.lineOf(end);
+    if (last.end >= src.length) return undefined;
+    const below = this.lineOf(last.end + 1);
+    if (!isBlank(src.slice(below.start, below.end).replace(/\r$/, '')) || below.end >= src.length) return undefined;
+    let top = first.start;
+    while (top > 0) {
+      const above = this.lineOf(top - 1);
+      const text = src.slice(above.start, above.end).replace(/\r$/, '');
+      if (!/^[ \t]*#/.test(text)) break;
+      if (parseSuppressionComment(text.trim()) !== undefined) return undefined;
+      top = above.start;
+    }
+    if (top === first.start || top === 0) return undefined;
+    const before = this.lineOf(top - 1);
+    if (!isBlank(src.slice(before.start, before.end).replace(/\r$/, ''))) return undefined;
+    return { start: top, end: below.end + 1 };
   }
 
   /**

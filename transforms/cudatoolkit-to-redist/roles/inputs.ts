@@ -98,7 +98,43 @@ export function rewriteInList(ctx: Ctx, use: Use, list: SyntaxNode): void {
   if ((owner && SHELL_FUNCTIONS.test(owner)) || WHOLE_TOOLKIT_PLACES.test(lc.name)) {
     return ctx.left(use, 'whole-toolkit-intended', `${shown} in \`${lc.name}\`${owner ? ` of \`${owner}\`` : ''}: a whole toolkit may be intended here`, 'if only some parts are needed, list them (`cudaPackages.cuda_nvcc`, `cudaPackages.cuda_cudart`, …)');
   }
-  const attrset = lc.binding.parent!.parent!;
+  // a `let` list an input binding takes whole (`buildInputs = [ … ] ++ deps;`) is that input list,
+  // of that derivation
+  const taker = INPUT_TOOLS.test(lc.name) || INPUT_LIBS.test(lc.name) || RUNTIME_BINDINGS.test(lc.name) ? undefined : inputBindingTaking(ctx, lc.binding);
+  const name = taker?.name ?? lc.name;
+  const attrset = taker?.attrset ?? lc.binding.parent!.parent!;
+  return rewriteInputList(ctx, use, list, lc.binding, name, attrset, lc.conditions);
+}
+
+/**
+ * A `let` binding whose list an input binding takes whole, as the value or an operand of its `++`
+ * chain (`buildInputs = [ … ] ++ depsAlsoForPython;`): that binding's name and attribute set.
+ */
+function inputBindingTaking(ctx: Ctx, binding: SyntaxNode): { name: string; attrset: SyntaxNode } | undefined {
+  if (binding.parent?.parent?.type !== 'let_expression') return undefined;
+  const scopes = ctx.api.scopes();
+  const def = scopes.definitions().find((d) => d.holder.id === binding.id);
+  if (!def) return undefined;
+  let found: { name: string; attrset: SyntaxNode } | undefined;
+  for (const ref of scopes.referencesTo(def)) {
+    let node = ref.node.parent?.type === 'variable_expression' ? ref.node.parent : ref.node;
+    let p = node.parent;
+    while (p && (p.type === 'parenthesized_expression' || (p.type === 'binary_expression' && ctx.text(p.childForFieldName('operator') ?? p) === '++'))) {
+      node = p;
+      p = p.parent;
+    }
+    if (p?.type !== 'binding' || p.childForFieldName('expression')?.id !== node.id) continue;
+    const name = ctx.text(p.childForFieldName('attrpath')!);
+    if (INPUT_LIBS.test(name) && !/^propagated/.test(name)) return { name, attrset: p.parent!.parent! };
+    if (INPUT_TOOLS.test(name)) found ??= { name, attrset: p.parent!.parent! };
+  }
+  return found;
+}
+
+function rewriteInputList(ctx: Ctx, use: Use, list: SyntaxNode, binding: SyntaxNode, name: string, attrset: SyntaxNode, conditions: string[]): void {
+  const n = use.node;
+  const shown = `\`${ctx.text(n)}\``;
+  const lc = { binding, name, conditions };
   if (INPUT_TOOLS.test(lc.name) || INPUT_LIBS.test(lc.name)) ctx.inputSites.push({ attrset, conditions: lc.conditions, set: use.set });
   if (INPUT_TOOLS.test(lc.name)) {
     const blocked = blockedSibling(ctx, lc.binding, 'buildInputs');
