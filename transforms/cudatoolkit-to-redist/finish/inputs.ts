@@ -5,6 +5,7 @@
  * toolkit was only a build tool (without strictDeps, native inputs reach the compiler too) or
  * where header-only packages could not be propagated.
  */
+import { SUPPRESSION_MARKER } from '../../../src/nix/suppressions.js';
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { insideInterpolation, type Ctx, type Pending, type Presence } from '../context.js';
 import { componentKey, INPUT_LIBS, presentIn } from '../roles/inputs.js';
@@ -13,7 +14,9 @@ import { libraryPathText } from '../roles/paths.js';
 export function applyListPlans(ctx: Ctx): void {
   for (const { list, replacements } of ctx.listPlans.values()) {
     // a list whose every element goes (the split packages are there already) goes with its `++`
-    const emptied = list.namedChildren.length === replacements.size && [...replacements.values()].every((r) => r.length === 0);
+    // (comments inside go with it: they were about what it held; a suppression keeps it)
+    const elements = list.namedChildren.filter((c) => c.type !== 'comment');
+    const emptied = elements.length === replacements.size && [...replacements.values()].every((r) => r.length === 0) && !ctx.text(list).includes(SUPPRESSION_MARKER);
     if (emptied && ctx.removeOperand(list)) continue;
     if (relayoutInterpolatedCall(ctx, list, replacements)) continue;
     ctx.api.edit.replaceListElements(list, replacements, { keepInline: insideInterpolation(list) });

@@ -72,10 +72,12 @@ function rewriteLibraryFolder(ctx: Ctx, use: Use, interp: SyntaxNode, str: Synta
     ctx.libSite ??= use.node;
     if (runtime) ctx.wroteRuntimePath = true;
     const whole = before === '' && new RegExp(`^${libDir[0]}["']?$`).test(after.split('\n')[0]!) && str.type === 'string_expression';
-    const text = runtime
+    // (one library: its folder, as a maintainer writes it, not a search path of one)
+    const searchPath = runtime && libs.length !== 1;
+    const text = searchPath
       ? libraryPathText(ctx, libs.map((p) => ctx.pkg(use.set, p, use.node)), interp, whole)
       : ctx.accessor('lib', ctx.pkg(use.set, libs[0]!, use.node));
-    replacePath(ctx, use, interp, text, libDir[0], runtime ? '' : '/lib');
+    replacePath(ctx, use, interp, text, libDir[0], searchPath ? '' : '/lib');
     return true;
   }
   ctx.left(use, 'unknown-use', `\`\${${ctx.text(use.node)}}${libDir[0]}\` is a library folder, but this build-time flag cannot name several packages`, `use one \`-L\${lib.getLib cudaPackages.<pkg>}/lib\` per library (evidence: ${ctx.runtimeLibs().join(', ')})`);
