@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectStyle, EditBuilder } from '../src/edit/builder.js';
+import { chainOperands, detectStyle, EditBuilder } from '../src/edit/builder.js';
 import { applyEdits } from '../src/edit/edits.js';
 import { parseNix } from '../src/nix/parser.js';
 import { findBindings, listParts, topFunction, type FunctionInfo } from '../src/nix/syntax.js';
@@ -130,5 +130,13 @@ describe('listParts', () => {
       ['[ ]', ['!(c)'], []],
       ['[ e ]', [], ['pkgs']],
     ]);
+  });
+});
+
+describe('chainOperands', () => {
+  it('lists every operand of a ++ chain (right-associative in Nix), a parenthesised chain as one', () => {
+    const src = '[ a ] ++ [ b ] ++ lib.optional c d ++ (e ++ f)';
+    const value = parseNix(src).root.namedChildren[0]!;
+    expect(chainOperands(value).map((o) => src.slice(o.startIndex, o.endIndex))).toEqual(['[ a ]', '[ b ]', 'lib.optional c d', '(e ++ f)']);
   });
 });

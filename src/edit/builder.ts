@@ -698,5 +698,6 @@ export function chainOperands(value: SyntaxNode): SyntaxNode[] {
   const left = value.childForFieldName('left');
   const right = value.childForFieldName('right');
   if (!op || op.text !== '++' || !left || !right) return [value];
-  return [...chainOperands(left), right];
+  // (`++` is right-associative: `a ++ b ++ c` is `a ++ (b ++ c)`)
+  return [...chainOperands(left), ...chainOperands(right)];
 }

@@ -7,6 +7,7 @@
  */
 import { SUPPRESSION_MARKER } from '../../../src/nix/suppressions.js';
 import type { SyntaxNode } from '../../../src/nix/tree.js';
+import { chainOperands } from '../../../src/edit/builder.js';
 import { insideInterpolation, type Ctx, type Pending, type Presence } from '../context.js';
 import { componentKey, INPUT_LIBS, presentIn } from '../roles/inputs.js';
 import { libraryPathText } from '../roles/paths.js';
@@ -90,7 +91,9 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
     // (the last element as another rule rewrote it, `cudatoolkit.cc`, when it did)
     plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [ctx.api.edit.takeEdited(last)]), ...added]);
   } else if (same) ctx.api.edit.addListElements(same.list, added);
-  else {
+  else if (joinSingle(ctx, b.value, conditions, added)) {
+    // (done: `lib.optional c x` of the same condition became `lib.optionals c [ x … ]`)
+  } else {
     const cond = ctx.optionalsPrefix(conditions);
     const indent = ctx.lineIndent(b.node.startIndex);
     const operand = `${cond}${ctx.api.edit.listText(added, indent, indent.length + 3 + cond.length)}`;
@@ -100,6 +103,31 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
     else ctx.api.edit.appendOperand(b.node, b.value, operand);
   }
   for (const e of added) present.add(componentKey(e), conditions);
+}
+
+/**
+ * `lib.optional c x`, an operand of the value's `++` chain under the same condition: it becomes
+ * `lib.optionals c [ x … ]` with the new elements, as a maintainer writes it, rather than a second
+ * operand of the same condition. True when done.
+ */
+function joinSingle(ctx: Ctx, value: SyntaxNode, conditions: string[], added: string[]): boolean {
+  if (conditions.length === 0) return false;
+  const operands = chainOperands(value);
+  for (const m of ctx.api.syntax.valueMembers(ctx.src, value)) {
+    const app = m.node.parent;
+    const fn = app?.type === 'apply_expression' ? app.childForFieldName('function') : null;
+    const callee = fn?.type === 'apply_expression' ? fn.childForFieldName('function') : null;
+    const cond = fn?.childForFieldName('argument');
+    if (!app || !callee || !cond || m.conditions.join('&&') !== conditions.join('&&')) continue;
+    if (!/optional\)*$/.test(ctx.text(callee)) || !operands.some((o) => o.id === app.id)) continue;
+    if (ctx.touched(app) || ctx.api.suppressedWithin(app)) continue;
+    const indent = ctx.lineIndent(app.startIndex);
+    const head = `${ctx.text(callee).replace(/optional(\)*)$/, 'optionals$1')} ${ctx.api.edit.takeEdited(cond)} `;
+    const column = app.startIndex - ctx.src.lastIndexOf('\n', app.startIndex) - 1 + head.length;
+    ctx.replace(app, `${head}${ctx.api.edit.listText([ctx.api.edit.takeEdited(m.node), ...added], indent, column)}`);
+    return true;
+  }
+  return false;
 }
 
 /**
