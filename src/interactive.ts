@@ -4,6 +4,7 @@
  * file still has the text that was transformed). Results arrive in path order while the run is
  * still going, so the first question comes as soon as the first file is done.
  */
+import { failure } from './model/errors.js';
 import { colourDiff } from './report/diff.js';
 import type { Printer } from './report/printer.js';
 import { writeError, type FileResult } from './runner/job.js';
@@ -102,8 +103,7 @@ export class InteractiveSession {
               await writeFileAtomic(r.absolute!, r.output, { expected: r.original });
               r.written = true;
             } catch (err) {
-              r.status = 'error';
-              r.error = writeError(err);
+              Object.assign(r, failure('write-failed', writeError(err)));
             }
           }
         }

@@ -155,12 +155,13 @@ describe('errors', () => {
     expect(r.status).toBe(2);
     const doc = JSON.parse(r.stdout);
     const byPath = Object.fromEntries(doc.files.map((f: { path: string }) => [f.path, f]));
-    expect(byPath['a-throw.nix']).toMatchObject({ status: 'error', error: 'transform bad threw: boom on purpose' });
-    expect(byPath['b-overlap.nix'].status).toBe('error');
+    expect(byPath['a-throw.nix']).toMatchObject({ status: 'error', errorKind: 'transform-threw', error: 'transform bad threw: boom on purpose' });
+    expect(byPath['b-overlap.nix']).toMatchObject({ status: 'error', errorKind: 'overlapping-edits' });
     expect(byPath['b-overlap.nix'].error).toMatch(/^transform bad produced overlapping edits: \[0,4\) from bad and \[2,6\) from bad; file left unchanged$/);
-    expect(byPath['c-invalid.nix'].status).toBe('error');
+    expect(byPath['c-invalid.nix']).toMatchObject({ status: 'error', errorKind: 'invalid-output' });
     expect(byPath['c-invalid.nix'].error).toMatch(/^transform bad produced invalid Nix \(1:1: syntax error: unexpected "\{" in its output\); file left unchanged$/);
     expect(byPath['d-fine.nix']).toMatchObject({ status: 'ok', written: true });
+    expect(byPath['d-fine.nix'].errorKind).toBeUndefined();
     const after = snapshot(dir);
     for (const f of ['a-throw.nix', 'b-overlap.nix', 'c-invalid.nix']) expect(after[f]).toEqual(before[f]);
     expect(after['d-fine.nix']!.text).toBe('2 # MARK fine\n');

@@ -47,7 +47,7 @@ function manyFiles(bad: string): Record<string, string> {
   return files;
 }
 
-function jsonRun(dir: string, extra: string[]): { status: number | null; doc: { files: { path: string; status: string; error: string | null; written?: boolean }[] }; stderr: string } {
+function jsonRun(dir: string, extra: string[]): { status: number | null; doc: { files: { path: string; status: string; error: string | null; errorKind?: string; written?: boolean }[] }; stderr: string } {
   const r = cli(['run', '-t', './misbehaving.mjs', '--write', '--json', ...extra, 'pkgs'], { cwd: dir });
   return { status: r.status, doc: JSON.parse(r.stdout), stderr: r.stderr };
 }
@@ -62,7 +62,7 @@ describe('per-file time limit', () => {
       expect(Date.now() - started).toBeLessThan(30_000);
       expect(status).toBe(2);
       const bad = doc.files.find((f) => f.path === 'pkgs/p150-bad.nix')!;
-      expect(bad.status).toBe('error');
+      expect(bad).toMatchObject({ status: 'error', errorKind: 'timeout' });
       expect(bad.error).toMatch(/time limit of 1 s .*file left unchanged \(--timeout to change the limit\)$/);
       const others = doc.files.filter((f) => f.path !== 'pkgs/p150-bad.nix');
       expect(others).toHaveLength(300);
@@ -90,7 +90,7 @@ describe('a worker thread that dies', () => {
     const { status, doc } = jsonRun(dir, ['--cpus', '2']);
     expect(status).toBe(2);
     const bad = doc.files.find((f) => f.path === 'pkgs/p150-bad.nix')!;
-    expect(bad).toMatchObject({ status: 'error' });
+    expect(bad).toMatchObject({ status: 'error', errorKind: 'worker-lost' });
     expect(bad.error).toMatch(/^worker thread exited \(code 3\) while processing this file .*; file left unchanged$/);
     const others = doc.files.filter((f) => f.path !== 'pkgs/p150-bad.nix');
     expect(others.map((f) => f.status)).toEqual(Array(300).fill('ok'));

@@ -30,6 +30,7 @@ interface JsonFile {
   path: string;
   status: Status;
   error: string | null;
+  errorKind?: string;
   findings: unknown[];
   written?: boolean;
   diff?: string;
@@ -229,6 +230,20 @@ function mainTree(): { dir: string; outside: string; want: Record<string, Want>;
   return { dir, outside, want, hidden: ['bad/unreadable-dir/hidden.nix'] };
 }
 
+/** The `errorKind` (src/model/errors.ts) each expected message is of. */
+function kindOf(w: Want): string {
+  const e = w.error!;
+  const text = e instanceof RegExp ? e.source : e;
+  if (e === NOT_UTF8) return 'not-utf8';
+  if (e === BINARY) return 'binary';
+  if (e === NESTING) return 'too-deep';
+  if (e === READ_DENIED) return 'unreadable';
+  if (/syntax error/.test(text)) return 'syntax';
+  if (/size limit/.test(text)) return 'too-large';
+  if (/^cannot write/.test(text)) return 'write-failed';
+  throw new Error(`no kind for ${text}`);
+}
+
 const MAIN_ARGS = ['.', 'good', 'good/plain.nix', './good/plain.nix', 'x.nix', 'nope.nix', 'gone/'];
 
 describe.skipIf(!CAN_DENY)('every bad input in one tree, with good files beside them (--write --json)', () => {
@@ -249,6 +264,8 @@ describe.skipIf(!CAN_DENY)('every bad input in one tree, with good files beside 
       expect({ path, status: f.status }).toEqual({ path, status: w.status });
       if (w.error instanceof RegExp) expect(f.error, path).toMatch(w.error);
       else expect(f.error, path).toBe(w.error);
+      // the error as data: its kind, for every error and every skip with a reason
+      expect(f.errorKind, path).toBe(w.error === null ? undefined : kindOf(w));
       expect(f.written === true, path).toBe(w.out !== undefined);
     }
     expect(doc.missing).toEqual(['nope.nix', 'gone/']);

@@ -84,6 +84,7 @@ describe('processSource', () => {
     const out = await processSource('1', 'x.nix', [reporter, thrower]);
     expect(out.status).toBe('error');
     expect(out.error).toBe('transform boom threw: nope');
+    expect(out.errorKind).toBe('transform-threw');
     expect(out.findings).toEqual([{ rule: 'rep/r', severity: 'info', message: 'm', line: 1, column: 1 }]);
   });
 
@@ -114,6 +115,7 @@ describe('processSource: the scoping of a rewrite', () => {
     const out = await processSource('{ old }:\n[ old ]\n', 'x.nix', [rename('old', 'fresh')]);
     expect(out.status).toBe('error');
     expect(out.error).toBe('transform rename produced invalid Nix (its output uses `old` at 2:3 where nothing binds it: undefined variable); file left unchanged');
+    expect(out.errorKind).toBe('unbound-name');
     const inserted = await processSource('{ lib }:\n[ lib ]\n', 'x.nix', [
       t('insert', ['lib'], (_f, api) => void api.edit.insertAt(api.source.indexOf(' ]'), ' cudaPackages.libcublas')),
     ]);
@@ -145,6 +147,7 @@ describe('processSource: the scoping of a rewrite', () => {
     ]);
     expect(out.status).toBe('error');
     expect(out.error).toBe('transform twice produced invalid Nix (its output defines `buildInputs` twice, at 4:3); file left unchanged');
+    expect(out.errorKind).toBe('duplicate-attribute');
   });
 });
 

@@ -20,6 +20,7 @@ export class ReportCollector {
     if (r.status !== 'ok' && r.status !== 'error' && r.findings.length === 0) return;
     const f: ReportFile = { path: r.path, status: r.status, changedBy: r.changedBy, findings: r.findings };
     if (r.error !== undefined) f.error = r.error;
+    if (r.errorKind !== undefined) f.errorKind = r.errorKind;
     if (r.diff !== undefined) f.diff = r.diff;
     if (r.closure !== undefined) f.closure = r.closure;
     this.files.push(f);

@@ -3,6 +3,7 @@
  * The runner fills it (src/cli.ts via collectReport); renderers (markdown.ts, html.ts) only read
  * it, so both formats always tell the same story.
  */
+import type { ErrorKind } from '../model/errors.js';
 import type { FileStatus } from '../runner/process.js';
 import type { Finding } from '../transform.js';
 
@@ -27,6 +28,8 @@ export interface ReportFile {
   changedBy: string[];
   findings: Finding[];
   error?: string;
+  /** Its kind (src/model/errors.ts). */
+  errorKind?: ErrorKind;
   /** Unified diff (original → new) when the file changed. */
   diff?: string;
   closure?: ClosureEstimate;

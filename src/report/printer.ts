@@ -122,7 +122,7 @@ export class Printer {
         this.first = false;
         return;
       }
-      const entry: Record<string, unknown> = { path: r.path, status: r.status, findings: r.findings, error: r.error ?? null };
+      const entry: Record<string, unknown> = { path: r.path, status: r.status, findings: r.findings, error: r.error ?? null, ...(r.errorKind ? { errorKind: r.errorKind } : {}) };
       if (r.changedBy.length > 0) entry.changedBy = r.changedBy;
       if (r.diff) entry.diff = r.diff;
       if (r.written) entry.written = true;

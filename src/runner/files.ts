@@ -12,16 +12,16 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, 
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string };
+export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: string; kind: 'binary' | 'not-utf8' };
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeNix(buf: Buffer): ReadResult {
-  if (buf.includes(0)) return { ok: false, reason: 'binary file (contains a NUL byte); not a Nix expression' };
+  if (buf.includes(0)) return { ok: false, kind: 'binary', reason: 'binary file (contains a NUL byte); not a Nix expression' };
   try {
     return { ok: true, text: decoder.decode(buf), bytes: buf.length };
   } catch {
-    return { ok: false, reason: 'not valid UTF-8; nixshift does not re-encode files' };
+    return { ok: false, kind: 'not-utf8', reason: 'not valid UTF-8; nixshift does not re-encode files' };
   }
 }
 

@@ -3,6 +3,7 @@
  * Most files of nixpkgs end here (a `skip`), and a worker thread that only does this never loads
  * the parser or a transform (see worker.ts).
  */
+import { failure, skipped, type ErrorKind } from '../model/errors.js';
 import type { Finding, TransformOptions } from '../transform.js';
 import type { ClosureEstimate } from '../report/model.js';
 import type { FileStatus } from './process.js';
@@ -54,6 +55,8 @@ export interface FileResult {
   status: FileStatus;
   findings: Finding[];
   error?: string;
+  /** What kind of error (or skip reason) `error` is. */
+  errorKind?: ErrorKind;
   /** Unified diff for changed files (when asked for). */
   diff?: string;
   /** True when the new text was written to disk. */
@@ -146,10 +149,10 @@ export function intake(job: FileJob, prefilter: Prefilter | undefined, opts: Pic
   }
   const raw = readRaw(job.absolute, limit, !job.walked);
   if (!raw.ok) {
-    if ('reason' in raw) return { ...base, status: 'error', error: raw.reason };
+    if ('reason' in raw) return { ...base, ...failure('unreadable', raw.reason) };
     const mb = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
     const why = limit === opts.maxBytes ? `over the size limit of ${mb(limit)} (--max-file-size); raise the limit to process it` : `over the largest size nixshift reads (${mb(HARD_MAX_BYTES)})`;
-    return { ...base, bytes: raw.tooLarge, status: 'skip', error: `not read: ${mb(raw.tooLarge)} is ${why}` };
+    return { ...base, bytes: raw.tooLarge, ...skipped('too-large', `not read: ${mb(raw.tooLarge)} is ${why}`) };
   }
   if (prefilter && !prefilter.test(raw.buf)) return { ...base, bytes: raw.buf.length, status: 'skip' };
   return { candidate: raw.buf };

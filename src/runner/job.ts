@@ -3,6 +3,7 @@
  * format (--formatter), verify (--verify), diff, and write when asked. The result is small and
  * serialisable; the printer on the main thread turns it into output.
  */
+import { failure } from '../model/errors.js';
 import type { Finding } from '../transform.js';
 import { parseNix, releaseParsed } from '../nix/parser.js';
 import { unifiedDiff } from '../report/diff.js';
@@ -73,26 +74,27 @@ export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[]
 export async function finishJob(job: FileJob, buf: Buffer, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const base = { index: job.index, path: job.display, findings: [] as Finding[], written: false, changedBy: [] as string[], bytes: 0 };
   const read = decodeNix(buf);
-  if (!read.ok) return { ...base, bytes: buf.length, status: 'error', error: read.reason };
+  if (!read.ok) return { ...base, bytes: buf.length, ...failure(read.kind, read.reason) };
   let outcome;
   try {
     outcome = await processSource(read.text, job.display, withOverrides(chain, job.overrides), { prefilter: opts.prefilter, timeLimitMs: opts.inBandTimeLimitMs });
   } catch (err) {
-    return { ...base, bytes: read.bytes, status: 'error', error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    return { ...base, bytes: read.bytes, ...failure('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`) };
   }
   const result: FileResult = { ...base, bytes: read.bytes, status: outcome.status, findings: outcome.findings, changedBy: outcome.changedBy };
   if (outcome.error) result.error = outcome.error;
+  if (outcome.errorKind) result.errorKind = outcome.errorKind;
   if (outcome.status !== 'ok' || outcome.output === undefined) return result;
 
   let output = outcome.output;
   if (opts.formatter) {
     const f = await format(output, opts.formatter, job, opts.cwd);
-    if (!f.ok) return { ...result, status: 'error', error: f.reason };
+    if (!f.ok) return { ...result, ...failure('formatter-failed', f.reason) };
     const reparsed = parseNix(f.text);
     releaseParsed(reparsed);
     if (reparsed.syntaxError) {
       const e = reparsed.syntaxError;
-      return { ...result, status: 'error', error: `formatter \`${opts.formatter}\` produced invalid Nix (${e.line}:${e.column}: ${e.message} in its output); file left unchanged` };
+      return { ...result, ...failure('formatter-failed', `formatter \`${opts.formatter}\` produced invalid Nix (${e.line}:${e.column}: ${e.message} in its output); file left unchanged`) };
     }
     output = f.text;
     if (output === read.text) return { ...result, status: 'nochange' };
@@ -100,10 +102,10 @@ export async function finishJob(job: FileJob, buf: Buffer, chain: readonly Confi
   if (opts.verify) {
     const problem = await verify(output, opts.verify, opts.cwd);
     if (problem !== undefined) {
-      return { ...result, status: 'error', error: `nix-instantiate --parse rejects the new text (${problem}); file left unchanged` };
+      return { ...result, ...failure('verify-failed', `nix-instantiate --parse rejects the new text (${problem}); file left unchanged`) };
     }
   }
-  if (job.writeRefusal && (opts.write || opts.keepText)) return { ...result, status: 'error', error: `${job.writeRefusal}; file left unchanged` };
+  if (job.writeRefusal && (opts.write || opts.keepText)) return { ...result, ...failure('write-refused', `${job.writeRefusal}; file left unchanged`) };
   if (opts.diff) result.diff = unifiedDiff(job.display, read.text, output);
   if (opts.closure) {
     const c = estimateClosure(read.text, output);
@@ -120,14 +122,13 @@ export async function finishJob(job: FileJob, buf: Buffer, chain: readonly Confi
     const fresh = opts.formatter ? undefined : parseNix(output);
     if (fresh) releaseParsed(fresh);
     if (fresh?.syntaxError) {
-      return { ...result, status: 'error', error: `internal: the new text does not parse when parsed from scratch; file left unchanged` };
+      return { ...result, ...failure('internal', `internal: the new text does not parse when parsed from scratch; file left unchanged`) };
     }
     try {
       await writeFileAtomic(job.real ?? job.absolute, output, { expected: read.text, ...(faultInjection ? { failAfterTempWrite: faultInjection(job) } : {}) });
       result.written = true;
     } catch (err) {
-      result.status = 'error';
-      result.error = writeError(err);
+      Object.assign(result, failure('write-failed', writeError(err)));
     }
   }
   return result;

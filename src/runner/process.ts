@@ -4,6 +4,7 @@
  * that does not parse. No I/O here (see worker.ts / files.ts): this is the pure core the
  * workers, `--run-in-band` and the fixture tests share.
  */
+import { failure, skipped, type ErrorKind } from '../model/errors.js';
 import vm from 'node:vm';
 import type { SyntaxNode } from '../nix/tree.js';
 import { detectStyle, EditBuilder } from '../edit/builder.js';
@@ -26,6 +27,8 @@ export interface FileOutcome {
   findings: Finding[];
   /** Why the file is an `error` (or a `skip`, for a skip with a reason). */
   error?: string;
+  /** What kind of error (or skip reason) `error` is. */
+  errorKind?: ErrorKind;
   /** Transforms that changed the file, in order. */
   changedBy: string[];
 }
@@ -241,12 +244,12 @@ async function processTracked(source: string, path: string, chain: readonly Conf
   }
   const depth = nestingDepth(source, MAX_NESTING);
   if (depth > MAX_NESTING) {
-    return { status: 'skip', findings, changedBy, error: `not transformed: nested more than ${MAX_NESTING} levels deep (brackets, interpolations, let … in): generated or malformed input? The file is left as it is` };
+    return { findings, changedBy, ...skipped('too-deep', `not transformed: nested more than ${MAX_NESTING} levels deep (brackets, interpolations, let … in): generated or malformed input? The file is left as it is`) };
   }
   let current = source;
   let parsed: ParsedFile | undefined = track(parseNix(source));
   if (parsed.syntaxError) {
-    return { status: 'error', findings, changedBy, error: describeSyntaxError(parsed) };
+    return { findings, changedBy, ...failure('syntax', describeSyntaxError(parsed)) };
   }
   const original = source;
   const steps: TextEdit[][] = [];
@@ -260,7 +263,7 @@ async function processTracked(source: string, path: string, chain: readonly Conf
   if (chain.length > 0 && chain.every((c) => wholeFile.some((s) => coversTransform(s, c.transform.name)))) {
     const by = wholeFile.filter((s) => chain.some((c) => coversTransform(s, c.transform.name)));
     const reasons = by.map((s) => s.reason).filter((r): r is string => r !== undefined);
-    return { status: 'skip', findings, changedBy, error: `suppressed by ${by.map(describeSuppression).join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}` };
+    return { findings, changedBy, ...skipped('suppressed', `suppressed by ${by.map(describeSuppression).join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`) };
   }
   /** Transforms that did not run on the file because a whole-file suppression covers them. */
   const notRun = new Set<string>();
@@ -272,7 +275,7 @@ async function processTracked(source: string, path: string, chain: readonly Conf
       parsed = track(parseNix(current));
       if (parsed.syntaxError) {
         // Cannot happen: every intermediate text was checked when it was produced.
-        return { status: 'error', findings, changedBy, error: `internal: intermediate text does not parse (${describeSyntaxError(parsed)})` };
+        return { findings, changedBy, ...failure('internal', `internal: intermediate text does not parse (${describeSyntaxError(parsed)})`) };
       }
     }
     const p = parsed;
@@ -326,10 +329,10 @@ async function processTracked(source: string, path: string, chain: readonly Conf
       await withTimeLimit(() => transform.transform({ path, source: current }, api, options), opts.timeLimitMs);
     } catch (err) {
       if (err instanceof TimeLimitError) {
-        return { status: 'error', findings: [...findings, ...local], changedBy, error: `transform ${transform.name} ${err.message} (stuck in a loop?); file left unchanged (--timeout to change the limit)` };
+        return { findings: [...findings, ...local], changedBy, ...failure('timeout', `transform ${transform.name} ${err.message} (stuck in a loop?); file left unchanged (--timeout to change the limit)`) };
       }
       const msg = err instanceof Error ? err.message : String(err);
-      return { status: 'error', findings: [...findings, ...local], changedBy, error: `transform ${transform.name} threw: ${msg}` };
+      return { findings: [...findings, ...local], changedBy, ...failure('transform-threw', `transform ${transform.name} threw: ${msg}`) };
     }
     findings.push(...local);
     const edits = mine.length > 0 ? netEdits(edit.edits(), mine, (l) => suppressions.markUsed(l)) : edit.edits();
@@ -341,7 +344,7 @@ async function processTracked(source: string, path: string, chain: readonly Conf
       next = applyEdits(current, normalized, style.eol);
     } catch (err) {
       const msg = err instanceof OverlappingEditsError || err instanceof RangeError ? err.message : String(err);
-      return { status: 'error', findings, changedBy, error: `transform ${transform.name} produced ${msg}; file left unchanged` };
+      return { findings, changedBy, ...failure(err instanceof OverlappingEditsError ? 'overlapping-edits' : 'internal', `transform ${transform.name} produced ${msg}; file left unchanged`) };
     }
     if (next === current) continue;
     const applied = normalized.map((e) => ({ ...e, text: withEol(e.text, style.eol) }));
@@ -350,21 +353,11 @@ async function processTracked(source: string, path: string, chain: readonly Conf
     // The previous tree is edited and re-parsed around the edits only (it is not used again).
     const reparsed = track(reparseNix(p, applied, next));
     if (reparsed.syntaxError) {
-      return {
-        status: 'error',
-        findings,
-        changedBy,
-        error: `transform ${transform.name} produced invalid Nix (${describeSyntaxError(reparsed)} in its output); file left unchanged`,
-      };
+      return { findings, changedBy, ...failure('invalid-output', `transform ${transform.name} produced invalid Nix (${describeSyntaxError(reparsed)} in its output); file left unchanged`) };
     }
     const twice = duplicateAttribute(next, reparsed.root, insertedRanges(applied));
     if (twice) {
-      return {
-        status: 'error',
-        findings,
-        changedBy,
-        error: `transform ${transform.name} produced invalid Nix (its output defines \`${twice.name}\` twice, at ${twice.line}:${twice.column}); file left unchanged`,
-      };
+      return { findings, changedBy, ...failure('duplicate-attribute', `transform ${transform.name} produced invalid Nix (its output defines \`${twice.name}\` twice, at ${twice.line}:${twice.column}); file left unchanged`) };
     }
     // Free uses of those names after the edits; only when there are some (rare: a fragment, or a
     // transform's mistake) are they compared with before (the old tree was edited by the
@@ -374,12 +367,7 @@ async function processTracked(source: string, path: string, chain: readonly Conf
     const old = freeAfter.size > 0 ? track(parseNix(current)).root : undefined;
     const unbound = old ? newlyUnbound(freeUses(current, old, names), freeAfter, next) : undefined;
     if (unbound && !usesUnboundNames(current, old!)) {
-      return {
-        status: 'error',
-        findings,
-        changedBy,
-        error: `transform ${transform.name} produced invalid Nix (its output uses \`${unbound.name}\` at ${unbound.line}:${unbound.column} where nothing binds it: undefined variable); file left unchanged`,
-      };
+      return { findings, changedBy, ...failure('unbound-name', `transform ${transform.name} produced invalid Nix (its output uses \`${unbound.name}\` at ${unbound.line}:${unbound.column} where nothing binds it: undefined variable); file left unchanged`) };
     }
     steps.push(applied);
     changedBy.push(transform.name);

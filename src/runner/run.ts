@@ -3,6 +3,7 @@
  * hand results to the caller one by one, in path order, so that a single printer on the main
  * thread never interleaves output. Library code: no printing, no process.exit.
  */
+import { failure, type FileError } from '../model/errors.js';
 import { existsSync, statSync } from 'node:fs';
 import { HARD_MAX_BYTES, removeTempFiles } from './files.js';
 import { EarlyJobs, findEarlyFiles } from './early.js';
@@ -544,7 +545,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         notProcessed += queue.drain() + candidates.splice(0).length + early.unsentClaims().length;
       } else {
         for (const job of [...queue.take(queue.available), ...candidates.splice(0), ...early.unsentClaims()]) {
-          deliver({ index: job.index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: 'not processed: the worker threads kept dying' }, job.index);
+          deliver({ index: job.index, path: job.display, findings: [], written: false, changedBy: [], bytes: 0, ...failure('worker-lost', 'not processed: the worker threads kept dying') }, job.index);
         }
       }
       // Results after a gap (files not processed) are still given, in order.
@@ -560,7 +561,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
     });
 
     /** A worker is gone (or being stopped): settle its files and replace it if there is work. */
-    const lose = (slot: Slot, why: (index: number) => string): void => {
+    const lose = (slot: Slot, why: (index: number) => FileError): void => {
       if (slot.retired) return;
       slot.retired = true;
       hungry.delete(slot);
@@ -569,7 +570,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       for (const [index, job] of slot.inFlight) {
         if (index === current) {
           removeTempFiles(job.real ?? job.absolute);
-          deliver({ index, path: job.display, status: 'error', findings: [], written: false, changedBy: [], bytes: 0, error: why(index) }, index);
+          deliver({ index, path: job.display, findings: [], written: false, changedBy: [], bytes: 0, ...failure(why(index).kind, why(index).message) }, index);
         } else {
           unstarted.push(job);
         }
@@ -642,7 +643,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
           rejectAll(new Error(msg.message));
         }
       });
-      worker.on('error', (err) => lose(slot, () => `worker thread crashed while processing this file: ${err.message}; file left unchanged`));
+      worker.on('error', (err) => lose(slot, () => ({ kind: 'worker-lost', message: `worker thread crashed while processing this file: ${err.message}; file left unchanged` })));
       worker.on('exit', (code) => {
         if (slot.retired) return;
         if (slot.stopping && slot.inFlight.size === 0) {
@@ -650,7 +651,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
           maybeFinish();
           return;
         }
-        lose(slot, () => `worker thread exited (code ${code}) while processing this file (a transform called process.exit?); file left unchanged`);
+        lose(slot, () => ({ kind: 'worker-lost', message: `worker thread exited (code ${code}) while processing this file (a transform called process.exit?); file left unchanged` }));
       });
     };
 
@@ -661,7 +662,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
         for (const slot of live()) {
           const index = Atomics.load(slot.control, 0);
           if (index < 0 || now - Atomics.load(slot.control, 1) < o.timeLimitMs) continue;
-          lose(slot, () => `not finished after the time limit of ${formatSeconds(o.timeLimitMs)} (a transform stuck in a loop?); file left unchanged (--timeout to change the limit)`);
+          lose(slot, () => ({ kind: 'timeout', message: `not finished after the time limit of ${formatSeconds(o.timeLimitMs)} (a transform stuck in a loop?); file left unchanged (--timeout to change the limit)` }));
           void slot.worker.terminate();
         }
       }, Math.max(10, Math.min(1000, o.timeLimitMs / 4)));
@@ -674,7 +675,7 @@ async function runThreaded(queue: JobQueue, init: WorkerInit, count: number, emi
       for (const s of [...hungry]) stop(s);
       if (o.interrupt!.forced) {
         for (const slot of live()) {
-          lose(slot, () => 'interrupted while processing this file; file left unchanged');
+          lose(slot, () => ({ kind: 'interrupted', message: 'interrupted while processing this file; file left unchanged' }));
           void slot.worker.terminate();
         }
       }

@@ -227,13 +227,16 @@ export class Ctx {
   }
 
   /**
-   * `cudatoolkit.lib` outside strings, when every other use of the toolkit is in a string: the
-   * runfile's `lib` output holds only libcudart, and the rewrite writes `cuda_cudart` for it, which
-   * a second run reads as the file's own choice (scanNixPackages). Read it so on the first run too,
-   * so both runs decide the same set.
+   * `cudatoolkit.lib` outside strings, when no other use outside strings takes the library set:
+   * the runfile's `lib` output holds only libcudart, and the rewrite writes `cuda_cudart` for it,
+   * which a second run reads as the file's own choice (scanNixPackages). Read it so on the first
+   * run too, so both runs decide the same set. Uses that do not take the set: those left whole
+   * (an environment, settled before the set is first read in rewriteAll), `cudatoolkit.cc`,
+   * `.version` and other attributes that are no output.
    */
   private libOutputEvidence(): EvidenceItem[] {
-    const outside = [...this.uses, ...this.inheritUses].filter((u) => !inInterpolation(u.node));
+    const takesSet = (u: Use): boolean => u.attrs.length === 0 || /^(out|dev|lib|static|bin|doc)$/.test(u.attrs[0]!);
+    const outside = [...this.uses, ...this.inheritUses].filter((u) => !inInterpolation(u.node) && !this.ledger.settled(u.node) && takesSet(u));
     const first = outside[0];
     if (!first || !outside.every((u) => u.attrs[0] === 'lib')) return [];
     const line = this.src.slice(0, first.node.startIndex).split('\n').length;

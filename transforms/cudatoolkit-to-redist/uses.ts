@@ -150,10 +150,10 @@ export function collectUses(ctx: Ctx): void {
   ctx.uses.sort((a, b) => a.node.startIndex - b.node.startIndex);
 }
 
-/** Mark the uses a `# nixshift-ignore` covers, directly or through their definition. */
+/** Mark the uses a `# nixshift-ignore` covers, in whole or in part (a comment inside `x.y`), directly or through their definition. */
 export function applySuppressions(ctx: Ctx): void {
   for (const use of [...ctx.uses, ...ctx.inheritUses]) {
-    const direct = ctx.api.suppressed(use.node);
+    const direct = ctx.api.suppressedWithin(use.node);
     const viaDefinition = use.def !== undefined && ctx.api.suppressed(use.def.node);
     if (direct || viaDefinition) ctx.ledger.suppressed(use.node);
   }
