@@ -373,7 +373,7 @@ export class Ctx {
     // a condition copied to a new place says what the rewritten one says (`cudaPackages != null`)
     // (a toolkit whose argument is kept, `# nixshift-ignore`, keeps its name in the copy too)
     const kept = (name: string): boolean => this.top?.formals.some((f) => f.name === name && this.api.suppressed(f.node)) ?? false;
-    const conditions = conditionsIn.map((c) => renameToolkit(c, kept));
+    const conditions = conditionsIn.map((c) => tidyCondition(renameToolkit(c, kept)));
     const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.map((c) => (/^[A-Za-z_][\w'.-]*$|^!?\(/.test(c) ? c : `(${c})`)).join(' && ')})`;
     return `${this.lib()}.optionals ${cond} `;
   }
@@ -417,6 +417,19 @@ export function renameToolkit(text: string, kept: (name: string) => boolean = ()
 }
 
 /** A condition as an argument: bare when it is a name or already parenthesised, else in parentheses. */
+/**
+ * A condition copied to a new place, on one line: its comments stay where they were (a copied
+ * `# nixshift-ignore` would cover something else), blanks and line breaks become one space, and
+ * parentheses around the whole of it go (`(\n    cudaSupport\n  )` → `cudaSupport`). One with a
+ * string (where `#` is no comment) is copied as it is.
+ */
+function tidyCondition(cond: string): string {
+  if (/"|''/.test(cond)) return cond;
+  let c = cond.replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+  while (enclosedInParens(c)) c = c.slice(1, -1).trim();
+  return c;
+}
+
 export function maybeParen(cond: string): string {
   return /^[A-Za-z_][\w'.-]*$/.test(cond) || enclosedInParens(cond) ? cond : `(${cond})`;
 }

@@ -182,6 +182,8 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   const attrset = binding.parent!.parent!;
   ctx.inputSites.push({ attrset, conditions: [condText], set: use.set });
   if (needsNvcc) ctx.pendingNvcc.push({ attrset, conditions: [condText], set: use.set });
+  // only in nativeBuildInputs: the toolkit gave the libraries too (as rewriteInList does)
+  if (role === 'tools') ctx.pendingLibs.push({ attrset, conditions: [condText], set: use.set });
   if (elements.length === 0 && ctx.removeOperand(use.node)) return ctx.handled(use);
   const indent = ctx.lineIndent(app.startIndex);
   // `lib.optional` → `lib.optionals`, also written `(lib.optional)`
@@ -201,6 +203,10 @@ export function rewriteOptional(ctx: Ctx, use: Use, app: SyntaxNode, callee: Syn
   if (ctx.api.style.nixfmt && list.includes('\n') && operand && !ctx.text(value).includes('\n') && !others && !ctx.api.suppressedWithin(value)) {
     // a one-line chain that now spans lines: nixfmt's layout of the whole chain
     ctx.replace(value, ctx.api.edit.chainText(value, indent, new Map([[operand.id, newText]])));
+  } else if (ctx.api.suppressedWithin(cond)) {
+    // a `nixshift-ignore` inside the condition: it stays as it is, the edits go around it
+    if (plural !== ctx.text(callee)) ctx.api.edit.replace(callee, plural);
+    ctx.api.edit.replace(app.childForFieldName('argument')!, list);
   } else {
     ctx.api.edit.replace({ startIndex: callee.startIndex, endIndex: app.endIndex }, newText);
   }
