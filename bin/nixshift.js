@@ -24,7 +24,7 @@ const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
 } else {
-  const cli = join(root, 'dist', 'src', 'cli.js');
+  const cli = join(root, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(cli)) {
     process.stderr.write(`nixshift: not built yet (${cli} is missing); run \`npm install\` (or \`npm run build\`) in ${root}\n`);
     process.exitCode = 2;

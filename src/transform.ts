@@ -44,6 +44,8 @@ export interface TransformFile {
   path: string;
   /** The text this transform works on (after earlier transforms of the same run). */
   source: string;
+  /** Its syntax tree (the same as `api.root`). */
+  root: SyntaxNode;
 }
 
 export interface ReportInput {

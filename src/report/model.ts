@@ -1,6 +1,6 @@
 /**
  * The data behind `--report <file>.md|.html`: what the run collected, independent of the format.
- * The runner fills it (src/cli.ts via collectReport); renderers (markdown.ts, html.ts) only read
+ * The runner fills it (src/cli/run.ts via the ReportCollector); renderers (markdown.ts, html.ts) only read
  * it, so both formats always tell the same story.
  */
 import type { ErrorKind } from '../model/errors.js';

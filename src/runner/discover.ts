@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import type { default as IgnoreFactory, Ignore } from 'ignore';
 import { nativeLister } from '../nix/binding.js';
 
-/** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli.ts). */
+/** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli/main.ts). */
 const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
 
 export interface DiscoveredFile {

@@ -326,7 +326,7 @@ async function processTracked(source: string, path: string, chain: readonly Conf
       },
     };
     try {
-      await withTimeLimit(() => transform.transform({ path, source: current }, api, options), opts.timeLimitMs);
+      await withTimeLimit(() => transform.transform({ path, source: current, root: p.root }, api, options), opts.timeLimitMs);
     } catch (err) {
       if (err instanceof TimeLimitError) {
         return { findings: [...findings, ...local], changedBy, ...failure('timeout', `transform ${transform.name} ${err.message} (stuck in a loop?); file left unchanged (--timeout to change the limit)`) };

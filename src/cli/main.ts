@@ -1,0 +1,112 @@
+/**
+ * The command line. `main(argv, io)` returns the exit code; only bin/nixshift.js touches
+ * process.exitCode. Exit codes: 0 success, 1 changes found under --check, 2 errors (a file that
+ * could not be read/parsed/transformed, a missing path, bad arguments, a transform that fails
+ * to load).
+ */
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
+import { CONFIG_NAME, ConfigError } from '../config.js';
+import { TransformLoadError } from '../runner/load.js';
+import { explainCommand } from './explain.js';
+import { EXIT_ERROR, EXIT_OK, UsageError, version, type Io } from './io.js';
+import { listCommand } from './list.js';
+import { collect, type RunFlags } from './options.js';
+import { runCommand } from './run.js';
+
+export { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, type Io } from './io.js';
+export { parseOptionArgs } from './options.js';
+
+// commander is CommonJS. `require` loads it as it is; an ESM `import` first has Node scan its
+// source for the names it exports (cjs-module-lexer, run in JavaScript): about 15 ms more at
+// every start, and a V8 compile of the scanner beside it.
+const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command();
+  program
+    .name('nixshift')
+    .description('Codemods for Nix expressions: scope-aware transforms, reviewable unified diffs.')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run `nixshift --help` for usage)');
+
+  program
+    .command('run')
+    .description('run transforms over files and folders; dry run (diffs only) unless --write')
+    .argument('[paths...]', 'files and folders (folders are searched for *.nix); default: the current folder')
+    .option('-t, --transform <name|path>', 'a built-in transform or a module file (repeatable; applied in order)', collect)
+    .option('--write', 'write changed files (atomically); default is a dry run')
+    .option('--check', 'print diffs and exit 1 if any file would change (CI, pre-commit)')
+    .option('--json', 'print one JSON document with every file, its status, findings and diff')
+    .option('--stdin', 'read more paths from standard input, one per line')
+    .option('--ignore-pattern <glob>', 'skip paths matching this gitignore-style glob (repeatable)', collect)
+    .option('--no-gitignore', 'do not respect .gitignore files')
+    .option('--no-prefilter', 'parse every file, even those without any needle of the transforms')
+    .option('--cpus <n>', 'worker threads (default: all cores)')
+    .option('--run-in-band', 'run everything on the main thread')
+    .option('-o, --option <key=value>', 'transform option: key=value for all, name:key=value for one (repeatable)', collect)
+    .addOption(new Option('--color', 'colour diffs and findings (default: when on a terminal)'))
+    .addOption(new Option('--no-color', 'never colour'))
+    .option('-q, --quiet', 'no summary line')
+    .option('--config <file>', `config file (default: ${CONFIG_NAME} in this folder or the nearest enclosing one, up to the git root)`)
+    .option('--no-config', 'ignore config files')
+    .option('--changed [base]', 'only .nix files changed against <base> (default: merge base with the upstream branch, else HEAD), plus staged and untracked ones')
+    .option('--commit', 'with --write (implied): one git commit per package, titled `<attr>: <what changed>`; needs a clean work tree')
+    .option('-i, --interactive', 'show each diff and ask [y]es / [n]o / [a]ll / [q]uit; write only accepted files')
+    .option('--formatter <command>', 'pipe each changed file through this command (stdin → stdout, e.g. nixfmt) before diffing and writing')
+    .option('--verify', 'check each new text with `nix-instantiate --parse` (when installed) before writing; a rejected file is an error')
+    .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html')
+    .option('--treefmt', 'treefmt/formatter mode: write changed files in place, print nothing but findings and errors; exit 0, or 2 on errors')
+    .option('--max-file-size <MiB>', 'skip (with the reason) files larger than this instead of parsing them; 0: no limit (default: 4)')
+    .option('--timeout <seconds>', 'a file still being processed after this long is an error and its worker thread is replaced; 0: no limit (default: 60; in band: around each transform call)')
+    .addOption(new Option('--progress', 'show a progress line on stderr (default: when stderr is a terminal)'))
+    .addOption(new Option('--no-progress', 'never show the progress line'))
+    // --- --evidence (begin) ---
+    .option(
+      '--evidence <kind>',
+      'gather evidence for the CUDA transforms before the run; `sources`: ask Nix (nix-instantiate) for the source of each package whose file names cudatoolkit or symlinkJoin, build it if it is not in the store, and pass it as the option source=<path> (else source-missing=<why>)',
+    )
+    .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence evaluates (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)')
+    .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)')
+    // --- --evidence (end) ---
+    .action(async (paths: string[], flags: RunFlags) => {
+      code = await runCommand(paths, flags, io, argv);
+    });
+
+  program
+    .command('list')
+    .description('list the built-in transforms')
+    .action(async () => {
+      code = await listCommand(io);
+    });
+
+  program
+    .command('explain')
+    .description('explain a transform: what it does, why, an example, when not to use it')
+    .argument('<transform>', 'a built-in name or a module file')
+    .action(async (name: string) => {
+      code = await explainCommand(name, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      return EXIT_ERROR;
+    }
+    if (err instanceof UsageError || err instanceof TransformLoadError || err instanceof ConfigError) {
+      io.stderr.write(`nixshift: ${err.message}\n`);
+      return EXIT_ERROR;
+    }
+    io.stderr.write(`nixshift: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_ERROR;
+  }
+  return code;
+}

@@ -1,0 +1,282 @@
+/**
+ * `nixshift run`: the flags checked (options.ts), the files to take (paths, `--changed`,
+ * `--stdin`), the transforms and their options per file, then the run itself with its printer,
+ * report, interactive session and commits, and the exit code.
+ */
+import { resolve, sep } from 'node:path';
+import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
+import { attrFromPath } from '../git/packages.js';
+import { Printer } from '../report/printer.js';
+import type { FileResult } from '../runner/job.js';
+import { loadTransform } from '../runner/load.js';
+import { Interrupt, run, type RunResult, type TransformRequest } from '../runner/run.js';
+import type { Transform, TransformOptions } from '../transform.js';
+import { commitResults } from './commit.js';
+import { evidenceOptions } from './evidence.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, version, type Io } from './io.js';
+import { configSpec, exclusive, findNixInstantiate, parseOptionArgs, progressOptions, useColour, type RunFlags } from './options.js';
+
+/** The numbers and switches of a run, checked. */
+interface Limits {
+  cpus?: number;
+  maxFileBytes?: number;
+  timeLimitMs?: number;
+  write: boolean;
+}
+
+function checkFlags(flags: RunFlags, io: Io): Limits {
+  exclusive(flags, [
+    ['write', 'check'],
+    ['commit', 'check'],
+    ['interactive', 'check'],
+    ['interactive', 'json'],
+    ['treefmt', 'check'],
+    ['treefmt', 'json'],
+    ['treefmt', 'interactive'],
+    ['treefmt', 'commit'],
+    ['changed', 'stdin'],
+  ]);
+  if (flags.interactive && !io.prompt) throw new UsageError('--interactive needs a terminal to ask on');
+  const limits: Limits = { write: flags.write === true || flags.commit === true || flags.treefmt === true };
+  if (flags.cpus !== undefined) {
+    limits.cpus = Number(flags.cpus);
+    if (!Number.isInteger(limits.cpus) || limits.cpus < 1) throw new UsageError(`--cpus takes a whole number of at least 1, not "${flags.cpus}"`);
+  }
+  if (flags.maxFileSize !== undefined) {
+    const mb = Number(flags.maxFileSize);
+    if (!Number.isFinite(mb) || mb < 0) throw new UsageError(`--max-file-size takes a size in MiB (0: no limit), not "${flags.maxFileSize}"`);
+    limits.maxFileBytes = Math.round(mb * (1 << 20));
+  }
+  if (flags.timeout !== undefined) {
+    const secs = Number(flags.timeout);
+    if (!Number.isFinite(secs) || secs < 0) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not "${flags.timeout}"`);
+    limits.timeLimitMs = Math.round(secs * 1000);
+  }
+  return limits;
+}
+
+/** The paths of the run (given, changed in git, or read from stdin), and the git root when needed. */
+async function gatherInputs(paths: string[], flags: RunFlags, io: Io): Promise<{ inputs: string[]; repoRoot?: string }> {
+  let inputs = paths;
+  let repoRoot: string | undefined;
+  // What only some flags need is loaded when they are given (start-up time of a plain run).
+  const git = flags.commit || flags.changed !== undefined ? await import('../git/repo.js') : undefined;
+  if (git) {
+    repoRoot = git.gitRoot(io.cwd);
+    if (!repoRoot) throw new UsageError(`${flags.commit ? '--commit' : '--changed'} needs a git work tree, and ${io.cwd} is not in one`);
+  }
+  if (flags.changed !== undefined) {
+    const base = typeof flags.changed === 'string' ? flags.changed : undefined;
+    let changed;
+    try {
+      changed = git!.changedFiles(repoRoot!, base);
+    } catch (err) {
+      throw new UsageError(`--changed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const within = paths.map((p) => resolve(io.cwd, p));
+    const files = within.length === 0 ? changed.files : changed.files.filter((f) => within.some((w) => f === w || f.startsWith(w.endsWith(sep) ? w : w + sep)));
+    if (!flags.quiet) io.stderr.write(`nixshift: --changed: ${files.length} .nix file${files.length === 1 ? '' : 's'} changed against ${changed.baseDescription}\n`);
+    inputs = files;
+  } else if (flags.stdin) {
+    const listed = (await io.readStdin())
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    // An empty list (say, an empty `git diff --name-only`) is not an error: nothing to do.
+    inputs = [...paths, ...listed];
+  } else if (inputs.length === 0) {
+    inputs = ['.'];
+  }
+  if (flags.commit) {
+    const dirty = git!.dirtyState(repoRoot!, inputs.map((p) => resolve(io.cwd, p)));
+    const lines = [...dirty.staged.map((f) => `staged: ${f}`), ...dirty.unstaged.map((f) => `modified: ${f}`), ...dirty.untracked.map((f) => `untracked: ${f}`)];
+    if (lines.length > 0) {
+      const shown = lines.slice(0, 10).map((l) => `  ${l}\n`).join('') + (lines.length > 10 ? `  … and ${lines.length - 10} more\n` : '');
+      throw new UsageError(`--commit: the work tree is not clean; commit or stash these first, so that every commit holds only nixshift's changes:\n${shown}`.trimEnd());
+    }
+  }
+  return { inputs, repoRoot };
+}
+
+interface Transforms {
+  loaded: Transform[];
+  names: string[];
+  requests: TransformRequest[];
+  fileOptions?: (absolute: string) => Record<string, TransformOptions> | undefined;
+}
+
+/** Transforms and their options: defaults < config "options" < config overrides/packages < -o. */
+async function transformsOf(specs: string[], flags: RunFlags, io: Io, inputs: string[], config: NixshiftConfig | undefined): Promise<Transforms> {
+  const loaded: Transform[] = [];
+  for (const spec of specs) loaded.push(await loadTransform(spec, io.cwd));
+  const names = loaded.map((t) => t.name);
+  const perName = parseOptionArgs(flags.option ?? [], [...new Set([...names, ...specs])]);
+  const cliOptions = (i: number): TransformOptions => ({ ...perName.get(names[i]!), ...perName.get(specs[i]!) });
+  const requests: TransformRequest[] = specs.map((spec, i) => ({ spec, options: { ...config?.options?.[names[i]!], ...cliOptions(i) } }));
+  // --evidence sources: per-file source=/source-missing= for the CUDA transforms; a source= from the config or -o wins.
+  const evidence = await evidenceOptions(flags, io, inputs, names, config);
+  if (!config && !evidence) return { loaded, names, requests };
+  const fileOptions = (absolute: string): Record<string, TransformOptions> | undefined => {
+    const o = config ? fileOverrides(config, absolute, attrFromPath) : undefined;
+    const e = evidence?.(absolute);
+    if (!o && !e) return undefined;
+    const out: Record<string, TransformOptions> = {};
+    names.forEach((n, i) => {
+      const given = { ...o?.[n], ...cliOptions(i) };
+      const found = given.source === undefined ? e?.[n] : undefined; // a source= given wins, reason and all
+      if (o?.[n] || found) out[n] = { ...found, ...given };
+    });
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  return { loaded, names, requests, fileOptions };
+}
+
+export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string[]): Promise<number> {
+  const limits = checkFlags(flags, io);
+  const configFile = flags.config === false ? undefined : typeof flags.config === 'string' ? resolve(io.cwd, flags.config) : findConfig(io.cwd);
+  const config = configFile ? loadConfig(configFile) : undefined;
+  const specs = flags.transform ?? config?.transforms?.map((s) => configSpec(s, config)) ?? [];
+  if (specs.length === 0) throw new UsageError(`no transform given: use -t <name> (see \`nixshift list\`) or "transforms" in ${CONFIG_NAME}`);
+  const { inputs, repoRoot } = await gatherInputs(paths, flags, io);
+  const transforms = await transformsOf(specs, flags, io, inputs, config);
+  let verify: string | undefined;
+  if (flags.verify) {
+    verify = findNixInstantiate(io.env);
+    if (!verify) io.stderr.write('nixshift: warning: --verify: nix-instantiate is not installed, so new texts are NOT checked by Nix (Debian: apt-get install nix-bin)\n');
+  }
+  const session = await Session.open(flags, io, limits);
+  const result = await session.run({
+    transforms: transforms.requests,
+    paths: inputs,
+    cwd: io.cwd,
+    ignorePatterns: flags.ignorePattern,
+    ignoreRelativeTo: config?.ignore ? [{ base: config.dir, patterns: config.ignore }] : undefined,
+    gitignore: flags.gitignore,
+    write: limits.write && !flags.interactive,
+    prefilter: flags.prefilter,
+    diff: !limits.write || flags.json === true || session.reporting || flags.interactive === true,
+    keepText: flags.commit === true || flags.interactive === true,
+    closure: session.reporting,
+    formatter: flags.formatter ?? config?.formatter,
+    verify,
+    fileOptions: transforms.fileOptions,
+    maxFileBytes: limits.maxFileBytes,
+    cpus: limits.cpus,
+    runInBand: flags.runInBand,
+    timeLimitMs: limits.timeLimitMs,
+  });
+  return session.finish(result, transforms, repoRoot, argv);
+}
+
+type RunInput = Omit<Parameters<typeof run>[0], 'onStart' | 'onResult' | 'interrupt'>;
+
+/**
+ * What a run prints and keeps while it goes: the printer, the report, the interactive session,
+ * the files to commit, and the interrupt that Ctrl-C and SIGTERM request.
+ */
+class Session {
+  private readonly changed: FileResult[] = [];
+  private readonly interrupt = new Interrupt();
+
+  private constructor(
+    private readonly flags: RunFlags,
+    private readonly io: Io,
+    private readonly limits: Limits,
+    private readonly printer: Printer,
+    private readonly quiet: boolean,
+    private readonly reports: typeof import('../report/collect.js') | undefined,
+    private readonly report: import('../report/collect.js').ReportCollector | undefined,
+    private readonly interactive: import('../interactive.js').InteractiveSession | undefined,
+  ) {}
+
+  static async open(flags: RunFlags, io: Io, limits: Limits): Promise<Session> {
+    const mode = flags.json ? 'json' : flags.treefmt ? 'silent' : limits.write || flags.interactive ? 'write' : 'diff';
+    const quiet = flags.quiet === true || flags.treefmt === true;
+    const printer = new Printer({
+      mode,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      colour: useColour(flags.color, io.stdout, io.env),
+      colourErr: useColour(flags.color, io.stderr, io.env),
+      quiet,
+      progress: flags.interactive ? undefined : progressOptions(flags, io, quiet),
+    });
+    const reports = flags.report ? await import('../report/collect.js') : undefined;
+    const report = reports ? new reports.ReportCollector() : undefined;
+    const interactive = flags.interactive ? new (await import('../interactive.js')).InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
+    return new Session(flags, io, limits, printer, quiet, reports, report, interactive);
+  }
+
+  get reporting(): boolean {
+    return this.report !== undefined;
+  }
+
+  /** The run, with Ctrl-C (SIGINT) or SIGTERM: the first stops it after the files being processed
+   * (no write is cut in half); a second stops it at once (temporary files removed, originals intact). */
+  async run(input: RunInput): Promise<RunResult> {
+    this.printer.start();
+    const unsubscribe = this.io.onSignal?.((signal) => {
+      const first = !this.interrupt.requested;
+      this.interrupt.request(signal);
+      if (first) this.io.stderr.write(`\nnixshift: ${signal}: stopping after the files being processed (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to stop at once)\n`);
+    });
+    try {
+      return await run({ ...input, interrupt: this.interrupt, onStart: (n) => this.printer.total(n), onResult: (r) => this.take(r) });
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  private take(r: FileResult): void {
+    if (this.interactive) {
+      this.interactive.push(r);
+      return;
+    }
+    this.report?.add(r);
+    if (this.flags.commit && r.written) this.changed.push(r);
+    this.printer.file(r);
+  }
+
+  /** After the run: the interactive decisions, the commits, the summary, the report; the exit code. */
+  async finish(result: RunResult, transforms: Transforms, repoRoot: string | undefined, argv: string[]): Promise<number> {
+    const { flags, io } = this;
+    if (this.interactive) {
+      const decided = await this.interactive.finish();
+      for (const r of decided) {
+        this.report?.add(r);
+        if (flags.commit && r.written) this.changed.push(r);
+      }
+      // Writes happened here, not in the run: count them (and files whose write failed) again.
+      const counts = result.summary.counts;
+      for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] = decided.filter((r) => r.status === k).length;
+      result.summary.written = decided.filter((r) => r.written).length;
+    }
+    let failed = false;
+    if (flags.commit && this.changed.length > 0 && result.interrupted) {
+      io.stderr.write(`nixshift: --commit: no commits made (interrupted); the ${this.changed.length} file${this.changed.length === 1 ? '' : 's'} written are left uncommitted in the work tree\n`);
+    } else if (flags.commit && this.changed.length > 0) {
+      failed = !(await commitResults(repoRoot!, this.changed, transforms.loaded, this.printer.out, io.stderr, io.env));
+    }
+    this.printer.end(result.summary, result);
+    if (this.interactive && !this.quiet) io.stderr.write(this.interactive.summaryLine());
+    if (this.reports && this.report && flags.report) failed = !this.writeReport(result, transforms.names, argv) || failed;
+    const s = result.summary;
+    if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
+    if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
+    if (flags.check && s.counts.ok > 0) return EXIT_CHANGES;
+    return EXIT_OK;
+  }
+
+  private writeReport(result: RunResult, names: string[], argv: string[]): boolean {
+    const { flags, io } = this;
+    const file = resolve(io.cwd, flags.report!);
+    try {
+      this.reports!.writeReport(file, this.report!.data({ command: ['nixshift', ...argv].join(' '), transforms: names, version: version(), result, written: this.limits.write || flags.interactive === true }));
+      if (!this.quiet) io.stderr.write(`nixshift: report written to ${flags.report}\n`);
+      return true;
+    } catch (err) {
+      io.stderr.write(`nixshift: error: cannot write the report ${flags.report}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return false;
+    }
+  }
+}
