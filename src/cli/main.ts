@@ -11,6 +11,8 @@ import { TransformLoadError } from '../runner/load.js';
 import { explainCommand } from './explain.js';
 import { EXIT_ERROR, EXIT_OK, UsageError, version, type Io } from './io.js';
 import { listCommand } from './list.js';
+import { newCommand, type NewFlags } from './new.js';
+import { parseCommand, type ParseFlags } from './parse.js';
 import { collect, type RunFlags } from './options.js';
 import { runCommand } from './run.js';
 
@@ -84,6 +86,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .description('list the built-in transforms')
     .action(async () => {
       code = await listCommand(io);
+    });
+
+  program
+    .command('parse')
+    .description('print the syntax tree of a Nix file as transforms see it: field, kind, line:column range, leaf text')
+    .argument('<file>', 'a Nix file')
+    .option('--all', 'also the anonymous tokens (brackets, operators, keywords)')
+    .action(async (file: string, flags: ParseFlags) => {
+      code = await parseCommand(file, flags, io);
+    });
+
+  program
+    .command('new')
+    .description('scaffold a transform: its module, README (what `explain` prints), a fixture and a vitest test')
+    .argument('<name>', 'the transform name (lower-case words joined by -)')
+    .option('--dir <folder>', 'where to create <name>/ (default: the current folder)')
+    .action(async (name: string, flags: NewFlags) => {
+      code = await newCommand(name, flags, io);
     });
 
   program
