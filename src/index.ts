@@ -8,5 +8,5 @@ export { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit } from
 export { EditBuilder, detectStyle, type FileStyle } from './edit/builder.js';
 export { processSource, type FileOutcome, type FileStatus, type ConfiguredTransform } from './runner/process.js';
 export { run, type RunOptions, type RunResult, type RunSummary } from './runner/run.js';
-export { unifiedDiff } from './report/diff.js';
+export { unifiedDiff } from './diff/unified.js';
 export type { Transform, TransformApi, TransformFile, TransformOptions, Finding, Severity, RuleMeta } from './transform.js';

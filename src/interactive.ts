@@ -5,7 +5,7 @@
  * still going, so the first question comes as soon as the first file is done.
  */
 import { failure } from './model/errors.js';
-import { colourDiff } from './report/diff.js';
+import { colourDiff } from './diff/unified.js';
 import type { Printer } from './report/printer.js';
 import { writeError, type FileResult } from './runner/job.js';
 import { writeFileAtomic } from './runner/files.js';

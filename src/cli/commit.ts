@@ -1,4 +1,4 @@
-import type { Sink } from '../report/printer.js';
+import type { Sink } from '../model/sink.js';
 import type { FileResult } from '../runner/job.js';
 import type { Transform } from '../transform.js';
 import { version } from './io.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sink } from '../report/printer.js';
+import type { Sink } from '../model/sink.js';
 import { PACKAGE_ROOT } from '../runner/load.js';
 
 export interface Io {

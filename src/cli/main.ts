@@ -24,21 +24,9 @@ export { parseOptionArgs } from './options.js';
 // every start, and a V8 compile of the scanner beside it.
 const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 
-export async function main(argv: string[], io: Io): Promise<number> {
-  let code = EXIT_OK;
-  const program = new Command();
-  program
-    .name('nixshift')
-    .description('Codemods for Nix expressions: scope-aware transforms, reviewable unified diffs.')
-    .version(version(), '-V, --version')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
-    .showHelpAfterError('(run `nixshift --help` for usage)');
-
-  program
+/** `nixshift run` and its flags (what they mean: README, CLI reference). */
+function defineRun(program: Commander.Command): Commander.Command {
+  return program
     .command('run')
     .description('run transforms over files and folders; dry run (diffs only) unless --write')
     .argument('[paths...]', 'files and folders (folders are searched for *.nix); default: the current folder')
@@ -75,11 +63,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'gather evidence for the CUDA transforms before the run; `sources`: ask Nix (nix-instantiate) for the source of each package whose file names cudatoolkit or symlinkJoin, build it if it is not in the store, and pass it as the option source=<path> (else source-missing=<why>)',
     )
     .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence evaluates (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)')
-    .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)')
-    // --- --evidence (end) ---
-    .action(async (paths: string[], flags: RunFlags) => {
-      code = await runCommand(paths, flags, io, argv);
-    });
+    .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)');
+  // --- --evidence (end) ---
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command();
+  program
+    .name('nixshift')
+    .description('Codemods for Nix expressions: scope-aware transforms, reviewable unified diffs.')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run `nixshift --help` for usage)');
+
+  defineRun(program).action(async (paths: string[], flags: RunFlags) => {
+    code = await runCommand(paths, flags, io, argv);
+  });
 
   program
     .command('list')

@@ -1,6 +1,6 @@
 /**
  * Sizes of the parts of the legacy monolithic CUDA toolkit, for the closure estimate of
- * `--report` (src/report/closure.ts).
+ * `--report` (src/cuda/closure.ts).
  *
  * Source: docs/cuda.md#sizes: the linux-x86_64 compressed `.tar.xz` ARCHIVE sizes
  * of the redist manifest `redistrib_12.4.1.json` (nixpkgs

@@ -6,9 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { FileResult } from '../runner/job.js';
-import type { FileStatus } from '../runner/process.js';
-import type { RunResult } from '../runner/run.js';
+import type { FileResult, FileStatus, RunResult } from '../model/result.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { ReportData, ReportFile } from './model.js';

@@ -3,10 +3,10 @@
  * request description: summary, per-transform table, closure estimate, findings, errors, diffs.
  * Output depends on the data only (no clock, no locale), so the same run gives the same text.
  */
-import type { FileStatus } from '../runner/process.js';
+import type { FileStatus } from '../model/result.js';
 import type { Finding, Severity } from '../transform.js';
 import { SIZE_SOURCE } from '../cuda/sizes.js';
-import { formatMb, runRemoved } from './closure.js';
+import { formatMb, runRemoved } from '../cuda/closure.js';
 import type { ReportData, ReportFile } from './model.js';
 
 const STATUSES: readonly FileStatus[] = ['ok', 'nochange', 'skip', 'error'];

@@ -4,21 +4,11 @@
  * it, so both formats always tell the same story.
  */
 import type { ErrorKind } from '../model/errors.js';
-import type { FileStatus } from '../runner/process.js';
+import type { ClosureEstimate, FileStatus } from '../model/result.js';
+
+export type { ClosureEstimate } from '../model/result.js';
 import type { Finding } from '../transform.js';
 
-/**
- * What a migrated package no longer references, for the closure estimate.
- * Only for files whose input referenced the legacy `cudatoolkit` and whose output no longer does.
- */
-export interface ClosureEstimate {
-  /** Redist packages the new text references (e.g. `cuda_nvcc`, `libcublas`). */
-  kept: string[];
-  /** Legacy toolkit parts no longer referenced, with their size when the size table has one. */
-  removed: { part: string; mb?: number }[];
-  /** Sum of the known sizes of `removed`, in MB (compressed archive sizes: an estimate). */
-  removedMb: number;
-}
 
 export interface ReportFile {
   /** Display path (relative to the current folder, POSIX separators). */

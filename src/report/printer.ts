@@ -6,15 +6,13 @@
  * - JSON mode: one JSON document on stdout, streamed file by file (memory does not grow with the
  *   number of files).
  */
-import type { FileResult } from '../runner/job.js';
-import type { RunSummary } from '../runner/run.js';
+import type { FileResult, RunSummary } from '../model/result.js';
 import type { Finding } from '../transform.js';
-import { colourDiff } from './diff.js';
+import { colourDiff } from '../diff/unified.js';
+import type { Sink } from '../model/sink.js';
 import { Progress, type ProgressOptions } from './progress.js';
 
-export interface Sink {
-  write(text: string): void;
-}
+export type { Sink } from '../model/sink.js';
 
 export interface PrinterOptions {
   /**

@@ -4,7 +4,7 @@
  * run has taken `delayMs` (short runs never flash it). The printer clears it before any other
  * output and at the end, so nothing else is ever garbled by it.
  */
-import type { Sink } from './printer.js';
+import type { Sink } from '../model/sink.js';
 
 export interface ProgressOptions {
   delayMs: number;

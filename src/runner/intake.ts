@@ -3,12 +3,13 @@
  * Most files of nixpkgs end here (a `skip`), and a worker thread that only does this never loads
  * the parser or a transform (see worker.ts).
  */
-import { failure, skipped, type ErrorKind } from '../model/errors.js';
+import { failure, skipped } from '../model/errors.js';
 import type { Finding, TransformOptions } from '../transform.js';
-import type { ClosureEstimate } from '../report/model.js';
-import type { FileStatus } from './process.js';
+import type { FileResult } from '../model/result.js';
 import { HARD_MAX_BYTES, readRaw } from './files.js';
 import { nativeScanner, type Scanner } from '../nix/binding.js';
+
+export type { FileResult } from '../model/result.js';
 
 export interface FileJob {
   index: number;
@@ -49,26 +50,6 @@ export interface JobOptions {
   inBandTimeLimitMs?: number;
 }
 
-export interface FileResult {
-  index: number;
-  path: string;
-  status: FileStatus;
-  findings: Finding[];
-  error?: string;
-  /** What kind of error (or skip reason) `error` is. */
-  errorKind?: ErrorKind;
-  /** Unified diff for changed files (when asked for). */
-  diff?: string;
-  /** True when the new text was written to disk. */
-  written: boolean;
-  changedBy: string[];
-  bytes: number;
-  /** With keepText: the text read and the new text. */
-  original?: string;
-  output?: string;
-  absolute?: string;
-  closure?: ClosureEstimate;
-}
 
 /** A skip with nothing to say: it travels as its index and size (see `PendingSkip` in run.ts). */
 export function isPlainSkip(r: FileResult): boolean {

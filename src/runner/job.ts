@@ -6,8 +6,8 @@
 import { failure } from '../model/errors.js';
 import type { Finding } from '../transform.js';
 import { parseNix, releaseParsed } from '../nix/parser.js';
-import { unifiedDiff } from '../report/diff.js';
-import { estimateClosure } from '../report/closure.js';
+import { unifiedDiff } from '../diff/unified.js';
+import { estimateClosure } from '../cuda/closure.js';
 import { runCommand } from './exec.js';
 import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
 import { decodeNix, writeFileAtomic } from './files.js';

@@ -4,34 +4,24 @@
  * that does not parse. No I/O here (see worker.ts / files.ts): this is the pure core the
  * workers, `--run-in-band` and the fixture tests share.
  */
-import { failure, skipped, type ErrorKind } from '../model/errors.js';
+import type { FileOutcome } from '../model/result.js';
+import { failure, skipped, type FileError } from '../model/errors.js';
 import vm from 'node:vm';
 import type { SyntaxNode } from '../nix/tree.js';
-import { detectStyle, EditBuilder } from '../edit/builder.js';
+import { detectStyle, EditBuilder, type FileStyle } from '../edit/builder.js';
 import { applyEdits, normalizeEdits, OverlappingEditsError, type TextEdit, withEol } from '../edit/edits.js';
 import { parseNix, type ParsedFile, releaseParsed, reparseNix } from '../nix/parser.js';
 import { MAX_NESTING, nestingDepth } from '../nix/nesting.js';
-import { duplicateAttribute, freeUses, insertedRanges, newlyUnbound, touchedNames, usesUnboundNames } from '../nix/unbound.js';
+import { duplicateAttribute, freeUses, insertedRanges, newlyUnbound, touchedNames, usesUnboundNames } from './unbound.js';
 import { positionAt } from '../nix/position.js';
 import { ScopeIndex } from '../nix/scope.js';
 import { coversTransform, describeSuppression, findSuppressions, SUPPRESSION_MARKER, type Suppression } from '../nix/suppressions.js';
 import * as syntax from '../nix/syntax.js';
 import type { Finding, ReportInput, Transform, TransformApi, TransformOptions } from '../transform.js';
 
-export type FileStatus = 'ok' | 'nochange' | 'skip' | 'error';
+export type { FileOutcome, FileStatus } from '../model/result.js';
 
-export interface FileOutcome {
-  status: FileStatus;
-  /** The new text when status is `ok`. */
-  output?: string;
-  findings: Finding[];
-  /** Why the file is an `error` (or a `skip`, for a skip with a reason). */
-  error?: string;
-  /** What kind of error (or skip reason) `error` is. */
-  errorKind?: ErrorKind;
-  /** Transforms that changed the file, in order. */
-  changedBy: string[];
-}
+
 
 export interface ConfiguredTransform {
   transform: Transform;
@@ -258,13 +248,8 @@ async function processTracked(source: string, path: string, chain: readonly Conf
     positionAt(original, offsets.toOriginal(offsetInCurrent));
 
   const suppressions = new SuppressionState(source, parsed.root);
-  // Every transform of the chain suppressed for the whole file: nothing to do.
-  const wholeFile = suppressions.original.filter((s) => s.wholeFile);
-  if (chain.length > 0 && chain.every((c) => wholeFile.some((s) => coversTransform(s, c.transform.name)))) {
-    const by = wholeFile.filter((s) => chain.some((c) => coversTransform(s, c.transform.name)));
-    const reasons = by.map((s) => s.reason).filter((r): r is string => r !== undefined);
-    return { findings, changedBy, ...skipped('suppressed', `suppressed by ${by.map(describeSuppression).join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`) };
-  }
+  const wholeFile = suppressedWholeFile(suppressions, chain);
+  if (wholeFile !== undefined) return { findings, changedBy, ...skipped('suppressed', wholeFile) };
   /** Transforms that did not run on the file because a whole-file suppression covers them. */
   const notRun = new Set<string>();
   let live: LiveSuppression[] | undefined; // of `parsed`
@@ -287,44 +272,10 @@ async function processTracked(source: string, path: string, chain: readonly Conf
       notRun.add(transform.name);
       continue;
     }
-    /** The suppressions of this transform that hold [start, end) (an offset: [at, at+1)). */
-    const holding = (start: number, end: number): LiveSuppression[] => mine.filter((l) => l.s.start <= start && end <= l.s.end && start < l.s.end);
     const style = detectStyle(current, p.blankedCommas.length > 0);
     const edit = new EditBuilder(current, style, transform.name);
-    let scopes: ScopeIndex | undefined;
     const local: Finding[] = [];
-    const api: TransformApi = {
-      parsed: p,
-      root: p.root,
-      source: current,
-      style,
-      syntax,
-      edit,
-      scopes: () => (scopes ??= new ScopeIndex(p.source, p.root, transform.scopeFocus ? { focus: transform.scopeFocus } : {})),
-      text: (n) => current.slice(n.startIndex, n.endIndex),
-      suppressed(at: SyntaxNode | number): boolean {
-        const hits = typeof at === 'number' ? holding(at, at + 1) : holding(at.startIndex, Math.max(at.endIndex, at.startIndex + 1));
-        for (const l of hits) suppressions.markUsed(l);
-        return hits.length > 0;
-      },
-      suppressedWithin(node: SyntaxNode): boolean {
-        const hits = mine.filter((l) => l.s.start < Math.max(node.endIndex, node.startIndex + 1) && node.startIndex < l.s.end);
-        for (const l of hits) suppressions.markUsed(l);
-        return hits.length > 0;
-      },
-      report(at: SyntaxNode | number, f: ReportInput) {
-        const offset = typeof at === 'number' ? at : at.startIndex;
-        const inside = holding(offset, offset + 1);
-        if (inside.length > 0) {
-          // safety net: a finding about suppressed code is dropped
-          for (const l of inside) suppressions.markUsed(l);
-          return;
-        }
-        const pos = originalLocation(offset);
-        const severity = f.severity ?? transform.rules?.[f.rule]?.severity ?? 'warning';
-        local.push({ rule: `${transform.name}/${f.rule}`, severity, message: f.message, ...(f.fix ? { fix: f.fix } : {}), line: pos.line, column: pos.column });
-      },
-    };
+    const api = transformApi({ p, current, style, edit, transform, mine, suppressions, local, originalLocation });
     try {
       await withTimeLimit(() => transform.transform({ path, source: current, root: p.root }, api, options), opts.timeLimitMs);
     } catch (err) {
@@ -337,51 +288,140 @@ async function processTracked(source: string, path: string, chain: readonly Conf
     findings.push(...local);
     const edits = mine.length > 0 ? netEdits(edit.edits(), mine, (l) => suppressions.markUsed(l)) : edit.edits();
     if (edits.length === 0) continue;
-    let next: string;
-    let normalized: TextEdit[];
-    try {
-      normalized = normalizeEdits(edits);
-      next = applyEdits(current, normalized, style.eol);
-    } catch (err) {
-      const msg = err instanceof OverlappingEditsError || err instanceof RangeError ? err.message : String(err);
-      return { findings, changedBy, ...failure(err instanceof OverlappingEditsError ? 'overlapping-edits' : 'internal', `transform ${transform.name} produced ${msg}; file left unchanged`) };
-    }
-    if (next === current) continue;
-    const applied = normalized.map((e) => ({ ...e, text: withEol(e.text, style.eol) }));
-    // Scoping: the names the edits touch (checked after the re-parse below).
-    const names = touchedNames(current, applied);
-    // The previous tree is edited and re-parsed around the edits only (it is not used again).
-    const reparsed = track(reparseNix(p, applied, next));
-    if (reparsed.syntaxError) {
-      return { findings, changedBy, ...failure('invalid-output', `transform ${transform.name} produced invalid Nix (${describeSyntaxError(reparsed)} in its output); file left unchanged`) };
-    }
-    const twice = duplicateAttribute(next, reparsed.root, insertedRanges(applied));
-    if (twice) {
-      return { findings, changedBy, ...failure('duplicate-attribute', `transform ${transform.name} produced invalid Nix (its output defines \`${twice.name}\` twice, at ${twice.line}:${twice.column}); file left unchanged`) };
-    }
-    // Free uses of those names after the edits; only when there are some (rare: a fragment, or a
-    // transform's mistake) are they compared with before (the old tree was edited by the
-    // re-parse: the old text is parsed again), and a text that already used unbound names is
-    // not held to it.
-    const freeAfter = freeUses(next, reparsed.root, names);
-    const old = freeAfter.size > 0 ? track(parseNix(current)).root : undefined;
-    const unbound = old ? newlyUnbound(freeUses(current, old, names), freeAfter, next) : undefined;
-    if (unbound && !usesUnboundNames(current, old!)) {
-      return { findings, changedBy, ...failure('unbound-name', `transform ${transform.name} produced invalid Nix (its output uses \`${unbound.name}\` at ${unbound.line}:${unbound.column} where nothing binds it: undefined variable); file left unchanged`) };
-    }
+    const checked = applyChecked(transform.name, current, p, edits, style, track);
+    if (checked === undefined) continue;
+    if ('kind' in checked) return { findings, changedBy, ...failure(checked.kind, checked.message) };
+    const { next, applied, reparsed } = checked;
     steps.push(applied);
     changedBy.push(transform.name);
     current = next;
     parsed = reparsed;
     live = undefined;
   }
-  // Unused suppressions: judged only when every transform of the run they cover ran on the file.
+  findings.push(...unusedSuppressions(suppressions, chain, notRun));
+  if (current === source) return { status: 'nochange', findings, changedBy };
+  return { status: 'ok', output: current, findings, changedBy };
+}
+
+interface ApiParts {
+  p: ParsedFile;
+  current: string;
+  style: FileStyle;
+  edit: EditBuilder;
+  transform: Transform;
+  /** The live suppressions that cover this transform. */
+  mine: LiveSuppression[];
+  suppressions: SuppressionState;
+  /** Where the transform's findings go. */
+  local: Finding[];
+  originalLocation: (offsetInCurrent: number) => { line: number; column: number };
+}
+
+/** What a transform is given for one text: the tree, scopes, the edit builder, suppressions, findings. */
+function transformApi(a: ApiParts): TransformApi {
+  const { p, current, transform, mine, suppressions } = a;
+  /** The suppressions of this transform that hold [start, end) (an offset: [at, at+1)). */
+  const holding = (start: number, end: number): LiveSuppression[] => mine.filter((l) => l.s.start <= start && end <= l.s.end && start < l.s.end);
+  let scopes: ScopeIndex | undefined;
+  return {
+    parsed: p,
+    root: p.root,
+    source: current,
+    style: a.style,
+    syntax,
+    edit: a.edit,
+    scopes: () => (scopes ??= new ScopeIndex(p.source, p.root, transform.scopeFocus ? { focus: transform.scopeFocus } : {})),
+    text: (n) => current.slice(n.startIndex, n.endIndex),
+    suppressed(at: SyntaxNode | number): boolean {
+      const hits = typeof at === 'number' ? holding(at, at + 1) : holding(at.startIndex, Math.max(at.endIndex, at.startIndex + 1));
+      for (const l of hits) suppressions.markUsed(l);
+      return hits.length > 0;
+    },
+    suppressedWithin(node: SyntaxNode): boolean {
+      const hits = mine.filter((l) => l.s.start < Math.max(node.endIndex, node.startIndex + 1) && node.startIndex < l.s.end);
+      for (const l of hits) suppressions.markUsed(l);
+      return hits.length > 0;
+    },
+    report(at: SyntaxNode | number, f: ReportInput) {
+      const offset = typeof at === 'number' ? at : at.startIndex;
+      const inside = holding(offset, offset + 1);
+      if (inside.length > 0) {
+        // safety net: a finding about suppressed code is dropped
+        for (const l of inside) suppressions.markUsed(l);
+        return;
+      }
+      const pos = a.originalLocation(offset);
+      const severity = f.severity ?? transform.rules?.[f.rule]?.severity ?? 'warning';
+      a.local.push({ rule: `${transform.name}/${f.rule}`, severity, message: f.message, ...(f.fix ? { fix: f.fix } : {}), line: pos.line, column: pos.column });
+    },
+  };
+}
+
+/**
+ * A transform's edits applied, and its output checked: it parses (re-parsed around the edits),
+ * defines no attribute twice, and uses no name that nothing binds. Undefined when the text did
+ * not change; the error when the output is refused.
+ */
+function applyChecked(
+  name: string,
+  current: string,
+  p: ParsedFile,
+  edits: readonly TextEdit[],
+  style: FileStyle,
+  track: (p: ParsedFile) => ParsedFile,
+): { next: string; applied: TextEdit[]; reparsed: ParsedFile } | FileError | undefined {
+  let next: string;
+  let normalized: TextEdit[];
+  try {
+    normalized = normalizeEdits(edits);
+    next = applyEdits(current, normalized, style.eol);
+  } catch (err) {
+    const msg = err instanceof OverlappingEditsError || err instanceof RangeError ? err.message : String(err);
+    return { kind: err instanceof OverlappingEditsError ? 'overlapping-edits' : 'internal', message: `transform ${name} produced ${msg}; file left unchanged` };
+  }
+  if (next === current) return undefined;
+  const applied = normalized.map((e) => ({ ...e, text: withEol(e.text, style.eol) }));
+  // Scoping: the names the edits touch (checked after the re-parse below).
+  const names = touchedNames(current, applied);
+  // The previous tree is edited and re-parsed around the edits only (it is not used again).
+  const reparsed = track(reparseNix(p, applied, next));
+  if (reparsed.syntaxError) {
+    return { kind: 'invalid-output', message: `transform ${name} produced invalid Nix (${describeSyntaxError(reparsed)} in its output); file left unchanged` };
+  }
+  const twice = duplicateAttribute(next, reparsed.root, insertedRanges(applied));
+  if (twice) {
+    return { kind: 'duplicate-attribute', message: `transform ${name} produced invalid Nix (its output defines \`${twice.name}\` twice, at ${twice.line}:${twice.column}); file left unchanged` };
+  }
+  // Free uses of those names after the edits; only when there are some (rare: a fragment, or a
+  // transform's mistake) are they compared with before (the old tree was edited by the
+  // re-parse: the old text is parsed again), and a text that already used unbound names is
+  // not held to it.
+  const freeAfter = freeUses(next, reparsed.root, names);
+  const old = freeAfter.size > 0 ? track(parseNix(current)).root : undefined;
+  const unbound = old ? newlyUnbound(freeUses(current, old, names), freeAfter, next) : undefined;
+  if (unbound && !usesUnboundNames(current, old!)) {
+    return { kind: 'unbound-name', message: `transform ${name} produced invalid Nix (its output uses \`${unbound.name}\` at ${unbound.line}:${unbound.column} where nothing binds it: undefined variable); file left unchanged` };
+  }
+  return { next, applied, reparsed };
+}
+
+/** Unused suppressions: judged only when every transform of the run they cover ran on the file. */
+function unusedSuppressions(suppressions: SuppressionState, chain: readonly ConfiguredTransform[], notRun: ReadonlySet<string>): Finding[] {
   const names = [...new Set(chain.map((c) => c.transform.name))];
+  const out: Finding[] = [];
   for (const s of suppressions.original) {
     const covered = names.filter((n) => coversTransform(s, n));
     if (covered.length === 0 || covered.some((n) => notRun.has(n)) || suppressions.isUsed(s)) continue;
-    findings.push(unusedSuppressionFinding(s, covered));
+    out.push(unusedSuppressionFinding(s, covered));
   }
-  if (current === source) return { status: 'nochange', findings, changedBy };
-  return { status: 'ok', output: current, findings, changedBy };
+  return out;
+}
+
+/** Every transform of the chain suppressed for the whole file (nothing to do): by which comments. */
+function suppressedWholeFile(suppressions: SuppressionState, chain: readonly ConfiguredTransform[]): string | undefined {
+  const wholeFile = suppressions.original.filter((s) => s.wholeFile);
+  if (chain.length === 0 || !chain.every((c) => wholeFile.some((s) => coversTransform(s, c.transform.name)))) return undefined;
+  const by = wholeFile.filter((s) => chain.some((c) => coversTransform(s, c.transform.name)));
+  const reasons = by.map((s) => s.reason).filter((r): r is string => r !== undefined);
+  return `suppressed by ${by.map(describeSuppression).join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
 }

@@ -17,8 +17,11 @@ import { discoverFiles, type DiscoveredFile } from './discover.js';
 import { chainNeedles, runJob, type FileJob, type FileResult, type JobOptions } from './job.js';
 import { packJobs } from './intake.js';
 import { loadTransformFile, resolveTransformSpec } from './load.js';
-import type { ConfiguredTransform, FileStatus } from './process.js';
+import type { ConfiguredTransform } from './process.js';
+import type { FileStatus, RunResult } from '../model/result.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+
+export type { RunResult, RunSummary } from '../model/result.js';
 
 export interface TransformRequest {
   spec: string;
@@ -92,26 +95,7 @@ export class Interrupt {
   }
 }
 
-export interface RunSummary {
-  files: number;
-  counts: Record<FileStatus, number>;
-  written: number;
-  findings: number;
-  bytes: number;
-  elapsedMs: number;
-  /** Worker threads used (0: the run stayed on the main thread). */
-  workers: number;
-}
 
-export interface RunResult {
-  summary: RunSummary;
-  /** Set when the run was stopped early: why, and how many files found were not processed. */
-  interrupted?: { reason: string; notProcessed: number };
-  /** Inputs that do not exist. */
-  missing: string[];
-  /** Folders that could not be read. */
-  unreadable: { path: string; reason: string }[];
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKER_FILE = join(here, 'worker.js');

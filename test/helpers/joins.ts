@@ -67,5 +67,15 @@ export function silentJoins(input: string, output: string, findings: readonly { 
   // a join defined inside another's arguments goes with it: reported when that one is
   // (or rewritten: then it is gone with it, even when the same text stands elsewhere too)
   const covered = (j: JoinBinding): boolean => reported(j) || joins.some((o) => o !== j && o.first <= j.first && j.last <= o.last && o.text.includes(j.text) && (reported(o) || !output.includes(o.text)));
-  return joins.filter((j) => output.includes(j.text) && !covered(j)).map((j) => j.name);
+  // joins of the same text (one kept and reported, one rewritten away): told apart by how many
+  // of them the output still holds
+  const occurrences = (text: string): number => output.split(text).length - 1;
+  const silent: string[] = [];
+  for (const text of new Set(joins.map((j) => j.text))) {
+    const same = joins.filter((j) => j.text === text);
+    const quiet = same.filter((j) => !covered(j));
+    const kept = occurrences(text);
+    silent.push(...quiet.slice(0, Math.max(0, kept - (same.length - quiet.length))).map((j) => j.name));
+  }
+  return silent;
 }

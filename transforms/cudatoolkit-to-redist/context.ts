@@ -231,17 +231,21 @@ export class Ctx {
    * the runfile's `lib` output holds only libcudart, and the rewrite writes `cuda_cudart` for it,
    * which a second run reads as the file's own choice (scanNixPackages). Read it so on the first
    * run too, so both runs decide the same set. Uses that do not take the set: those left whole
-   * (an environment, settled before the set is first read in rewriteAll), `cudatoolkit.cc`,
+   * (an environment: settled before the set is first read, in rewriteAll), those left whatever
+   * the set (`leftRegardless`: a sibling list a `# nixshift-ignore` covers), `cudatoolkit.cc`,
    * `.version` and other attributes that are no output.
    */
   private libOutputEvidence(): EvidenceItem[] {
     const takesSet = (u: Use): boolean => u.attrs.length === 0 || /^(out|dev|lib|static|bin|doc)$/.test(u.attrs[0]!);
-    const outside = [...this.uses, ...this.inheritUses].filter((u) => !inInterpolation(u.node) && !this.ledger.settled(u.node) && takesSet(u));
+    const outside = [...this.uses, ...this.inheritUses].filter((u) => !inInterpolation(u.node) && !this.ledger.settled(u.node) && takesSet(u) && !this.leftRegardless(u));
     const first = outside[0];
     if (!first || !outside.every((u) => u.attrs[0] === 'lib')) return [];
     const line = this.src.slice(0, first.node.startIndex).split('\n').length;
     return [{ pkg: 'cuda_cudart', kind: 'nix-package', file: '', line, text: this.text(first.node), place: 'main' }];
   }
+
+  /** Whether a use is left whatever the library set (set by rewriteAll; see libOutputEvidence). */
+  leftRegardless: (use: Use) => boolean = () => false;
 
   /** How to name nixpkgs' `lib` here (see libReference); remembers to add the formal when needed. */
   lib(): string {
@@ -360,6 +364,9 @@ export class Ctx {
     if (right.id === operand.id) {
       let start = chain.childForFieldName('operator')!.startIndex;
       while (start > left.endIndex && /\s/.test(this.src[start - 1]!)) start--;
+      // comments between the operands are about the one going (and one left before the `;`
+      // would swallow it)
+      if (/^(\s|#[^\n]*|\/\*[\s\S]*?\*\/)*$/.test(this.src.slice(left.endIndex, start))) start = left.endIndex;
       this.api.edit.remove({ startIndex: start, endIndex: operand.endIndex });
     } else {
       this.api.edit.remove({ startIndex: operand.startIndex, endIndex: right.startIndex });

@@ -8,7 +8,7 @@ import { positionAt } from '../../src/nix/position.js';
 import { hasRedist } from '../../src/cuda/facts.js';
 import type { Ctx, Use } from './context.js';
 import { isAliasDefinition } from './uses.js';
-import { environmentOf, environmentUse, rewriteInList, rewriteOptional, shellCall } from './roles/inputs.js';
+import { blockedBySibling, environmentOf, environmentUse, rewriteInList, rewriteOptional, shellCall } from './roles/inputs.js';
 import { rewriteInterpolation } from './roles/paths.js';
 import { rewriteBindingValue } from './roles/build-roots.js';
 import { isVersionUse, rewriteComparison, rewriteCompiler, rewriteDoc, rewriteVersion } from './roles/versions.js';
@@ -31,6 +31,7 @@ function inDerivation(ctx: Ctx, node: SyntaxNode): boolean {
 }
 
 export function rewriteAll(ctx: Ctx): void {
+  ctx.leftRegardless = (use) => blockedBySibling(ctx, use);
   const env = environmentUse(ctx);
   if (env) {
     // The environment (a dev shell, a profile) keeps the whole toolkit, and so do the settings

@@ -5,9 +5,10 @@
  * `symlinkJoin` of the needed components; `passthru.cudatoolkit` is kept for compatibility.
  */
 import type { SyntaxNode } from '../../../src/nix/tree.js';
-import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
+import { toolkitNameVersion } from '../../../src/cuda/facts.js';
 import type { Ctx, SetRef, Use } from '../context.js';
 import { planElement } from './inputs.js';
+import { joinMembers } from './join-members.js';
 
 export const BUILD_ROOT_NAMES = /^(CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_TOOLKIT_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDAToolkit_ROOT|TF_CUDA_PATHS|CUDA_BIN_PATH|CUDA_TOOLKIT_ROOT)$/;
 const JOIN_NAME = 'cudaJoined';
@@ -129,19 +130,6 @@ export function rewriteBindingValue(ctx: Ctx, use: Use, binding: SyntaxNode): vo
     return ctx.handled(use);
   }
   ctx.left(use, 'unknown-use', `\`${name} = ${ctx.text(use.node)};\`: the transform cannot tell what \`${name}\` needs`, 'replace it by the split packages it needs');
-}
-
-/** Outputs of the split packages that stand for the toolkit in a symlinkJoin's paths. */
-export function joinMembers(ctx: Ctx, set: SetRef, site: SyntaxNode | undefined, attrs: string[], isUse = true): string[] {
-  const lib = site && !isUse ? ctx.libAt(site) : ctx.lib();
-  if (attrs[0] === 'lib') return [`(${lib}.getLib ${ctx.pkg(set, 'cuda_cudart', site)})`];
-  const out = ctx.libs.tools.map((t) => `(${lib}.getBin ${ctx.pkg(set, t, site)})`);
-  for (const l of ctx.libs.compileLibs.filter((n) => ctx.available(n, set))) {
-    out.push(`(${lib}.getDev ${ctx.pkg(set, l, site)})`);
-    if (ALL_COMPONENTS.get(l)?.runtime) out.push(`(${lib}.getLib ${ctx.pkg(set, l, site)})`);
-  }
-  if (site && isUse) ctx.libSite ??= site;
-  return out;
 }
 
 function symlinkJoinName(ctx: Ctx): string {

@@ -10,7 +10,7 @@ import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
 import { chainOperands, MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
 import { Presence, type Ctx, type Role, type Use } from '../context.js';
-import { joinMembers } from './build-roots.js';
+import { joinMembers } from './join-members.js';
 
 export const RUNTIME_BINDINGS = /^(runtimeDependencies|LD_LIBRARY_PATH|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs)$/;
 export const INPUT_TOOLS = /^(nativeBuildInputs|depsBuildBuild|nativeCheckInputs|nativeInstallCheckInputs|build-system)$/;
@@ -224,6 +224,20 @@ function chainOperandOf(app: SyntaxNode, value: SyntaxNode): SyntaxNode | undefi
  * `attr` (nvcc to `nativeBuildInputs`, libraries to `buildInputs`): that list is covered by a
  * `# nixshift-ignore` and does not have it already (the toolkit, or nvcc). Undefined when fine.
  */
+/**
+ * Whether a bare toolkit in an input list is left because the sibling list it needs is covered by
+ * a `# nixshift-ignore` (rewriteInList: `blockedSibling`), whatever the library set.
+ */
+export function blockedBySibling(ctx: Ctx, use: Use): boolean {
+  const list = use.node.parent;
+  if (list?.type !== 'list_expression' || use.attrs[0] === 'lib') return false;
+  const lc = ctx.api.syntax.listContext(ctx.src, list);
+  if (!lc.binding || !lc.name) return false;
+  if (INPUT_LIBS.test(lc.name)) return blockedSibling(ctx, lc.binding, 'nativeBuildInputs') !== undefined;
+  if (INPUT_TOOLS.test(lc.name)) return blockedSibling(ctx, lc.binding, 'buildInputs') !== undefined;
+  return false;
+}
+
 function blockedSibling(ctx: Ctx, binding: SyntaxNode, attr: 'nativeBuildInputs' | 'buildInputs'): string | undefined {
   const attrset = binding.parent?.parent;
   if (!attrset) return undefined;

@@ -7,9 +7,9 @@
  * An estimate by construction: the sizes are compressed archive sizes of one CUDA release, and a
  * name appearing in the text is taken as a reference whatever its role.
  */
-import { ALL_COMPONENTS } from '../cuda/facts.js';
-import { ARCHIVE_MB, LEGACY_ONLY_PARTS } from '../cuda/sizes.js';
-import type { ClosureEstimate } from './model.js';
+import { ALL_COMPONENTS } from './facts.js';
+import { ARCHIVE_MB, LEGACY_ONLY_PARTS } from './sizes.js';
+import type { ClosureEstimate } from '../model/result.js';
 
 /** Every part of the legacy toolkit: the redist components the transforms know, then the rest. */
 export const LEGACY_TOOLKIT_PARTS: readonly string[] = [...new Set([...ALL_COMPONENTS.keys(), ...LEGACY_ONLY_PARTS])];

@@ -6,10 +6,10 @@
  * free uses of the names an edit touches (those in the inserted text and in the removed text)
  * before and after it, and refuses the file when one of them became free.
  */
-import type { SyntaxNode } from './tree.js';
+import type { SyntaxNode } from '../nix/tree.js';
 import type { TextEdit } from '../edit/edits.js';
-import { positionAt } from './position.js';
-import { ScopeIndex } from './scope.js';
+import { positionAt } from '../nix/position.js';
+import { ScopeIndex } from '../nix/scope.js';
 
 const KEYWORDS = new Set(['let', 'in', 'rec', 'with', 'inherit', 'if', 'then', 'else', 'assert', 'or']);
 const IDENT = /[A-Za-z_][A-Za-z0-9_'-]*/g;
