@@ -221,10 +221,7 @@ export async function processSource(source: string, path: string, chain: readonl
 }
 
 async function processTracked(source: string, path: string, chain: readonly ConfiguredTransform[], opts: ProcessOptions, made: ParsedFile[]): Promise<FileOutcome> {
-  const track = (p: ParsedFile): ParsedFile => {
-    made.push(p);
-    return p;
-  };
+  const track = (p: ParsedFile): ParsedFile => (made.push(p), p);
   const prefilter = opts.prefilter ?? true;
   const findings: Finding[] = [];
   const changedBy: string[] = [];
