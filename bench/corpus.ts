@@ -20,7 +20,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Rng as BaseRng } from '../src/util/rng.js';
+import { Rng } from './rng.js';
 
 export interface CorpusOptions {
   /** Folder to write into; it must not exist or be empty (unless `force`). */
@@ -86,49 +86,6 @@ function seedOf(seed: number): number {
   return mix(s >>> 0, Math.floor(seed / 4294967296) | 0);
 }
 
-class Rng extends BaseRng {
-  weighted<T extends string>(table: readonly (readonly [T, number])[]): T {
-    let total = 0;
-    for (const [, w] of table) total += w;
-    let r = this.next() * total;
-    for (const [k, w] of table) {
-      r -= w;
-      if (r < 0) return k;
-    }
-    return table[table.length - 1]![0];
-  }
-  /** k distinct elements, in random order. */
-  sample<T>(xs: readonly T[], k: number): T[] {
-    const n = Math.min(k, xs.length);
-    if (n * 4 < xs.length) {
-      // few of many: draw indices (no copy of the array)
-      const picked: number[] = [];
-      while (picked.length < n) {
-        const i = this.int(xs.length);
-        if (!picked.includes(i)) picked.push(i);
-      }
-      return picked.map((i) => xs[i]!);
-    }
-    const a = xs.slice();
-    for (let i = 0; i < n; i++) {
-      const j = i + this.int(a.length - i);
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    return a.slice(0, n);
-  }
-  shuffle<T>(xs: T[]): T[] {
-    for (let i = xs.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-    }
-    return xs;
-  }
-  normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-}
 
 const ind = (n: number): string => '  '.repeat(n);
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -217,7 +174,7 @@ const RUST_LIBS = ['openssl', 'sqlite', 'dbus', 'zstd', 'libgit2', 'oniguruma', 
 const RUNTIME_TOOLS = ['coreutils', 'gnugrep', 'gnused', 'findutils', 'git', 'jq', 'which', 'procps', 'gawk', 'bash', 'openssh', 'rsync', 'gnutar', 'gzip'];
 const CATEGORIES_APP = ['misc', 'networking', 'graphics', 'audio', 'editors', 'science/math', 'science/biology', 'science/physics', 'video', 'office', 'version-management', 'window-managers', 'emulators', 'terminal-emulators', 'gis', 'radio', 'blockchains', 'file-managers', 'backup', 'kde', 'gnome'];
 const CATEGORIES_DEV = [
-  ['libraries', 55], ['tools', 22], ['compilers', 5], ['interpreters', 3], ['misc', 5], ['embedded', 2], ['web', 4], ['ocaml-modules', 2], ['lua-modules', 2],
+  [55, 'libraries'], [22, 'tools'], [5, 'compilers'], [3, 'interpreters'], [5, 'misc'], [2, 'embedded'], [4, 'web'], [2, 'ocaml-modules'], [2, 'lua-modules'],
 ] as const;
 const CATEGORIES_TOOLS = ['misc', 'networking', 'security', 'system', 'text', 'filesystems', 'archivers', 'graphics', 'admin', 'backup'];
 const CATEGORIES_SERVERS = ['http', 'sql', 'mail', 'monitoring', 'dns', 'search', 'home-automation'];
@@ -865,7 +822,7 @@ function baseMkDerivation(d: Drv, opts: { buildSystem?: Drv['buildSystem'] } = {
   d.raw('version', `"${d.version}"`);
   if (r.chance(0.1)) d.raw('outputs', renderList(d.style, ['"out"', '"dev"', ...(r.chance(0.5) ? ['"man"'] : [])].map((x) => x), 1));
   d.raw('src', srcFor(d));
-  d.buildSystem = opts.buildSystem ?? r.weighted([['cmake', 40], ['meson', 20], ['autotools', 20], ['make', 20]] as const);
+  d.buildSystem = opts.buildSystem ?? r.weighted([[40, 'cmake'], [20, 'meson'], [20, 'autotools'], [20, 'make']] as const);
   switch (d.buildSystem) {
     case 'cmake':
       d.addNative('cmake');
@@ -1575,7 +1532,7 @@ interface PlannedFile {
 }
 
 const LOC_WEIGHTS = [
-  ['by-name', 50], ['dev', 13], ['python-module', 12], ['app', 11], ['tools', 5], ['servers', 2], ['nixos-module', 6], ['nixos-test', 1],
+  [50, 'by-name'], [13, 'dev'], [12, 'python-module'], [11, 'app'], [5, 'tools'], [2, 'servers'], [6, 'nixos-module'], [1, 'nixos-test'],
 ] as const;
 
 function templateFor(r: Rng, loc: LocKind, category: string): Template {
@@ -1587,15 +1544,15 @@ function templateFor(r: Rng, loc: LocKind, category: string): Template {
     case 'nixos-test':
       return 'nixos-test';
     case 'by-name':
-      return r.weighted([['mkDerivation', 55], ['rust', 15], ['go', 15], ['python-app', 7], ['nocc', 8]] as const);
+      return r.weighted([[55, 'mkDerivation'], [15, 'rust'], [15, 'go'], [7, 'python-app'], [8, 'nocc']] as const);
     case 'dev':
-      return category === 'libraries' ? 'mkDerivation' : r.weighted([['mkDerivation', 60], ['rust', 20], ['go', 20]] as const);
+      return category === 'libraries' ? 'mkDerivation' : r.weighted([[60, 'mkDerivation'], [20, 'rust'], [20, 'go']] as const);
     case 'app':
-      return r.weighted([['mkDerivation', 60], ['python-app', 15], ['rust', 10], ['go', 10], ['nocc', 5]] as const);
+      return r.weighted([[60, 'mkDerivation'], [15, 'python-app'], [10, 'rust'], [10, 'go'], [5, 'nocc']] as const);
     case 'tools':
-      return r.weighted([['mkDerivation', 50], ['rust', 25], ['go', 25]] as const);
+      return r.weighted([[50, 'mkDerivation'], [25, 'rust'], [25, 'go']] as const);
     default:
-      return r.weighted([['mkDerivation', 40], ['go', 60]] as const);
+      return r.weighted([[40, 'mkDerivation'], [60, 'go']] as const);
   }
 }
 

@@ -17,30 +17,12 @@
  */
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import { parseNix } from '../../src/nix/parser.js';
-import { Rng as BaseRng } from '../../src/util/rng.js';
+import { Rng } from '../../bench/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
 
-/** The seeded generator of src/util/rng.ts, with what generation needs on top. */
-export class Rng extends BaseRng {
-  weighted<T>(pairs: readonly (readonly [number, T])[]): T {
-    const total = pairs.reduce((s, [w]) => s + w, 0);
-    let r = this.next() * total;
-    for (const [w, v] of pairs) {
-      r -= w;
-      if (r < 0) return v;
-    }
-    return pairs[pairs.length - 1]![1];
-  }
-  shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items;
-  }
-}
+export { Rng };
 
 /** The seed of case `index` of a run with base seed `base` (well spread, never 0). */
 export function caseSeed(base: number, index: number): number {
