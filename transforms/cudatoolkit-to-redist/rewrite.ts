@@ -8,7 +8,7 @@ import { positionAt } from '../../src/nix/position.js';
 import { hasRedist } from '../../src/cuda/facts.js';
 import type { Ctx, Use } from './context.js';
 import { isAliasDefinition } from './uses.js';
-import { blockedBySibling, environmentOf, environmentUse, rewriteInList, rewriteOptional, shellCall } from './roles/inputs.js';
+import { blockedBySibling, environmentOf, environmentUse, knownList, rewriteInList, rewriteOptional, shellCall } from './roles/inputs.js';
 import { rewriteInterpolation } from './roles/paths.js';
 import { rewriteBindingValue } from './roles/build-roots.js';
 import { isVersionUse, rewriteComparison, rewriteCompiler, rewriteDoc, rewriteVersion } from './roles/versions.js';
@@ -31,7 +31,7 @@ function inDerivation(ctx: Ctx, node: SyntaxNode): boolean {
 }
 
 export function rewriteAll(ctx: Ctx): void {
-  ctx.leftRegardless = (use) => blockedBySibling(ctx, use);
+  ctx.leftRegardless = (use) => leftWhateverTheSet(ctx, use);
   const env = environmentUse(ctx);
   if (env) {
     // The environment (a dev shell, a profile) keeps the whole toolkit, and so do the settings
@@ -88,6 +88,22 @@ function optionalCall(ctx: Ctx, n: SyntaxNode): { app: SyntaxNode; callee: Synta
   const callee = fn?.type === 'apply_expression' ? fn.childForFieldName('function') : null;
   const d = callee ? ctx.api.syntax.dottedName(ctx.src, callee) : undefined;
   return callee && d && d[d.length - 1] === 'optional' ? { app, callee } : undefined;
+}
+
+/**
+ * A use that rewriteUse leaves whatever the library set is (a place it does not rewrite, a list
+ * it does not know, a sibling list a `# nixshift-ignore` covers): it does not count among the
+ * uses the set is decided for (Ctx.libOutputEvidence). Mirrors rewriteUse's dispatch.
+ */
+function leftWhateverTheSet(ctx: Ctx, use: Use): boolean {
+  const n = use.node;
+  const parent = n.parent;
+  if (!parent || use.attrs.length > 1 || shellCall(ctx, n)) return true;
+  if (parent.type === 'list_expression') return !knownList(ctx, parent) || blockedBySibling(ctx, use);
+  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') return !knownList(ctx, parent.parent);
+  if (parent.type === 'interpolation' || parent.type === 'binary_expression') return false;
+  if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === n.id) return false;
+  return optionalCall(ctx, n) === undefined;
 }
 
 function rewriteUse(ctx: Ctx, use: Use): void {

@@ -224,6 +224,15 @@ function chainOperandOf(app: SyntaxNode, value: SyntaxNode): SyntaxNode | undefi
  * `attr` (nvcc to `nativeBuildInputs`, libraries to `buildInputs`): that list is covered by a
  * `# nixshift-ignore` and does not have it already (the toolkit, or nvcc). Undefined when fine.
  */
+/** Whether rewriteInList rewrites a toolkit in this list (a list of a binding or call it knows). */
+export function knownList(ctx: Ctx, list: SyntaxNode): boolean {
+  const lc = ctx.api.syntax.listContext(ctx.src, list);
+  if (lc.call) return /^makeLibraryPath$|^makeSearchPath/.test(lc.call);
+  if (!lc.binding || !lc.name) return false;
+  if (INPUT_TOOLS.test(lc.name) || INPUT_LIBS.test(lc.name) || RUNTIME_BINDINGS.test(lc.name) || (lc.name === 'paths' && ownerCall(ctx, lc.binding) === 'symlinkJoin')) return true;
+  return lc.binding.parent?.parent?.type === 'let_expression' && inputBindingTaking(ctx, lc.binding) !== undefined;
+}
+
 /**
  * Whether a bare toolkit in an input list is left because the sibling list it needs is covered by
  * a `# nixshift-ignore` (rewriteInList: `blockedSibling`), whatever the library set.
