@@ -6,7 +6,7 @@
  */
 import { failure } from './model/errors.js';
 import { colourDiff } from './diff/unified.js';
-import type { Printer } from './report/printer.js';
+import type { Printer } from './output/printer.js';
 import { writeError, type FileResult } from './runner/job.js';
 import { writeFileAtomic } from './runner/files.js';
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { NixshiftConfig } from '../config.js';
-import type { ProgressOptions } from '../report/progress.js';
+import type { ProgressOptions } from '../output/progress.js';
 import type { OptionValue, TransformOptions } from '../transform.js';
 import { UsageError, type Io } from './io.js';
 

@@ -6,7 +6,7 @@
 import { resolve, sep } from 'node:path';
 import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
 import { attrFromPath } from '../git/packages.js';
-import { Printer } from '../report/printer.js';
+import { createPrinter, type Printer } from '../output/printer.js';
 import type { FileResult } from '../runner/job.js';
 import { loadTransform } from '../runner/load.js';
 import { Interrupt, run, type RunResult, type TransformRequest } from '../runner/run.js';
@@ -192,7 +192,7 @@ class Session {
   static async open(flags: RunFlags, io: Io, limits: Limits): Promise<Session> {
     const mode = flags.json ? 'json' : flags.treefmt ? 'silent' : limits.write || flags.interactive ? 'write' : 'diff';
     const quiet = flags.quiet === true || flags.treefmt === true;
-    const printer = new Printer({
+    const printer = await createPrinter({
       mode,
       stdout: io.stdout,
       stderr: io.stderr,

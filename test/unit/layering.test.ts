@@ -96,9 +96,9 @@ describe('layering', () => {
     expect(cycles(new Map([...folders].map(([k, v]) => [k, [...v]])))).toEqual([]);
     const uses = (a: string, b: string): boolean => folders.get(a)?.has(b) ?? false;
     // the runner hands results to whoever listens: it imports no printer, report or command line
-    expect(['report', 'cli', 'interactive.ts'].filter((x) => uses('runner', x))).toEqual([]);
+    expect(['report', 'output', 'cli', 'interactive.ts'].filter((x) => uses('runner', x))).toEqual([]);
     // printers and reports read results (src/model), never the runner
-    expect(['runner', 'cli'].filter((x) => uses('report', x))).toEqual([]);
+    expect(['runner', 'cli'].filter((x) => uses('report', x) || uses('output', x))).toEqual([]);
     // the shared data depends on nothing but the transform contract
     expect([...(folders.get('model') ?? [])].filter((x) => x !== 'transform.ts')).toEqual([]);
     // the core loads built-in transforms by path only

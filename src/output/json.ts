@@ -1,0 +1,74 @@
+/**
+ * `--json`: one JSON document on stdout, streamed file by file (memory does not grow with the
+ * number of files): `{"files":[…],"summary":{…},"missing":[…],"unreadable":[…]}`.
+ */
+import type { FileResult, RunSummary } from '../model/result.js';
+import type { Sink } from '../model/sink.js';
+import type { Printer, PrinterOptions, RunEnd } from './printer.js';
+import { Streams } from './streams.js';
+
+export class JsonPrinter implements Printer {
+  private readonly streams: Streams;
+  private first = true;
+
+  constructor(o: PrinterOptions) {
+    this.streams = new Streams(o);
+  }
+
+  start(): void {
+    this.streams.stdout.write('{"files":[');
+  }
+
+  total(n: number): void {
+    this.streams.progress?.start(n);
+  }
+
+  get out(): Sink {
+    return this.streams.out;
+  }
+
+  flush(): void {
+    this.streams.flush();
+  }
+
+  file(r: FileResult): void {
+    this.streams.stdout.write(`${this.first ? '\n' : ',\n'}${entry(r)}`);
+    this.first = false;
+    this.streams.progress?.tick();
+  }
+
+  end(summary: RunSummary, extra: RunEnd): void {
+    this.streams.progress?.clear();
+    const doc = {
+      summary: {
+        files: summary.files,
+        ok: summary.counts.ok,
+        nochange: summary.counts.nochange,
+        skip: summary.counts.skip,
+        error: summary.counts.error,
+        written: summary.written,
+        findings: summary.findings,
+        elapsedMs: Math.round(summary.elapsedMs),
+        workers: summary.workers,
+      },
+      missing: extra.missing,
+      unreadable: extra.unreadable,
+      ...(extra.interrupted ? { interrupted: { signal: extra.interrupted.reason, notProcessed: extra.interrupted.notProcessed } } : {}),
+    };
+    this.streams.stdout.write(`${this.first ? '' : '\n'}],${JSON.stringify(doc).slice(1)}\n`);
+    this.streams.flush();
+  }
+}
+
+/** One file's entry. */
+function entry(r: FileResult): string {
+  // Most entries of a run over nixpkgs are plain skips: written from a template.
+  if (r.status === 'skip' && r.findings.length === 0 && r.error === undefined && r.changedBy.length === 0 && !r.written && !r.diff) {
+    return `{"path":${JSON.stringify(r.path)},"status":"skip","findings":[],"error":null}`;
+  }
+  const e: Record<string, unknown> = { path: r.path, status: r.status, findings: r.findings, error: r.error ?? null, ...(r.errorKind ? { errorKind: r.errorKind } : {}) };
+  if (r.changedBy.length > 0) e.changedBy = r.changedBy;
+  if (r.diff) e.diff = r.diff;
+  if (r.written) e.written = true;
+  return JSON.stringify(e);
+}

@@ -1,0 +1,55 @@
+/**
+ * The printers: each output format is its own module behind one interface (text.ts: diffs or
+ * written paths on stdout, findings and errors on stderr; json.ts: one JSON document, streamed).
+ * `createPrinter` picks the one a run asks for. What they share (buffered stdout, stderr that
+ * keeps its order with it, the progress line) is in streams.ts.
+ */
+import type { FileResult, RunSummary } from '../model/result.js';
+import type { Sink } from '../model/sink.js';
+import type { ProgressOptions } from './progress.js';
+
+export type { Sink } from '../model/sink.js';
+
+export type PrinterMode = 'diff' | 'write' | 'json' | 'silent';
+
+export interface PrinterOptions {
+  /**
+   * diff: diffs on stdout; write: written paths on stdout; json: one document on stdout;
+   * silent: nothing on stdout (treefmt mode, --report only).
+   */
+  mode: PrinterMode;
+  stdout: Sink;
+  stderr: Sink;
+  colour: boolean;
+  colourErr: boolean;
+  quiet?: boolean;
+  /** A progress line on stderr (only when stderr is a terminal). */
+  progress?: ProgressOptions;
+}
+
+/** What the run reports beside the files, at the end. */
+export interface RunEnd {
+  missing: string[];
+  unreadable: { path: string; reason: string }[];
+  interrupted?: { reason: string; notProcessed: number };
+}
+
+export interface Printer {
+  /** Before the first file. */
+  start(): void;
+  /** The number of files is known (after discovery). */
+  total(n: number): void;
+  /** One file's result, in path order. */
+  file(r: FileResult): void;
+  /** The summary and what is missing, after the last file. */
+  end(summary: RunSummary, extra: RunEnd): void;
+  /** Unbuffered stdout, for output that is not a file result (the --interactive diffs). */
+  readonly out: Sink;
+  /** Write what stdout holds (before a question on the terminal). */
+  flush(): void;
+}
+
+export async function createPrinter(o: PrinterOptions): Promise<Printer> {
+  if (o.mode === 'json') return new (await import('./json.js')).JsonPrinter(o);
+  return new (await import('./text.js')).TextPrinter(o);
+}

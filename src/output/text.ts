@@ -1,0 +1,78 @@
+/**
+ * Text output: unified diffs (patch-applicable) or the written paths on stdout, findings, errors
+ * and the summary on stderr, so `nixshift run … > change.patch` gives a clean patch. In silent
+ * mode (treefmt) nothing goes to stdout.
+ */
+import { colourDiff } from '../diff/unified.js';
+import type { FileResult, RunSummary } from '../model/result.js';
+import type { Sink } from '../model/sink.js';
+import type { Finding } from '../transform.js';
+import type { Printer, PrinterMode, PrinterOptions, RunEnd } from './printer.js';
+import { Streams } from './streams.js';
+
+export function formatFinding(path: string, f: Finding, colour = false): string {
+  const sev = colour ? (f.severity === 'error' ? '\x1b[31merror\x1b[0m' : f.severity === 'warning' ? '\x1b[33mwarning\x1b[0m' : '\x1b[34minfo\x1b[0m') : f.severity;
+  let s = `${path}:${f.line}:${f.column}: ${sev}[${f.rule}] ${f.message}\n`;
+  if (f.fix) s += `  fix: ${f.fix}\n`;
+  return s;
+}
+
+export function formatSummary(s: RunSummary, mode: PrinterMode): string {
+  const secs = s.elapsedMs / 1000;
+  const rate = secs > 0 ? Math.round(s.files / secs) : s.files;
+  const parts = [`${s.counts.ok} ok`, `${s.counts.nochange} nochange`, `${s.counts.skip} skip`, `${s.counts.error} error`];
+  const written = mode === 'write' || s.written > 0 ? `, ${s.written} written` : '';
+  return `nixshift: ${parts.join(', ')}${written}; ${s.files} file${s.files === 1 ? '' : 's'} in ${secs.toFixed(2)}s (${rate} files/s), ${s.findings} finding${s.findings === 1 ? '' : 's'}\n`;
+}
+
+export class TextPrinter implements Printer {
+  private readonly streams: Streams;
+
+  constructor(private readonly o: PrinterOptions) {
+    this.streams = new Streams(o);
+  }
+
+  start(): void {}
+
+  total(n: number): void {
+    this.streams.progress?.start(n);
+  }
+
+  get out(): Sink {
+    return this.streams.out;
+  }
+
+  flush(): void {
+    this.streams.flush();
+  }
+
+  file(r: FileResult): void {
+    const { stdout, stderr } = this.streams;
+    if (r.status === 'ok') {
+      if (this.o.mode === 'write') {
+        if (r.written) stdout.write(`${r.path}\n`);
+      } else if (this.o.mode === 'diff' && r.diff) {
+        stdout.write(this.o.colour ? colourDiff(r.diff) : r.diff);
+      }
+    }
+    for (const f of r.findings) stderr.write(formatFinding(r.path, f, this.o.colourErr));
+    if (r.status === 'error') stderr.write(`${r.path}: ${this.o.colourErr ? '\x1b[31merror\x1b[0m' : 'error'}: ${r.error ?? 'unknown error'}\n`);
+    // A skip with a reason (a size limit, a whole-file suppression) says why.
+    if (r.status === 'skip' && r.error) stderr.write(`${r.path}: skip: ${r.error}\n`);
+    this.streams.progress?.tick();
+  }
+
+  end(summary: RunSummary, extra: RunEnd): void {
+    const { stderr } = this.streams;
+    this.streams.progress?.clear();
+    for (const m of extra.missing) stderr.write(`${m}: error: no such file or directory\n`);
+    for (const u of extra.unreadable) stderr.write(`${u.path}: error: cannot read: ${u.reason}\n`);
+    if (!this.o.quiet) stderr.write(formatSummary(summary, this.o.mode));
+    if (extra.interrupted) {
+      const n = extra.interrupted.notProcessed;
+      const listed = summary.written > 0 && this.o.mode === 'write' ? ' (listed above)' : '';
+      stderr.write(`nixshift: interrupted (${extra.interrupted.reason}): ${summary.written} file${summary.written === 1 ? '' : 's'} written before the stop${listed}; ${n} file${n === 1 ? '' : 's'} not processed, left as they were\n`);
+    }
+    this.streams.flush();
+  }
+}
