@@ -13,9 +13,6 @@ const MAX_LINES = 80;
 
 /** `file:function` → why it is longer (still to be split along the lines given). */
 const ALLOWED: Record<string, string> = {
-  'src/runner/run.ts:runThreaded': 'the worker pool as closures over shared state: to become a WorkerPool class (spawn, loss, watchdog) beside the scheduling and the ordered hand-over',
-  'src/runner/run.ts:runThreaded/<executor>': 'the body of runThreaded (see there)',
-  'src/runner/run.ts:run': 'the in-band and threaded paths of a run side by side: to split with runThreaded',
   'src/runner/worker.ts:main': "the worker thread's message loop (reading threads and the transforming thread): to split with the pool",
   'src/runner/discover.ts:discoverFiles': 'the walk with its gitignore layers, links and early jobs in one loop: to split into the walk and its filters',
   'src/nix/scope.ts:walk': 'one case per scope-introducing node kind of the grammar, in one iterative walk (no recursion: any depth)',

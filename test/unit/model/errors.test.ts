@@ -29,7 +29,7 @@ describe('errors as data', () => {
   });
 
   it('every kind is produced somewhere in the runner (no kind that nothing uses)', () => {
-    const files = ['src/runner/process.ts', 'src/runner/job.ts', 'src/runner/intake.ts', 'src/runner/run.ts', 'src/runner/files.ts', 'src/interactive.ts'];
+    const files = ['src/runner/process.ts', 'src/runner/job.ts', 'src/runner/intake.ts', 'src/runner/run.ts', 'src/runner/pool.ts', 'src/runner/files.ts', 'src/interactive.ts'];
     const code = files.map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
     for (const kind of Object.keys(ERROR_KINDS)) expect(code, kind).toMatch(new RegExp(`['"]${kind}['"]`));
   });
