@@ -100,7 +100,7 @@ function leftWhateverTheSet(ctx: Ctx, use: Use): boolean {
   const parent = n.parent;
   if (!parent || use.attrs.length > 1 || shellCall(ctx, n)) return true;
   if (parent.type === 'list_expression') return !knownList(ctx, parent) || blockedBySibling(ctx, use);
-  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') return !knownList(ctx, parent.parent);
+  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') return !knownList(ctx, parent.parent) || blockedBySibling(ctx, { ...use, node: parent });
   if (parent.type === 'interpolation' || parent.type === 'binary_expression') return false;
   if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === n.id) return false;
   return optionalCall(ctx, n) === undefined;

@@ -690,8 +690,8 @@ class JoinRewriter {
   }
 
   private flushPlans(): void {
-    for (const p of this.listPlans.values()) this.api.edit.replaceListElements(p.list, p.replacements, { keepInline: p.keepInline });
-    // one addition per sibling list (its parts under their conditions)
+    // one addition per sibling list (its parts under their conditions); first, so that what goes
+    // into a list with a plan of its own joins that plan
     const bySibling = new Map<string, { binding: SyntaxNode; attr: string; parts: { elements: string[]; conditions: string[] }[] }>();
     for (const p of this.siblingPlans.values()) {
       const key = `${p.binding.parent!.parent!.id} ${p.attr}`;
@@ -700,6 +700,7 @@ class JoinRewriter {
       bySibling.set(key, g);
     }
     for (const g of bySibling.values()) this.addToSibling(g.binding, g.attr, g.parts);
+    for (const p of this.listPlans.values()) this.api.edit.replaceListElements(p.list, p.replacements, { keepInline: p.keepInline });
   }
 
   /**
@@ -718,14 +719,18 @@ class JoinRewriter {
     const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', binding.startIndex) + 1))![0];
     if (sibling) {
       const lists = this.api.syntax.listParts(this.src, sibling.value);
-      const present = new Set(lists.flatMap((p) => this.api.syntax.listElements(p.list).map((e) => packageKey(this.text(e)))));
+      // what the lists hold, and what their own plans put in them (a join used in both lists)
+      const present = new Set(lists.flatMap((p) => [...this.api.syntax.listElements(p.list).map((e) => packageKey(this.text(e))), ...(this.listPlans.get(p.list.id)?.present ?? [])]));
       const appended: string[] = [];
       for (const part of ordered) {
         const fresh = part.elements.filter((e) => !present.has(packageKey(e)));
         for (const e of fresh) present.add(packageKey(e));
         if (fresh.length === 0) continue;
         const same = lists.find((p) => p.conditions.join('&&') === part.conditions.join('&&'));
-        if (same) this.api.edit.addListElements(same.list, fresh);
+        const plan = same ? this.listPlans.get(same.list.id) : undefined;
+        const last = same ? this.api.syntax.listElements(same.list).at(-1) : undefined;
+        if (plan && last) plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [this.text(last)]), ...fresh]);
+        else if (same) this.api.edit.addListElements(same.list, fresh);
         else appended.push(`${cond(part.conditions)}${this.api.edit.listText(fresh, indent, indent.length + 3)}`);
       }
       if (appended.length > 0) this.api.edit.appendOperand(sibling.node, sibling.value, appended.join(' ++ '));
