@@ -19,7 +19,7 @@ let native: ((source: string, limit: number) => number) | undefined;
  * The scan runs in native code (native/nesting.c). In JavaScript, V8 compiled the scanning loop
  * again each time the text showed it a kind of character it had not met before: on the 250 files
  * of the benchmark that mention CUDA, more time went to compiling it than to running it.
- * test/nesting.test.ts keeps the JavaScript version as the reference the native one is checked
+ * test/unit/nix/nesting.test.ts keeps the JavaScript version as the reference the native one is checked
  * against.
  */
 export function nestingDepth(source: string, limit = Infinity): number {

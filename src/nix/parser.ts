@@ -260,7 +260,7 @@ function advance(start: { row: number; column: number }, inserted: string): { ro
  * `previous.source` offsets, their text exactly as inserted), reusing the previous tree: tree-sitter
  * re-parses only around the edits, so a rewrite of a few lines of `all-packages.nix` costs
  * milliseconds, not a full parse. The result is the tree a full `parseNix(next)` gives (tree-sitter
- * guarantees it; test/parser-incremental.test.ts checks it on every fixture and on generated
+ * guarantees it; test/unit/nix/parser-incremental.test.ts checks it on every fixture and on generated
  * edits). `previous` must not be used afterwards: its tree is edited in place.
  */
 export function reparseNix(previous: ParsedFile, edits: readonly { start: number; end: number; text: string }[], next: string): ParsedFile {

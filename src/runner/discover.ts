@@ -155,7 +155,7 @@ export function listFolder(dir: string): string {
   return native ? native(dir) : listFolderWithReaddir(dir);
 }
 
-/** `listFolder` made with readdirSync (the same string; test/list-folder.test.ts compares them). */
+/** `listFolder` made with readdirSync (the same string; test/e2e/list-folder.test.ts compares them). */
 export function listFolderWithReaddir(dir: string): string {
   const keyed = readdirSync(dir, { withFileTypes: true }).map((e) => ({ e, k: e.isDirectory() ? `${e.name}/` : e.name }));
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));

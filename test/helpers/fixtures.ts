@@ -12,7 +12,7 @@
  *  - a finding in `<case>.findings.json` that has a `message` must have exactly that message;
  *  - `<case>.chain.json`, when present, lists the transforms to run in order (to test how
  *    transforms compose; the fixture's own transform must be among them).
- * Every output is also checked by the real Nix parser in test/nix-oracle.test.ts.
+ * Every output is also checked by the real Nix parser in test/e2e/nix-oracle.test.ts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

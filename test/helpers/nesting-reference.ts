@@ -1,6 +1,6 @@
 /**
  * The nesting guard's scan in JavaScript (src/nix/nesting.ts before it moved to native code):
- * the reference test/nesting.test.ts checks native/nesting.c against, unit for unit.
+ * the reference test/unit/nix/nesting.test.ts checks native/nesting.c against, unit for unit.
  */
 // Character codes (the scan reads char codes: numbers only, which V8 keeps on one fast path).
 const BACKSLASH = 92;

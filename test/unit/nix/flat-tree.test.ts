@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nativeBinding, parseNix } from '../src/nix/parser.js';
-import type { SyntaxNode } from '../src/nix/tree.js';
-import { nixFiles, ROOT } from './helpers/tree.js';
+import { nativeBinding, parseNix } from '../../../src/nix/parser.js';
+import type { SyntaxNode } from '../../../src/nix/tree.js';
+import { nixFiles, ROOT } from '../../helpers/tree.js';
 
 const require = createRequire(import.meta.url);
 

@@ -2,9 +2,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processSource } from '../src/runner/process.js';
-import { loadBuiltin } from './helpers/fixtures.js';
-import { ROOT } from './helpers/tree.js';
+import { processSource } from '../../../src/runner/process.js';
+import { loadBuiltin } from '../../helpers/fixtures.js';
+import { ROOT } from '../../helpers/tree.js';
 
 const names = readdirSync(join(ROOT, 'transforms'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 

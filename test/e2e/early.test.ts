@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EARLY_BASE, EARLY_MIN_BYTES, EarlyJobs, findEarlyFiles } from '../src/runner/early.js';
-import type { FileJob } from '../src/runner/intake.js';
-import { BIN, cli, useTempTrees } from './helpers/tree.js';
+import { EARLY_BASE, EARLY_MIN_BYTES, EarlyJobs, findEarlyFiles } from '../../src/runner/early.js';
+import type { FileJob } from '../../src/runner/intake.js';
+import { BIN, cli, useTempTrees } from '../helpers/tree.js';
 
 const tree = useTempTrees();
 

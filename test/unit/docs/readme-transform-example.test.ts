@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTransformFile } from '../src/runner/load.js';
-import { processSource } from '../src/runner/process.js';
-import { ROOT } from './helpers/tree.js';
+import { loadTransformFile } from '../../../src/runner/load.js';
+import { processSource } from '../../../src/runner/process.js';
+import { ROOT } from '../../helpers/tree.js';
 
 async function readmeTransform() {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNix } from '../src/nix/parser.js';
-import { ScopeIndex, type Reference } from '../src/nix/scope.js';
+import { parseNix } from '../../../src/nix/parser.js';
+import { ScopeIndex, type Reference } from '../../../src/nix/scope.js';
 
 function refs(src: string): { text: string; line: number; to: string }[] {
   const p = parseNix(src);

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimateClosure } from '../src/cuda/closure.js';
-import { unifiedDiff } from '../src/diff/unified.js';
-import { renderHtml } from '../src/report/html.js';
-import type { ReportData } from '../src/report/model.js';
-import { HAVE_CHROMIUM, launchChromium, requireChromium } from './helpers/browser.js';
+import { estimateClosure } from '../../../src/cuda/closure.js';
+import { unifiedDiff } from '../../../src/diff/unified.js';
+import { renderHtml } from '../../../src/report/html.js';
+import type { ReportData } from '../../../src/report/model.js';
+import { HAVE_CHROMIUM, launchChromium, requireChromium } from '../../helpers/browser.js';
 
 const A_IN = `{ stdenv, cudatoolkit }:
 stdenv.mkDerivation {

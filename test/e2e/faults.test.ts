@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseNix } from '../src/nix/parser.js';
-import { BIN, cli, snapshot, useTempTrees } from './helpers/tree.js';
+import { parseNix } from '../../src/nix/parser.js';
+import { BIN, cli, snapshot, useTempTrees } from '../helpers/tree.js';
 
 const tree = useTempTrees();
 

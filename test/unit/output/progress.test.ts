@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../src/output/progress.js';
+import { Progress } from '../../../src/output/progress.js';
 
 function harness(delayMs: number, intervalMs: number) {
   let now = 0;

@@ -3,11 +3,11 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitMessage, CommitError, makeCommits, planCommits, type PlanOptions, type RunChangedFile } from '../src/git/commit.js';
-import { attrFromPath, callSiteOwners, isSharedFile } from '../src/git/packages.js';
-import { changedFiles, dirtyState, GitError, gitRoot } from '../src/git/repo.js';
-import type { Finding } from '../src/transform.js';
-import { git, GIT_TEST_ENV, makeGitRepo, writeFiles } from './helpers/git.js';
+import { commitMessage, CommitError, makeCommits, planCommits, type PlanOptions, type RunChangedFile } from '../../../src/git/commit.js';
+import { attrFromPath, callSiteOwners, isSharedFile } from '../../../src/git/packages.js';
+import { changedFiles, dirtyState, GitError, gitRoot } from '../../../src/git/repo.js';
+import type { Finding } from '../../../src/transform.js';
+import { git, GIT_TEST_ENV, makeGitRepo, writeFiles } from '../../helpers/git.js';
 
 const made: string[] = [];
 const repo = (...args: Parameters<typeof makeGitRepo>): string => {

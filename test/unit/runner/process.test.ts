@@ -1,8 +1,8 @@
 /** The per-file pipeline: chains of transforms, re-parsing, finding positions, refusals. */
 import { describe, expect, it } from 'vitest';
-import { nativeBinding, type ParsedFile, parseNix, reparseNix } from '../src/nix/parser.js';
-import { processSource, type ConfiguredTransform } from '../src/runner/process.js';
-import type { Transform } from '../src/transform.js';
+import { nativeBinding, type ParsedFile, parseNix, reparseNix } from '../../../src/nix/parser.js';
+import { processSource, type ConfiguredTransform } from '../../../src/runner/process.js';
+import type { Transform } from '../../../src/transform.js';
 
 const t = (name: string, needles: string[], fn: Transform['transform']): ConfiguredTransform => ({
   transform: { name, description: '', needles, transform: fn },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdits, detectEol, normalizeEdits, OverlappingEditsError } from '../src/edit/edits.js';
+import { applyEdits, detectEol, normalizeEdits, OverlappingEditsError } from '../../../src/edit/edits.js';
 
 describe('applyEdits', () => {
   it('replaces ranges and keeps every other byte', () => {

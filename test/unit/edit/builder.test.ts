@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chainOperands, detectStyle, EditBuilder } from '../src/edit/builder.js';
-import { applyEdits } from '../src/edit/edits.js';
-import { parseNix } from '../src/nix/parser.js';
-import { findBindings, listParts, topFunction, type FunctionInfo } from '../src/nix/syntax.js';
+import { chainOperands, detectStyle, EditBuilder } from '../../../src/edit/builder.js';
+import { applyEdits } from '../../../src/edit/edits.js';
+import { parseNix } from '../../../src/nix/parser.js';
+import { findBindings, listParts, topFunction, type FunctionInfo } from '../../../src/nix/syntax.js';
 
 function withBuilder(src: string, fn: (b: EditBuilder, top: FunctionInfo | undefined, root: ReturnType<typeof parseNix>['root']) => void): string {
   const p = parseNix(src);

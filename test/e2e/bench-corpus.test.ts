@@ -9,12 +9,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCorpus, NEEDLES, parseArgs, type CorpusOptions, type CorpusStats } from '../bench/corpus.js';
-import { parseNix } from '../src/nix/parser.js';
-import { processSource, type ConfiguredTransform } from '../src/runner/process.js';
-import { loadBuiltin } from './helpers/fixtures.js';
-import { IN_CI, NIX_INSTANTIATE, nixParseError, warnMissingNix } from './helpers/nix.js';
-import { ROOT } from './helpers/tree.js';
+import { generateCorpus, NEEDLES, parseArgs, type CorpusOptions, type CorpusStats } from '../../bench/corpus.js';
+import { parseNix } from '../../src/nix/parser.js';
+import { processSource, type ConfiguredTransform } from '../../src/runner/process.js';
+import { loadBuiltin } from '../helpers/fixtures.js';
+import { IN_CI, NIX_INSTANTIATE, nixParseError, warnMissingNix } from '../helpers/nix.js';
+import { ROOT } from '../helpers/tree.js';
 
 const MIB = 1024 * 1024;
 const SMALL = { files: 600, megabytes: 3, giantFiles: 1, giantMegabytes: 1 } as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { estimateClosure, formatMb, LEGACY_TOOLKIT_PARTS, withoutComments } from '../src/cuda/closure.js';
-import { unifiedDiff } from '../src/diff/unified.js';
-import { renderMarkdown } from '../src/report/markdown.js';
-import type { ReportData } from '../src/report/model.js';
+import { estimateClosure, formatMb, LEGACY_TOOLKIT_PARTS, withoutComments } from '../../../src/cuda/closure.js';
+import { unifiedDiff } from '../../../src/diff/unified.js';
+import { renderMarkdown } from '../../../src/report/markdown.js';
+import type { ReportData } from '../../../src/report/model.js';
 
 const FOO_IN = `{ stdenv, cudatoolkit }:
 stdenv.mkDerivation {
@@ -83,7 +83,7 @@ describe('estimateClosure', () => {
   });
 
   it('counts the parts of a run once: the toolkit is one store path the packages shared', async () => {
-    const { runRemoved } = await import('../src/cuda/closure.js');
+    const { runRemoved } = await import('../../../src/cuda/closure.js');
     const a = estimateClosure('{ cudatoolkit }: [ cudatoolkit ]\n', '{ cudaPackages }: [ cudaPackages.libcublas ]\n')!;
     const b = estimateClosure('{ cudatoolkit }: [ cudatoolkit ]\n', '{ cudaPackages }: [ cudaPackages.libcufft ]\n')!;
     const run = runRemoved([a, b]);

@@ -1,7 +1,7 @@
 /** The scoping check of the runner: which uses of some names nothing binds. */
 import { describe, expect, it } from 'vitest';
-import { parseNix } from '../src/nix/parser.js';
-import { duplicateAttribute, freeUses, touchedNames } from '../src/runner/unbound.js';
+import { parseNix } from '../../../src/nix/parser.js';
+import { duplicateAttribute, freeUses, touchedNames } from '../../../src/runner/unbound.js';
 
 const flat = (m: Map<string, { startIndex: number }[]>): Record<string, number[]> =>
   Object.fromEntries([...m].map(([k, v]) => [k, v.map((n) => n.startIndex).sort((a, b) => a - b)]).sort());

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, fileOverrides, findConfig, parseConfig } from '../src/config.js';
-import { attrFromPath } from '../src/git/packages.js';
-import { makeTree, removeTree } from './helpers/tree.js';
+import { ConfigError, fileOverrides, findConfig, parseConfig } from '../../src/config.js';
+import { attrFromPath } from '../../src/git/packages.js';
+import { makeTree, removeTree } from '../helpers/tree.js';
 
 const trees: string[] = [];
 afterEach(() => {

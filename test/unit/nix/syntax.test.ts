@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseNix } from '../src/nix/parser.js';
-import { callSites, isCudaPackageSet, isPackageSet } from '../src/nix/nixpkgs.js';
-import { dottedName, findBindings, interpolations, selectParts } from '../src/nix/syntax.js';
+import { parseNix } from '../../../src/nix/parser.js';
+import { callSites, isCudaPackageSet, isPackageSet } from '../../../src/nix/nixpkgs.js';
+import { dottedName, findBindings, interpolations, selectParts } from '../../../src/nix/syntax.js';
 
 describe('syntax helpers', () => {
   it('splits select expressions and dotted names', () => {

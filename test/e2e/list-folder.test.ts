@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nativeLister } from '../src/nix/binding.js';
-import { listFolder, listFolderWithReaddir } from '../src/runner/discover.js';
-import { ROOT, useTempTrees } from './helpers/tree.js';
+import { nativeLister } from '../../src/nix/binding.js';
+import { listFolder, listFolderWithReaddir } from '../../src/runner/discover.js';
+import { ROOT, useTempTrees } from '../helpers/tree.js';
 
 const tree = useTempTrees();
 const native = nativeLister();

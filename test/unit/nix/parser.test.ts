@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNix } from '../src/nix/parser.js';
-import { topFunction } from '../src/nix/syntax.js';
+import { parseNix } from '../../../src/nix/parser.js';
+import { topFunction } from '../../../src/nix/syntax.js';
 
 const formalNames = (src: string): string[] => {
   const p = parseNix(src);

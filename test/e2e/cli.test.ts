@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, snapshot, useTempTrees } from './helpers/tree.js';
+import { cli, snapshot, useTempTrees } from '../helpers/tree.js';
 
 const PKG = '{\n  lib,\n  stdenv,\n  addOpenGLRunpath,\n}:\n\nstdenv.mkDerivation {\n  pname = "demo";\n  version = "1";\n  nativeBuildInputs = [ addOpenGLRunpath ];\n}\n';
 const PKG_OUT = PKG.replace(/addOpenGLRunpath/g, 'addDriverRunpath');
@@ -405,7 +405,7 @@ describe('list / explain / version', () => {
     expect(ex.stdout).toContain('`driver-runpath-rename/unresolved-name` (warning)');
     expect(ex.stdout).toContain('Needles (prefilter): `addOpenGLRunpath`, `autoAddOpenGLRunpathHook`');
     const v = cli(['--version'], { cwd: dir });
-    expect(v.stdout).toBe(`${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
+    expect(v.stdout).toBe(`${JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`);
   });
 });
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IN_CI, NIX_INSTANTIATE, nixParseError, warnMissingNix } from './helpers/nix.js';
-import { nixFiles, ROOT } from './helpers/tree.js';
+import { IN_CI, NIX_INSTANTIATE, nixParseError, warnMissingNix } from '../helpers/nix.js';
+import { nixFiles, ROOT } from '../helpers/tree.js';
 
 const files = [...nixFiles(join(ROOT, 'fixtures')), ...nixFiles(join(ROOT, 'examples'))];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { positionAt } from '../src/nix/position.js';
+import { positionAt } from '../../../src/nix/position.js';
 
 describe('positionAt', () => {
   it('counts lines and code-point columns, a BOM not being a column', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_NESTING, nestingDepth } from '../src/nix/nesting.js';
-import { referenceNestingDepth } from './helpers/nesting-reference.js';
+import { MAX_NESTING, nestingDepth } from '../../../src/nix/nesting.js';
+import { referenceNestingDepth } from '../../helpers/nesting-reference.js';
 
 describe('nestingDepth', () => {
   it.each([
@@ -64,8 +64,8 @@ describe('nestingDepth: the native scan against the JavaScript reference', () =>
         else if (e.name.endsWith('.nix')) files.push(join(dir, e.name));
       }
     };
-    walk(join(__dirname, '..', 'fixtures'));
-    walk(join(__dirname, '..', 'examples'));
+    walk(join(__dirname, '..', '..', '..', 'fixtures'));
+    walk(join(__dirname, '..', '..', '..', 'examples'));
     expect(files.length).toBeGreaterThan(100);
     for (const f of files) {
       const text = readFileSync(f, 'utf8');

@@ -19,8 +19,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTree, removeTree } from './helpers/tree.js';
-import { CAN_DENY, IS_ROOT, allowAll, cliAsUser, deny, fullSnapshot, handOver, type Entry, type TimedResult } from './helpers/unprivileged.js';
+import { makeTree, removeTree } from '../helpers/tree.js';
+import { CAN_DENY, IS_ROOT, allowAll, cliAsUser, deny, fullSnapshot, handOver, type Entry, type TimedResult } from '../helpers/unprivileged.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -562,7 +562,7 @@ describe('line endings', () => {
   });
 
   it('a BOM with CRLF through a transform that adds lines (the crlf fixture): BOM kept, no bare LF', async () => {
-    const fixture = (n: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'cudatoolkit-to-redist', n), 'utf8');
+    const fixture = (n: string): string => readFileSync(join(__dirname, '..', '..', 'fixtures', 'cudatoolkit-to-redist', n), 'utf8');
     const dir = tree({ 'a.nix': `\uFEFF${fixture('crlf.input.nix')}` });
     const r = await cliAsUser(['run', '-t', 'cudatoolkit-to-redist', '--write', '--json', '.'], { cwd: dir });
     expect(r.status).toBe(0);

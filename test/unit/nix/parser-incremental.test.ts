@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyEdits, normalizeEdits, type TextEdit } from '../src/edit/edits.js';
-import { parseNix, reparseNix, type ParsedFile, type SyntaxNode } from '../src/nix/parser.js';
+import { applyEdits, normalizeEdits, type TextEdit } from '../../../src/edit/edits.js';
+import { parseNix, reparseNix, type ParsedFile, type SyntaxNode } from '../../../src/nix/parser.js';
 
 /** Every node as `type start end` (plus MISSING), in document order. */
 function dump(root: SyntaxNode): string[] {
@@ -148,7 +148,7 @@ function nixFiles(dir: string): string[] {
 }
 
 describe('reparseNix on random edits of the fixtures and grammar snippets', () => {
-  const root = join(import.meta.dirname, '..');
+  const root = join(import.meta.dirname, '..', '..', '..');
   const files = [...nixFiles(join(root, 'fixtures')), ...nixFiles(join(root, 'test', 'grammar')), ...nixFiles(join(root, 'examples'))];
   it('has inputs', () => {
     expect(files.length).toBeGreaterThan(100);

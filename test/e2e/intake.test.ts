@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FileJob, intake, packJobs, Prefilter, unpackJobs } from '../src/runner/intake.js';
-import { JobQueue, run } from '../src/runner/run.js';
-import { useTempTrees } from './helpers/tree.js';
+import { type FileJob, intake, packJobs, Prefilter, unpackJobs } from '../../src/runner/intake.js';
+import { JobQueue, run } from '../../src/runner/run.js';
+import { useTempTrees } from '../helpers/tree.js';
 
 const tree = useTempTrees();
 

@@ -4,12 +4,12 @@
  * skips). The built-in transforms' consistency is checked by their `suppress-*` fixtures.
  */
 import { describe, expect, it } from 'vitest';
-import type { SyntaxNode } from '../src/nix/tree.js';
-import { parseNix } from '../src/nix/parser.js';
-import { findSuppressions, parseSuppressionComment } from '../src/nix/suppressions.js';
-import { processSource, UNUSED_SUPPRESSION_RULE, type ConfiguredTransform } from '../src/runner/process.js';
-import type { Transform, TransformApi } from '../src/transform.js';
-import { loadBuiltin } from './helpers/fixtures.js';
+import type { SyntaxNode } from '../../../src/nix/tree.js';
+import { parseNix } from '../../../src/nix/parser.js';
+import { findSuppressions, parseSuppressionComment } from '../../../src/nix/suppressions.js';
+import { processSource, UNUSED_SUPPRESSION_RULE, type ConfiguredTransform } from '../../../src/runner/process.js';
+import type { Transform, TransformApi } from '../../../src/transform.js';
+import { loadBuiltin } from '../../helpers/fixtures.js';
 
 const t = (name: string, needles: string[], fn: Transform['transform']): ConfiguredTransform => ({
   transform: { name, description: '', needles, transform: fn },
