@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FileJob, intake, packJobs, Prefilter, unpackJobs } from '../../src/runner/intake.js';
-import { JobQueue, run } from '../../src/runner/run.js';
+import { run } from '../../src/runner/run.js';
 import { useTempTrees } from '../helpers/tree.js';
 
 const tree = useTempTrees();
@@ -181,37 +181,6 @@ describe('Prefilter: the native fast path and the ordinary way agree', () => {
     expect(control[1]).toBeLessThan(5000 + 60_000);
     Atomics.store(abort, 0, 1);
     expect([...p.scanBatch(packed, 1 << 22, control, epoch, abort)!]).toEqual([]);
-  });
-});
-
-describe('JobQueue backpressure', () => {
-  const jobs = (from: number, n: number): FileJob[] => Array.from({ length: n }, (_, i) => ({ index: from + i, absolute: `/w/${from + i}.nix`, display: `${from + i}.nix` }));
-
-  it('makes the walk wait while more than `high` jobs wait, until no more than `low` do', async () => {
-    const q = new JobQueue();
-    for (const j of jobs(0, 10)) q.push(j);
-    expect(q.throttle(10, 4)).toBeUndefined();
-    q.push(jobs(10, 1)[0]!);
-    const paused = q.throttle(10, 4);
-    expect(paused).toBeInstanceOf(Promise);
-    let resumed = false;
-    void paused!.then(() => (resumed = true));
-    q.take(6); // 5 left
-    await Promise.resolve();
-    expect(resumed).toBe(false);
-    expect(q.take(1).map((j) => j.index)).toEqual([6]); // 4 left
-    await Promise.resolve();
-    expect(resumed).toBe(true);
-  });
-
-  it('lets the walk go when told (an interrupt, no thread left)', async () => {
-    const q = new JobQueue();
-    for (const j of jobs(0, 20)) q.push(j);
-    const paused = q.throttle(8, 4)!;
-    q.unthrottle(true);
-    await paused;
-    expect(q.throttle(8, 4)).toBeUndefined();
-    expect(q.available).toBe(20);
   });
 });
 
