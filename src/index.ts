@@ -10,3 +10,5 @@ export { processSource, type FileOutcome, type FileStatus, type ConfiguredTransf
 export { run, type RunOptions, type RunResult, type RunSummary } from './runner/run.js';
 export { unifiedDiff } from './diff/unified.js';
 export type { Transform, TransformApi, TransformFile, TransformOptions, Finding, Severity, RuleMeta } from './transform.js';
+export * as nixpkgs from './nixpkgs/index.js';
+export { defaultCpus, DEFAULT_MAX_FILE_BYTES, Interrupt } from './runner/run.js';

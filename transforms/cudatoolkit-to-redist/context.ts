@@ -7,7 +7,9 @@
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
-import { libReference } from '../../src/nix/nixpkgs.js';
+import { enclosingBinding, interpolatedPath, libReference, optionalsPrefix } from '../../src/nixpkgs/index.js';
+
+export { insideInterpolation, maybeParen } from '../../src/nixpkgs/index.js';
 import type { TransformApi, TransformOptions } from '../../src/transform.js';
 import { ALL_COMPONENTS, hasRedist } from '../../src/cuda/facts.js';
 import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js';
@@ -15,6 +17,7 @@ import { prebuiltHint, scanNixPackages, scanNixText } from '../../src/cuda/evide
 import { scanTrees } from '../../src/cuda/evidence/trees.js';
 import type { RuleId } from './rules.js';
 import type { EvidenceItem } from '../../src/cuda/evidence/types.js';
+import { indentOfLine } from '../../src/nix/position.js';
 
 export type Role = 'tools' | 'libs' | 'runtime';
 
@@ -237,7 +240,7 @@ export class Ctx {
    */
   private libOutputEvidence(): EvidenceItem[] {
     const takesSet = (u: Use): boolean => u.attrs.length === 0 || /^(out|dev|lib|static|bin|doc)$/.test(u.attrs[0]!);
-    const outside = [...this.uses, ...this.inheritUses].filter((u) => !inInterpolation(u.node) && !this.ledger.settled(u.node) && takesSet(u) && !this.leftRegardless(u));
+    const outside = [...this.uses, ...this.inheritUses].filter((u) => !interpolatedPath(u.node) && !this.ledger.settled(u.node) && takesSet(u) && !this.leftRegardless(u));
     const first = outside[0];
     if (!first || !outside.every((u) => u.attrs[0] === 'lib')) return [];
     const line = this.src.slice(0, first.node.startIndex).split('\n').length;
@@ -380,25 +383,17 @@ export class Ctx {
     // a condition copied to a new place says what the rewritten one says (`cudaPackages != null`)
     // (a toolkit whose argument is kept, `# nixshift-ignore`, keeps its name in the copy too)
     const kept = (name: string): boolean => this.top?.formals.some((f) => f.name === name && this.api.suppressed(f.node)) ?? false;
-    const conditions = conditionsIn.map((c) => tidyCondition(renameToolkit(c, kept)));
-    const cond = conditions.length === 1 ? maybeParen(conditions[0]!) : `(${conditions.map((c) => (/^[A-Za-z_][\w'.-]*$|^!?\(/.test(c) ? c : `(${c})`)).join(' && ')})`;
-    return `${this.lib()}.optionals ${cond} `;
+    return optionalsPrefix(this.lib(), conditionsIn.map((c) => renameToolkit(c, kept)));
   }
 
   /** The indentation of the line that holds `offset`. */
   lineIndent(offset: number): string {
-    return /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', offset) + 1))![0];
+    return indentOfLine(this.src, offset);
   }
 
   enclosingBindingName(node: SyntaxNode): string | undefined {
-    for (let p = node.parent; p; p = p.parent) {
-      if (p.type === 'binding') {
-        const path = p.childForFieldName('attrpath')!;
-        const last = path.namedChildren[path.namedChildren.length - 1];
-        return last ? this.api.syntax.attrName(this.src, last) : undefined;
-      }
-    }
-    return undefined;
+    const b = enclosingBinding(this.src, node);
+    return b && b.name !== '?' ? b.name : undefined;
   }
 
   inPassthru(binding: SyntaxNode): boolean {
@@ -423,45 +418,3 @@ export function renameToolkit(text: string, kept: (name: string) => boolean = ()
   );
 }
 
-/** A condition as an argument: bare when it is a name or already parenthesised, else in parentheses. */
-/**
- * A condition copied to a new place, on one line: its comments stay where they were (a copied
- * `# nixshift-ignore` would cover something else), blanks and line breaks become one space, and
- * parentheses around the whole of it go (`(\n    cudaSupport\n  )` → `cudaSupport`). One with a
- * string (where `#` is no comment) is copied as it is.
- */
-function tidyCondition(cond: string): string {
-  if (/"|''/.test(cond)) return cond;
-  let c = cond.replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
-  while (enclosedInParens(c)) c = c.slice(1, -1).trim();
-  return c;
-}
-
-export function maybeParen(cond: string): string {
-  return /^[A-Za-z_][\w'.-]*$/.test(cond) || enclosedInParens(cond) ? cond : `(${cond})`;
-}
-
-/** `(a && b)` yes; `(a) && (b)` no. Strings and comments inside are not expected in a condition. */
-function enclosedInParens(text: string): boolean {
-  if (!text.startsWith('(') || !text.endsWith(')')) return false;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0 && i < text.length - 1) return false;
-  }
-  return depth === 0;
-}
-
-export function insideInterpolation(node: SyntaxNode): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
-  return false;
-}
-
-/** Whether a node is inside `${ }` (a path a string points at), not in a list inside it. */
-function inInterpolation(node: SyntaxNode): boolean {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'list_expression') return false;
-    if (p.type === 'interpolation') return true;
-  }
-  return false;
-}

@@ -9,7 +9,7 @@
  */
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import type { Definition } from '../../src/nix/scope.js';
-import { isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs.js';
+import { isCudaPackageSet, isPackageSet } from '../../src/nixpkgs/index.js';
 import { packageSetVersion, toolkitNameVersion } from '../../src/cuda/facts.js';
 import type { Ctx, SetRef, Use } from './context.js';
 

@@ -18,7 +18,7 @@
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { Formal, FunctionInfo } from '../../src/nix/syntax.js';
-import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nix/nixpkgs.js';
+import { callSites, isCudaPackageSet, isPackageSet } from '../../src/nixpkgs/index.js';
 import type { Transform, TransformApi } from '../../src/transform.js';
 
 // No prototype: `toString` or `constructor` is a name like any other (found by the property tests).

@@ -19,8 +19,9 @@
  * whose members would have to go to a suppressed sibling input list is left as is too.
  */
 import type { SyntaxNode } from '../../src/nix/tree.js';
+import { indentOfLine } from '../../src/nix/position.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
-import { libReference } from '../../src/nix/nixpkgs.js';
+import { enclosingBinding, insideInterpolation, libReference, optionalsPrefix } from '../../src/nixpkgs/index.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import { type Member, MemberResolver } from './members.js';
@@ -484,14 +485,7 @@ class JoinRewriter {
   }
 
   private enclosingBinding(node: SyntaxNode): { binding: SyntaxNode; name: string; path: string } | undefined {
-    for (let p = node.parent; p; p = p.parent) {
-      if (p.type === 'binding') {
-        const path = p.childForFieldName('attrpath')!;
-        const names = path.namedChildren.map((a) => this.api.syntax.attrName(this.src, a) ?? '?');
-        return { binding: p, name: names[names.length - 1]!, path: names.join('.') };
-      }
-    }
-    return undefined;
+    return enclosingBinding(this.src, node);
   }
 
   /** The names of every binding around a node, outermost first (`systemd.services.x.environment.LD_LIBRARY_PATH`). */
@@ -607,11 +601,7 @@ class JoinRewriter {
     const members = this.runtimeMembers(j, id);
     if (expr.parent?.type === 'list_expression') {
       const list = expr.parent;
-      const inString = (() => {
-        for (let p = list.parent; p; p = p.parent) if (p.type === 'interpolation') return true;
-        return false;
-      })();
-      this.planList(list, expr, members, inString);
+      this.planList(list, expr, members, insideInterpolation(expr));
       return;
     }
     // `${join}/lib` → `${lib.makeLibraryPath [ … ]}`
@@ -711,12 +701,12 @@ class JoinRewriter {
   private addToSibling(binding: SyntaxNode, attr: string, parts: { elements: string[]; conditions: string[] }[]): void {
     const attrset = binding.parent!.parent!;
     const sibling = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
-    const cond = (conditions: string[]): string => (conditions.length === 0 ? '' : `${this.lib()}.optionals ${conditions.length === 1 && /^[\w.'-]+$/.test(conditions[0]!) ? conditions[0] : `(${conditions.join(' && ')})`} `);
+    const cond = (conditions: string[]): string => optionalsPrefix(this.lib(), conditions);
     const always = new Set(parts.filter((x) => x.conditions.length === 0).flatMap((x) => x.elements.map(packageKey)));
     const ordered = parts
       .map((x) => ({ ...x, elements: x.conditions.length === 0 ? x.elements : x.elements.filter((e) => !always.has(packageKey(e))) }))
       .sort((a, b) => a.conditions.length - b.conditions.length);
-    const indent = /^[ \t]*/.exec(this.src.slice(this.src.lastIndexOf('\n', binding.startIndex) + 1))![0];
+    const indent = indentOfLine(this.src, binding.startIndex);
     if (sibling) {
       const lists = this.api.syntax.listParts(this.src, sibling.value);
       // what the lists hold, and what their own plans put in them (a join used in both lists)

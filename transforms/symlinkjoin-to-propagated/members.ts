@@ -13,7 +13,7 @@
  */
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
-import { isCudaPackageSet } from '../../src/nix/nixpkgs.js';
+import { isCudaPackageSet } from '../../src/nixpkgs/index.js';
 import type { TransformApi } from '../../src/transform.js';
 
 export type Output = 'lib' | 'dev' | 'bin' | 'static' | 'out' | 'stubs';

@@ -9,6 +9,7 @@ import { positionAt } from '../../nix/position.js';
 import { dottedName } from '../../nix/syntax.js';
 import { ALL_COMPONENTS, LIBRARIES, TOOLS } from '../facts.js';
 import type { EvidenceItem } from './types.js';
+import { interpolatedPath } from '../../nixpkgs/expressions.js';
 
 const COMPONENTS = [...LIBRARIES, ...TOOLS];
 /** Matches wherever one of the components' evidence does (and maybe more): one test per string. */
@@ -66,7 +67,7 @@ export function scanNixPackages(src: string, root: SyntaxNode): EvidenceItem[] {
     // (the runtime a string points at, `${lib.getDev cudaPackages.cuda_cudart}/include`, is what
     // the rewrite writes for any bare toolkit path, not a package the file chose; other packages
     // a path names are evidence, as the legacy path they replace was: `extras/CUPTI` → cupti)
-    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node) || (pkg === 'cuda_cudart' && inInterpolation(node))) return;
+    if (!ALL_COMPONENTS.has(pkg) || found.has(pkg) || inMeta(src, node) || (pkg === 'cuda_cudart' && interpolatedPath(node))) return;
     found.set(pkg, { pkg, kind: 'nix-package', file: '', line: positionAt(src, node.startIndex).line, text, place: 'main' });
   };
   for (const sel of root.descendantsOfType('select_expression')) {
@@ -90,14 +91,6 @@ export function scanNixPackages(src: string, root: SyntaxNode): EvidenceItem[] {
   return [...found.values()].sort((a, b) => a.line - b.line);
 }
 
-/** Whether a node is the path an interpolation points at (`${lib.getDev x}/include`), not a member of a list in it. */
-function inInterpolation(node: SyntaxNode): boolean {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'list_expression') return false;
-    if (p.type === 'interpolation') return true;
-  }
-  return false;
-}
 
 /** Whether a node is inside `meta = { … }`. */
 function inMeta(src: string, node: SyntaxNode): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNix } from '../../../src/nix/parser.js';
-import { callSites, isCudaPackageSet, isPackageSet } from '../../../src/nix/nixpkgs.js';
+import { callSites, isCudaPackageSet, isPackageSet } from '../../../src/nixpkgs/index.js';
 import { dottedName, findBindings, interpolations, selectParts } from '../../../src/nix/syntax.js';
 
 describe('syntax helpers', () => {

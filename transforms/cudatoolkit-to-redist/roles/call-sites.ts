@@ -4,7 +4,7 @@
  * variable.
  */
 import type { SyntaxNode } from '../../../src/nix/tree.js';
-import { callSites } from '../../../src/nix/nixpkgs.js';
+import { callSites } from '../../../src/nixpkgs/index.js';
 import { hasRedist, toolkitNameVersion } from '../../../src/cuda/facts.js';
 import type { Ctx, SetRef, Use } from '../context.js';
 import { setOfSelect } from '../uses.js';

@@ -2,9 +2,9 @@
  * nixpkgs conventions the transforms share: what a package set looks like, where a package is
  * called with explicit arguments.
  */
-import type { SyntaxNode } from './tree.js';
-import type { ScopeIndex } from './scope.js';
-import { dottedName, type FunctionInfo, nodesOfTypeContaining, unparen } from './syntax.js';
+import type { SyntaxNode } from '../nix/tree.js';
+import type { ScopeIndex } from '../nix/scope.js';
+import { dottedName, type FunctionInfo, nodesOfTypeContaining, unparen } from '../nix/syntax.js';
 
 /** Names under which nixpkgs code holds the whole package set. */
 export const PACKAGE_SET_NAMES: ReadonlySet<string> = new Set([
