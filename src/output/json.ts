@@ -3,32 +3,14 @@
  * number of files): `{"files":[…],"summary":{…},"missing":[…],"unreadable":[…]}`.
  */
 import type { FileResult, RunSummary } from '../model/result.js';
-import type { Sink } from '../model/sink.js';
-import type { Printer, PrinterOptions, RunEnd } from './printer.js';
-import { Streams } from './streams.js';
+import type { RunEnd } from './printer.js';
+import { StreamPrinter } from './streams.js';
 
-export class JsonPrinter implements Printer {
-  private readonly streams: Streams;
+export class JsonPrinter extends StreamPrinter {
   private first = true;
-
-  constructor(o: PrinterOptions) {
-    this.streams = new Streams(o);
-  }
 
   start(): void {
     this.streams.stdout.write('{"files":[');
-  }
-
-  total(n: number): void {
-    this.streams.progress?.start(n);
-  }
-
-  get out(): Sink {
-    return this.streams.out;
-  }
-
-  flush(): void {
-    this.streams.flush();
   }
 
   file(r: FileResult): void {

@@ -6,7 +6,8 @@
  */
 import type { Sink } from '../model/sink.js';
 import { Progress } from './progress.js';
-import type { PrinterOptions } from './printer.js';
+import type { FileResult, RunSummary } from '../model/result.js';
+import type { Printer, PrinterOptions, RunEnd } from './printer.js';
 
 export class Streams {
   readonly stdout: Sink;
@@ -54,5 +55,30 @@ export class Streams {
         this.o.stdout.write(t);
       },
     };
+  }
+}
+
+/** What every printer does the same way: the streams, the progress line, stdout unbuffered or flushed. */
+export abstract class StreamPrinter implements Printer {
+  protected readonly streams: Streams;
+
+  constructor(protected readonly o: PrinterOptions) {
+    this.streams = new Streams(o);
+  }
+
+  abstract start(): void;
+  abstract file(r: FileResult): void;
+  abstract end(summary: RunSummary, extra: RunEnd): void;
+
+  total(n: number): void {
+    this.streams.progress?.start(n);
+  }
+
+  get out(): Sink {
+    return this.streams.out;
+  }
+
+  flush(): void {
+    this.streams.flush();
   }
 }

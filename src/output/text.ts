@@ -5,10 +5,9 @@
  */
 import { colourDiff } from '../diff/unified.js';
 import type { FileResult, RunSummary } from '../model/result.js';
-import type { Sink } from '../model/sink.js';
 import type { Finding } from '../transform.js';
-import type { Printer, PrinterMode, PrinterOptions, RunEnd } from './printer.js';
-import { Streams } from './streams.js';
+import type { PrinterMode, RunEnd } from './printer.js';
+import { StreamPrinter } from './streams.js';
 
 export function formatFinding(path: string, f: Finding, colour = false): string {
   const sev = colour ? (f.severity === 'error' ? '\x1b[31merror\x1b[0m' : f.severity === 'warning' ? '\x1b[33mwarning\x1b[0m' : '\x1b[34minfo\x1b[0m') : f.severity;
@@ -25,26 +24,8 @@ export function formatSummary(s: RunSummary, mode: PrinterMode): string {
   return `nixshift: ${parts.join(', ')}${written}; ${s.files} file${s.files === 1 ? '' : 's'} in ${secs.toFixed(2)}s (${rate} files/s), ${s.findings} finding${s.findings === 1 ? '' : 's'}\n`;
 }
 
-export class TextPrinter implements Printer {
-  private readonly streams: Streams;
-
-  constructor(private readonly o: PrinterOptions) {
-    this.streams = new Streams(o);
-  }
-
+export class TextPrinter extends StreamPrinter {
   start(): void {}
-
-  total(n: number): void {
-    this.streams.progress?.start(n);
-  }
-
-  get out(): Sink {
-    return this.streams.out;
-  }
-
-  flush(): void {
-    this.streams.flush();
-  }
 
   file(r: FileResult): void {
     const { stdout, stderr } = this.streams;
