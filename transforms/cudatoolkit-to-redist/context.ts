@@ -16,7 +16,7 @@ import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js'
 import { prebuiltHint, scanNixPackages, scanNixText } from '../../src/cuda/evidence/nix-text.js';
 import { scanTrees } from '../../src/cuda/evidence/trees.js';
 import type { RuleId } from './rules.js';
-import type { EvidenceItem } from '../../src/cuda/evidence/types.js';
+import type { EvidenceItem, TreeEvidence } from '../../src/cuda/evidence/types.js';
 import { indentOfLine } from '../../src/nix/position.js';
 
 export type Role = 'tools' | 'libs' | 'runtime';
@@ -223,7 +223,7 @@ export class Ctx {
   get libs(): LibraryDecision {
     return (this.decision ??= decide({
       nix: [...scanNixText(this.src, this.api.root), ...scanNixPackages(this.src, this.api.root), ...this.libOutputEvidence()],
-      trees: scanTrees(this.options),
+      trees: (this.trees ??= scanTrees(this.options)),
       forced: asList(this.options['cuda-libs']),
       prebuilt: prebuiltHint(this.src, this.path),
     }));
@@ -246,6 +246,13 @@ export class Ctx {
     const line = this.src.slice(0, first.node.startIndex).split('\n').length;
     return [{ pkg: 'cuda_cudart', kind: 'nix-package', file: '', line, text: this.text(first.node), place: 'main' }];
   }
+
+  /** Where the package's configure script takes nvcc from the `--with-cuda=` prefix (source evidence). */
+  nvccFromPrefix(): TreeEvidence['nvccFromPrefix'] {
+    return (this.trees ??= scanTrees(this.options)).find((t) => t.nvccFromPrefix)?.nvccFromPrefix;
+  }
+
+  private trees: TreeEvidence[] | undefined;
 
   /** Whether a use is left whatever the library set (set by rewriteAll; see libOutputEvidence). */
   leftRegardless: (use: Use) => boolean = () => false;

@@ -159,6 +159,7 @@ function scanFolder(root: string, given: string): TreeEvidence {
   const cmakeProject = existsSync(join(root, 'CMakeLists.txt'));
   const items: EvidenceItem[] = [];
   let files = 0;
+  let nvccFromPrefix: TreeEvidence['nvccFromPrefix'];
   for (const f of walk.files) {
     if (cmakeProject && f.language === 'make') continue;
     const place = placeOf(f.rel, submodules);
@@ -166,10 +167,18 @@ function scanFolder(root: string, given: string): TreeEvidence {
     const text = readText(join(root, f.rel));
     if (text === undefined) continue;
     files++;
+    if (f.language === 'autotools' && place === 'main') nvccFromPrefix ??= prefixNvcc(text, f.rel);
     const hits = scanText(text, f.language).filter((h) => h.header === undefined || !ownHeaders.has(f.rel, h.header));
     items.push(...toItems(hits, text, f.rel, place));
   }
-  return { origin: 'source', root: given, items, files, prebuilt: walk.compilable === 0 && walk.binarySigns };
+  return { origin: 'source', root: given, items, files, prebuilt: walk.compilable === 0 && walk.binarySigns, ...(nvccFromPrefix ? { nvccFromPrefix } : {}) };
+}
+
+/** `NVCC=$with_cuda/bin/nvcc` in a configure script (not in a `dnl` or `#` comment line). */
+function prefixNvcc(text: string, rel: string): TreeEvidence['nvccFromPrefix'] {
+  const m = /^(?![ \t]*(?:dnl\b|#)).*\$\{?with_cuda(?:_dir)?\}?\/bin\/nvcc.*$/m.exec(text);
+  if (!m) return undefined;
+  return { file: rel, line: text.slice(0, m.index).split('\n').length, text: m[0].trim().slice(0, 80) };
 }
 
 /** The item for a CUDA source file: CUDA code is compiled (nvcc). */

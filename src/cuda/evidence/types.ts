@@ -46,6 +46,12 @@ export interface EvidenceItem {
 /** What one scan of a tree (source or build) found. */
 export interface TreeEvidence {
   origin: 'source' | 'build';
+  /**
+   * The configure script takes nvcc from the prefix `--with-cuda=` names (`$with_cuda/bin/nvcc`):
+   * that prefix must hold the compiler too, not only the runtime's headers. Where it says so.
+   * Source evidence only.
+   */
+  nvccFromPrefix?: { file: string; line: number; text: string };
   /** The folder, archive or store path as given. */
   root: string;
   items: EvidenceItem[];

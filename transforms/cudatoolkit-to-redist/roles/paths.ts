@@ -88,7 +88,14 @@ function rewriteLibraryFolder(ctx: Ctx, use: Use, interp: SyntaxNode, str: Synta
 function rewritePrefix(ctx: Ctx, use: Use, str: SyntaxNode, before: string, after: string): boolean {
   if (!/^($|[\s"':;,])/.test(after)) return false;
   if (/--with-cuda(-dir)?=$/.test(before)) {
-    ctx.replace(use.node, ctx.accessor('dev', ctx.pkg(use.set, 'cuda_cudart', use.node)));
+    // the configure script takes nvcc from that prefix too: it must be one prefix of all parts
+    const nvcc = ctx.nvccFromPrefix();
+    if (nvcc && ctx.top) {
+      ctx.replace(use.node, join(ctx, use.set, use.node));
+      ctx.api.report(use.node, { rule: 'build-time-join', message: `\`--with-cuda=\` is one prefix for the compiler as well: the configure script takes nvcc from it (${nvcc.file}:${nvcc.line} \`${nvcc.text}\`)`, fix: 'keep the join out of runtime paths' });
+    } else {
+      ctx.replace(use.node, ctx.accessor('dev', ctx.pkg(use.set, 'cuda_cudart', use.node)));
+    }
     ctx.handled(use);
     return true;
   }
