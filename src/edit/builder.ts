@@ -390,7 +390,8 @@ export class EditBuilder {
     const lineEnd = this.source.indexOf('\n', close);
     const width = (lineEnd < 0 ? this.source.length : lineEnd) - lineStart + texts.join(' ').length + 1;
     if (!this.style.nixfmt && width <= MAX_INLINE_WIDTH) return this.insertAt(anchor.endIndex, ` ${texts.join(' ')}`);
-    return this.replaceListElements(list, new Map([[anchor.id, [this.source.slice(anchor.startIndex, anchor.endIndex), ...texts]]]));
+    // (the anchor as another rule rewrote it, `cudatoolkit.majorVersion`, when it did)
+    return this.replaceListElements(list, new Map([[anchor.id, [this.takeEdited(anchor), ...texts]]]));
   }
 
   /**

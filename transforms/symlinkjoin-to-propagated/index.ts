@@ -857,7 +857,8 @@ export default transform;
  * are one package; other elements are their text.
  */
 function packageKey(element: string): string {
-  const flat = element.replace(/\s+/g, '');
+  // (comments inside an element are not part of its name: `cudaPackages./* x */ libcublas`)
+  const flat = element.replace(/\/\*[\s\S]*?\*\/|#[^\n]*/g, ' ').replace(/\s+/g, '');
   const last = flat.replace(/[()]/g, '').split('.').pop()!;
   return ALL_COMPONENTS.has(last) ? last : flat;
 }

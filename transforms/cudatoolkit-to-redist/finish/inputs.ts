@@ -98,7 +98,7 @@ function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, cond
     const indent = ctx.lineIndent(b.node.startIndex);
     const operand = `${cond}${ctx.api.edit.listText(added, indent, indent.length + 3 + cond.length)}`;
     // a value with lists rewritten later (their plans) is not laid out anew: the operand follows it
-    const planned = ctx.api.syntax.listParts(ctx.src, b.value).some((part) => ctx.listPlans.has(part.list.id));
+    const planned = [...ctx.listPlans.values()].some((p) => p.list.startIndex >= b.value.startIndex && p.list.endIndex <= b.value.endIndex);
     if (planned) ctx.api.edit.insertAt(b.value.endIndex, ` ++ ${operand}`);
     else ctx.api.edit.appendOperand(b.node, b.value, operand);
   }
