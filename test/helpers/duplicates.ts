@@ -7,12 +7,13 @@
 import { parseNix, releaseParsed } from '../../src/nix/parser.js';
 import { valueMembers } from '../../src/nix/syntax.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { withoutComments } from '../../src/nix/comments.js';
 
 const INPUT_LISTS = /^(nativeBuildInputs|buildInputs|propagatedBuildInputs|propagatedNativeBuildInputs|checkInputs|nativeCheckInputs|dependencies|runtimeDependencies|depsBuildBuild)$/;
 
 /** The CUDA package an element names (`cudaPackages.libcublas`, `(lib.getLib libcublas)`, `libcublas.dev`), if any. */
 function packageOf(elementText: string): string | undefined {
-  const element = elementText.replace(/\/\*[\s\S]*?\*\/|#[^\n]*/g, ' ');
+  const element = withoutComments(elementText);
   const names = element.replace(/[()]/g, ' ').split(/[\s.]+/).filter(Boolean);
   for (let i = names.length - 1; i >= 0; i--) if (ALL_COMPONENTS.has(names[i]!)) return `${names[i]}${/\.(dev|lib|static|bin|out|stubs)\s*$/.exec(element)?.[0] ?? ''}`;
   return undefined;

@@ -26,6 +26,7 @@ import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import { type Member, MemberResolver } from './members.js';
 import type { Transform, TransformApi, TransformOptions } from '../../src/transform.js';
+import { withoutComments } from '../../src/nix/comments.js';
 
 export const rules = {
   summary: { severity: 'info', summary: 'What happened to each CUDA join of the file, and why.' },
@@ -858,7 +859,7 @@ export default transform;
  */
 function packageKey(element: string): string {
   // (comments inside an element are not part of its name: `cudaPackages./* x */ libcublas`)
-  const flat = element.replace(/\/\*[\s\S]*?\*\/|#[^\n]*/g, ' ').replace(/\s+/g, '');
+  const flat = withoutComments(element).replace(/\s+/g, '');
   const last = flat.replace(/[()]/g, '').split('.').pop()!;
   return ALL_COMPONENTS.has(last) ? last : flat;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateClosure, formatMb, LEGACY_TOOLKIT_PARTS, withoutComments } from '../../../src/cuda/closure.js';
+import { estimateClosure, formatMb, LEGACY_TOOLKIT_PARTS } from '../../../src/cuda/closure.js';
+import { withoutComments } from '../../../src/nix/comments.js';
 import { unifiedDiff } from '../../../src/diff/unified.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 import type { ReportData } from '../../../src/report/model.js';

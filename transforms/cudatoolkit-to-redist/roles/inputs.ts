@@ -11,6 +11,7 @@ import { ALL_COMPONENTS, toolkitNameVersion } from '../../../src/cuda/facts.js';
 import { chainOperands, MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
 import { Presence, type Ctx, type Role, type Use } from '../context.js';
 import { joinMembers } from './join-members.js';
+import { withoutComments } from '../../../src/nix/comments.js';
 
 export const RUNTIME_BINDINGS = /^(runtimeDependencies|LD_LIBRARY_PATH|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs)$/;
 export const INPUT_TOOLS = /^(nativeBuildInputs|depsBuildBuild|nativeCheckInputs|nativeInstallCheckInputs|build-system)$/;
@@ -23,7 +24,7 @@ const SHELLS = /^(mkShell|mkShellNoCC|buildFHSEnv|buildFHSUserEnv)$/;
 /** `cudaPackages.libcublas` → `libcublas`; `cudaPackages.cuda_cudart.dev` → `cuda_cudart.dev`. */
 export function componentKey(elementText: string): string {
   // (comments inside an element are not part of its name: `cudaPackages./* x */ cuda_nvcc`)
-  const element = elementText.replace(/\/\*[\s\S]*?\*\/|#[^\n]*/g, ' ');
+  const element = withoutComments(elementText);
   // (lib.getDev cudaPackages.cuda_cudart) → cuda_cudart.dev
   const acc = /get(Lib|Dev|Bin|Output\s+"(\w+)")\s+([\w.'-]+)/.exec(element);
   if (acc) return `${acc[3]!.split('.').pop()}.${(acc[2] ?? acc[1]!).toLowerCase()}`;
