@@ -9,6 +9,7 @@ export { EditBuilder, detectStyle, type FileStyle } from './edit/builder.js';
 export { processSource, type FileOutcome, type FileStatus, type ConfiguredTransform } from './runner/process.js';
 export { run, type RunOptions, type RunResult, type RunSummary } from './runner/run.js';
 export { unifiedDiff } from './diff/unified.js';
-export type { Transform, TransformApi, TransformFile, TransformOptions, Finding, Severity, RuleMeta } from './transform.js';
+export type { Transform, TransformApi, TransformFile, TransformOptions, Finding, Severity, RuleMeta, ReportExtension, Measured } from './transform.js';
 export * as nixpkgs from './nixpkgs/index.js';
 export { defaultCpus, DEFAULT_MAX_FILE_BYTES, Interrupt } from './runner/run.js';
+export * as markup from './report/markup.js';

@@ -86,6 +86,34 @@ export interface TransformApi {
   suppressedWithin(node: SyntaxNode): boolean;
 }
 
+/** One file's measurement by a report extension. */
+export interface Measured<T> {
+  /** The file's display path. */
+  path: string;
+  data: T;
+}
+
+/**
+ * A transform's addition to `--report`. The core knows nothing of what it measures: it calls
+ * `measure` in the worker on each changed file (the text read and the final text), keeps what it
+ * returns with the file's result, and asks the extension for its part of each report. Several
+ * transforms may share one extension (the same `id`): it then runs once per file.
+ */
+export interface ReportExtension<T = unknown> {
+  /** Unique among the extensions of a run; the key of the file's data (`measured[id]`). */
+  id: string;
+  /** Cheap (it runs once per changed file); undefined: nothing to report. The data must be plain JSON. */
+  measure(original: string, output: string): T | undefined;
+  /** The run's Markdown section (heading included) from every measured file, in path order; [] for none. */
+  markdown(files: readonly Measured<T>[]): string[];
+  /**
+   * The HTML report's parts, escaped by the extension (src/report/markup.ts): CSS rules for the
+   * page's style sheet, a section for the page's header, and a block per file (by path) shown
+   * under the file's heading. The page allows no script, image or resource from an extension.
+   */
+  html(files: readonly Measured<T>[]): { style?: string; section?: string; files: Record<string, string> };
+}
+
 export interface Transform {
   name: string;
   description: string;
@@ -110,7 +138,17 @@ export interface Transform {
   changeSummary?: string;
   /** Options the transform understands: name → description (shown by `explain`). */
   options?: Readonly<Record<string, string>>;
+  /**
+   * What the transform adds to `--report` (e.g. the CUDA transforms' closure estimate): measured
+   * on every file the run changes while the transform is in the chain, shown by both reports.
+   */
+  reportExtensions?: readonly ReportExtension[];
   transform(file: TransformFile, api: TransformApi, options: TransformOptions): void | Promise<void>;
+}
+
+function isReportExtension(x: unknown): boolean {
+  const e = x as Partial<ReportExtension> | null;
+  return !!e && typeof e === 'object' && typeof e.id === 'string' && e.id !== '' && [e.measure, e.markdown, e.html].every((f) => typeof f === 'function');
 }
 
 /** Validate the shape of a loaded module (a user's transform may be anything). */
@@ -124,6 +162,9 @@ export function asTransform(mod: unknown, origin: string): Transform {
     if (typeof t.transform !== 'function') problems.push('`transform` (function) is missing');
     if (t.needles !== undefined && (!Array.isArray(t.needles) || t.needles.some((n) => typeof n !== 'string'))) problems.push('`needles` must be an array of strings');
     if (t.prefilter !== undefined && typeof t.prefilter !== 'function') problems.push('`prefilter` must be a function');
+    if (t.reportExtensions !== undefined && (!Array.isArray(t.reportExtensions) || !t.reportExtensions.every(isReportExtension))) {
+      problems.push('`reportExtensions` must be an array of { id, measure, markdown, html }');
+    }
   }
   if (problems.length > 0) throw new Error(`${origin} is not a nixshift transform: ${problems.join('; ')}`);
   return { ...(t as Transform), description: t.description ?? '', needles: t.needles ?? [] };

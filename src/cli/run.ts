@@ -7,7 +7,7 @@ import { resolve, sep } from 'node:path';
 import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
 import { attrFromPath } from '../git/packages.js';
 import { createPrinter, type Printer } from '../output/printer.js';
-import type { FileResult } from '../runner/job.js';
+import { reportExtensions, type FileResult } from '../runner/job.js';
 import { loadTransform } from '../runner/load.js';
 import { Interrupt, run, type RunResult, type TransformRequest } from '../runner/run.js';
 import type { Transform, TransformOptions } from '../transform.js';
@@ -156,7 +156,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
     prefilter: flags.prefilter,
     diff: !limits.write || flags.json === true || session.reporting || flags.interactive === true,
     keepText: flags.commit === true || flags.interactive === true,
-    closure: session.reporting,
+    measure: session.reporting,
     formatter: flags.formatter ?? config?.formatter,
     verify,
     fileOptions: transforms.fileOptions,
@@ -259,7 +259,7 @@ class Session {
     }
     this.printer.end(result.summary, result);
     if (this.interactive && !this.quiet) io.stderr.write(this.interactive.summaryLine());
-    if (this.reports && this.report && flags.report) failed = !this.writeReport(result, transforms.names, argv) || failed;
+    if (this.reports && this.report && flags.report) failed = !this.writeReport(result, transforms, argv) || failed;
     const s = result.summary;
     if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
     if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
@@ -267,11 +267,12 @@ class Session {
     return EXIT_OK;
   }
 
-  private writeReport(result: RunResult, names: string[], argv: string[]): boolean {
+  private writeReport(result: RunResult, transforms: Transforms, argv: string[]): boolean {
     const { flags, io } = this;
     const file = resolve(io.cwd, flags.report!);
     try {
-      this.reports!.writeReport(file, this.report!.data({ command: ['nixshift', ...argv].join(' '), transforms: names, version: version(), result, written: this.limits.write || flags.interactive === true }));
+      const data = this.report!.data({ command: ['nixshift', ...argv].join(' '), transforms: transforms.names, version: version(), result, written: this.limits.write || flags.interactive === true });
+      this.reports!.writeReport(file, data, reportExtensions(transforms.loaded));
       if (!this.quiet) io.stderr.write(`nixshift: report written to ${flags.report}\n`);
       return true;
     } catch (err) {

@@ -9,7 +9,6 @@
  */
 import { ALL_COMPONENTS } from './facts.js';
 import { ARCHIVE_MB, LEGACY_ONLY_PARTS } from './sizes.js';
-import type { ClosureEstimate } from '../model/result.js';
 import { withoutComments } from '../nix/comments.js';
 
 
@@ -29,6 +28,19 @@ const CALL_SITE_ARGUMENT = /(?<![\w'-])cudatoolkit[\w'-]*\s*=[^;]*;|\binherit\s*
 
 /** The toolkit kept in passthru (`cudatoolkit = cudaPackages.cudatoolkit;`, `passthru.cudatoolkit = …;`). */
 const PASSTHRU_TOOLKIT = /(?<![\w'-])(?:passthru\.)?cudatoolkit\s*=\s*[\w'.-]*\.cudatoolkit\s*;/g;
+
+/**
+ * What a migrated package no longer references. Only for files whose input referenced the legacy
+ * `cudatoolkit` and whose output no longer does.
+ */
+export interface ClosureEstimate {
+  /** Redist packages the new text references (e.g. `cuda_nvcc`, `libcublas`). */
+  kept: string[];
+  /** Legacy toolkit parts no longer referenced, with their size when the size table has one. */
+  removed: { part: string; mb?: number }[];
+  /** Sum of the known sizes of `removed`, in MB (compressed archive sizes: an estimate). */
+  removedMb: number;
+}
 
 export function estimateClosure(input: string, output: string): ClosureEstimate | undefined {
   if (!input.includes('cudatoolkit')) return undefined;

@@ -21,19 +21,6 @@ export interface FileOutcome {
   changedBy: string[];
 }
 
-/**
- * What a migrated package no longer references, for the closure estimate.
- * Only for files whose input referenced the legacy `cudatoolkit` and whose output no longer does.
- */
-export interface ClosureEstimate {
-  /** Redist packages the new text references (e.g. `cuda_nvcc`, `libcublas`). */
-  kept: string[];
-  /** Legacy toolkit parts no longer referenced, with their size when the size table has one. */
-  removed: { part: string; mb?: number }[];
-  /** Sum of the known sizes of `removed`, in MB (compressed archive sizes: an estimate). */
-  removedMb: number;
-}
-
 export interface FileResult {
   index: number;
   path: string;
@@ -52,7 +39,8 @@ export interface FileResult {
   original?: string;
   output?: string;
   absolute?: string;
-  closure?: ClosureEstimate;
+  /** With --report: what the chain's report extensions measured, by extension id. */
+  measured?: Record<string, unknown>;
 }
 
 export interface RunSummary {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FileResult, FileStatus, RunResult } from '../model/result.js';
+import type { ReportExtension } from '../transform.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { ReportData, ReportFile } from './model.js';
@@ -20,7 +21,7 @@ export class ReportCollector {
     if (r.error !== undefined) f.error = r.error;
     if (r.errorKind !== undefined) f.errorKind = r.errorKind;
     if (r.diff !== undefined) f.diff = r.diff;
-    if (r.closure !== undefined) f.closure = r.closure;
+    if (r.measured !== undefined) f.measured = r.measured;
     this.files.push(f);
   }
 
@@ -40,13 +41,13 @@ export class ReportCollector {
   }
 }
 
-export function renderReport(file: string, data: ReportData): string {
-  return /\.html?$/i.test(file) ? renderHtml(data) : renderMarkdown(data);
+export function renderReport(file: string, data: ReportData, extensions: readonly ReportExtension[] = []): string {
+  return /\.html?$/i.test(file) ? renderHtml(data, extensions) : renderMarkdown(data, extensions);
 }
 
 /** Write the report (temp file + rename, so a reader never sees half a report). */
-export function writeReport(file: string, data: ReportData): void {
-  const text = renderReport(file, data);
+export function writeReport(file: string, data: ReportData, extensions: readonly ReportExtension[] = []): void {
+  const text = renderReport(file, data, extensions);
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, text);

@@ -5,19 +5,25 @@
  * (`<script type="application/json" id="nixshift-data">`, the ReportData as is, `<` written
  * `\u003c` so no diff can close the script) and rendered by the vanilla script below: summary,
  * filters (transform, status, severity, path), unified or side-by-side diffs with the findings
- * under the lines they concern, the closure estimate per file and in total.
+ * under the lines they concern, and what the transforms' report extensions add (the CUDA closure
+ * estimate): their sections in the header, their blocks under each file's heading
+ * (`<script type="application/json" id="nixshift-blocks">`, one HTML string per file of the data).
  *
  * Hooks for tests and scripts: each file is a `section.file[data-path][data-status]`; the filters
  * are `#filter-transform`, `#filter-status`, `#filter-severity`, `#filter-path`; the view radios
  * `#view-unified`, `#view-split`; `#shown-count` reads "N of M files shown"; finding annotations
  * are `tr.annotation[data-line][data-rule]` right after the diff row of that original line.
  */
-import { SIZE_SOURCE } from '../cuda/sizes.js';
-import { ESTIMATE_NOTE } from './markdown.js';
-import type { ReportData } from './model.js';
+import type { ReportExtension } from '../transform.js';
+import { escapeHtml as esc } from './markup.js';
+import { measuredBy, type ReportData } from './model.js';
 
-export function renderHtml(data: ReportData): string {
+export function renderHtml(data: ReportData, extensions: readonly ReportExtension[] = []): string {
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  const parts = extensions.map((e) => e.html(measuredBy(data.files, e.id)));
+  const blocks = JSON.stringify(data.files.map((f) => parts.map((p) => p.files[f.path] ?? '').join(''))).replace(/</g, '\\u003c');
+  const style = parts.map((p) => p.style ?? '').join('');
+  const sections = parts.flatMap((p) => (p.section ? [`${p.section}\n`] : [])).join('');
   const title = `nixshift report: ${data.command}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -29,7 +35,7 @@ export function renderHtml(data: ReportData): string {
 <meta name="generator" content="${esc(`${data.tool.name} ${data.tool.version}`)}">
 <link rel="icon" href="data:,">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${style}</style>
 </head>
 <body data-view="unified">
 <header id="top">
@@ -37,13 +43,7 @@ export function renderHtml(data: ReportData): string {
 <p class="meta">${esc(data.tool.name)} ${esc(data.tool.version)} · ${esc(data.generatedAt)} · ${data.written ? 'changed files were written' : 'nothing was written'}</p>
 <pre class="command">${esc(data.command)}</pre>
 <div id="summary"><div class="stats" id="file-stats"><span class="stats-label">files</span></div><div class="stats" id="finding-stats"><span class="stats-label">findings</span></div></div>
-<section id="closure-total" hidden>
-<h2>Estimated closure savings <span class="estimate-badge">estimate</span></h2>
-<p class="closure-figure"></p>
-<p class="note">${esc(ESTIMATE_NOTE).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>
-<p class="note">Sizes: ${esc(SIZE_SOURCE)}.</p>
-</section>
-<section id="missing" hidden><h2>Missing or unreadable paths</h2><ul></ul></section>
+${sections}<section id="missing" hidden><h2>Missing or unreadable paths</h2><ul></ul></section>
 </header>
 <noscript><p class="noscript">This report is drawn by JavaScript, which is disabled. The Markdown report (<code>--report report.md</code>) needs none.</p></noscript>
 <form id="filters" autocomplete="off">
@@ -60,15 +60,13 @@ export function renderHtml(data: ReportData): string {
 <main id="files"></main>
 <p id="no-match" hidden>No file matches the filters.</p>
 <script type="application/json" id="nixshift-data">${json}</script>
+<script type="application/json" id="nixshift-blocks">${blocks}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
 `;
 }
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 const CSS = `
 :root {
@@ -101,8 +99,6 @@ pre.command { background: var(--panel); border: 1px solid var(--border); border-
 .stat[data-stat="ok"] .n { color: var(--ok); }
 .stat.zero .n { color: var(--muted) !important; font-weight: 400; }
 .stats-label { line-height: 1; }
-.estimate-badge { font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; border: 1px dashed var(--muted); color: var(--muted); border-radius: 10px; padding: 0 6px; vertical-align: middle; }
-#closure-total .closure-figure { font-size: 15px; margin: 4px 0; }
 #missing li { font-family: var(--mono); }
 form#filters { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px; padding: 8px 24px; background: var(--bg); border-bottom: 1px solid var(--border); }
 form#filters select, form#filters input[type=search] { font: inherit; color: inherit; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 2px 6px; }
@@ -118,10 +114,6 @@ section.file { border: 1px solid var(--border); border-radius: 6px; margin: 14px
 .chip { font-family: var(--mono); font-size: 12px; border-radius: 4px; padding: 0 6px; background: var(--hunk-bg); color: var(--hunk-fg); }
 .sev-count { font-size: 12px; font-weight: 600; }
 .sev-error { color: var(--err); } .sev-warning { color: var(--warn); } .sev-info { color: var(--info); }
-.closure { padding: 6px 12px; border-bottom: 1px solid var(--border); }
-.closure details { display: inline; }
-.closure summary { cursor: pointer; display: inline; color: var(--muted); }
-.closure ul { margin: 4px 0; columns: 2 18em; font-family: var(--mono); font-size: 12px; }
 .error-msg { margin: 0; padding: 8px 12px; color: var(--err); white-space: pre-wrap; overflow-wrap: anywhere; }
 .diff-wrap { overflow-x: auto; }
 table.diff { width: 100%; border-collapse: collapse; table-layout: fixed; font-family: var(--mono); font-size: 12.5px; }
@@ -160,6 +152,7 @@ const SCRIPT = String.raw`
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('nixshift-data').textContent);
+  var blocks = JSON.parse(document.getElementById('nixshift-blocks').textContent);
   var STATUSES = ['ok', 'nochange', 'skip', 'error'];
   var SEVERITIES = ['error', 'warning', 'info'];
   var SEV_MARK = { error: '\u2716', warning: '\u26A0', info: '\u2139' };
@@ -180,11 +173,6 @@ const SCRIPT = String.raw`
     return e;
   }
   function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
-  function formatMb(mb) {
-    if (mb >= 100) return String(Math.round(mb)).replace(/\B(?=(\d{3})+$)/g, ',');
-    if (mb >= 1) return String(Math.round(mb * 10) / 10);
-    return String(Math.round(mb * 100) / 100);
-  }
   function ruleTransform(rule) {
     var best = null;
     data.transforms.forEach(function (t) {
@@ -208,7 +196,7 @@ const SCRIPT = String.raw`
     Object.keys(x.transforms).sort().forEach(function (t) { if (allTransforms.indexOf(t) < 0) allTransforms.push(t); });
   });
 
-  // ---- header: counts, closure total, missing paths
+  // ---- header: counts, missing paths
   var findingsBySeverity = { error: 0, warning: 0, info: 0 };
   data.files.forEach(function (f) { f.findings.forEach(function (x) { findingsBySeverity[x.severity] += 1; }); });
   var totalFiles = STATUSES.reduce(function (s, k) { return s + (data.counts[k] || 0); }, 0);
@@ -221,20 +209,6 @@ const SCRIPT = String.raw`
   SEVERITIES.forEach(function (s) { stat('sev-' + s, findingsBySeverity[s], s === 'info' || findingsBySeverity[s] === 1 ? s : s + 's'); });
   if (data.missing.length + data.unreadable.length > 0) stat('missing', data.missing.length + data.unreadable.length, 'missing or unreadable');
 
-  var estimated = data.files.filter(function (f) { return f.closure; });
-  if (estimated.length > 0) {
-    // the toolkit is one store path the packages shared: each part counted once, and not at all
-    // when a migrated package still references its split package
-    var keptAny = {};
-    estimated.forEach(function (f) { f.closure.kept.forEach(function (k) { keptAny[k] = true; }); });
-    var freed = {};
-    estimated.forEach(function (f) { f.closure.removed.forEach(function (r) { if (!keptAny[r.part]) freed[r.part] = r.mb || 0; }); });
-    var sum = Math.round(Object.keys(freed).reduce(function (s, k) { return s + freed[k]; }, 0) * 1000) / 1000;
-    var box = document.getElementById('closure-total');
-    box.querySelector('.closure-figure').textContent =
-      '\u2248 ' + formatMb(sum) + ' MB of the legacy toolkit no longer referenced by any of the ' + plural(estimated.length, 'migrated file') + ' (each part counted once; what each package\'s closure loses is shown with it).';
-    box.hidden = false;
-  }
   if (data.missing.length + data.unreadable.length > 0) {
     var ms = document.getElementById('missing');
     var ul = ms.querySelector('ul');
@@ -410,18 +384,12 @@ const SCRIPT = String.raw`
     });
   }
 
-  function closureBlock(c) {
-    var parts = c.removed.map(function (r) {
-      return el('li', { text: r.part + (r.mb === undefined ? ' (size unknown)' : ' (' + formatMb(r.mb) + ' MB)') });
-    });
-    return el('div', { class: 'closure', 'data-removed-mb': c.removedMb }, [
-      el('span', { class: 'estimate-badge', text: 'estimate' }), ' ',
-      el('strong', { text: '\u2248 ' + formatMb(c.removedMb) + ' MB' }),
-      ' of the legacy toolkit no longer in this package\'s closure (' + plural(c.removed.length, 'part') + ')',
-      c.kept.length ? '; redist packages referenced: ' + c.kept.join(', ') : '',
-      '. ',
-      el('details', null, [el('summary', { text: 'parts' }), el('ul', null, parts)]),
-    ]);
+  // what report extensions show under a file's heading (HTML they escaped; see renderHtml)
+  function extensionBlock(index) {
+    if (!blocks[index]) return null;
+    var t = document.createElement('template');
+    t.innerHTML = blocks[index];
+    return t.content;
   }
 
   var main = document.getElementById('files');
@@ -443,7 +411,7 @@ const SCRIPT = String.raw`
       'data-transforms': Object.keys(x.transforms).join(' '), 'data-severities': Object.keys(x.severities).join(' '),
     }, [
       head,
-      f.closure ? closureBlock(f.closure) : null,
+      extensionBlock(x.index),
       f.status === 'error' ? el('pre', { class: 'error-msg', text: 'error: ' + (f.error || 'unknown error') }) : null,
       x.diffWrap,
       !f.diff && f.status !== 'error' ? el('p', { class: 'nodiff', text: 'No change.' }) : null,

@@ -1,25 +1,18 @@
 /**
  * The Markdown report (`nixshift run --report <file>.md`), made to be pasted into a GitHub pull
- * request description: summary, per-transform table, closure estimate, findings, errors, diffs.
+ * request description: summary, per-transform table, the transforms' own sections (e.g. the CUDA
+ * closure estimate), findings, errors, diffs.
  * Output depends on the data only (no clock, no locale), so the same run gives the same text.
  */
 import type { FileStatus } from '../model/result.js';
-import type { Finding, Severity } from '../transform.js';
-import { SIZE_SOURCE } from '../cuda/sizes.js';
-import { formatMb, runRemoved } from '../cuda/closure.js';
-import type { ReportData, ReportFile } from './model.js';
+import type { Finding, ReportExtension, Severity } from '../transform.js';
+import { cell, code, escapeHtml as html, fenced, item, plural } from './markup.js';
+import { measuredBy, type ReportData, type ReportFile } from './model.js';
 
 const STATUSES: readonly FileStatus[] = ['ok', 'nochange', 'skip', 'error'];
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
-/** What every closure figure is: printed by both renderers. */
-export const ESTIMATE_NOTE =
-  'These are estimates, not measurements: each figure adds up the compressed archive sizes of one CUDA release ' +
-  '(12.4.1, linux-x86_64) for the parts of the legacy `cudatoolkit` a package no longer references. ' +
-  'Unpacked store paths are larger, parts without a known size are not counted, and the actual closure change ' +
-  'depends on the package (what else it references, which outputs it uses).';
-
-export function renderMarkdown(data: ReportData): string {
+export function renderMarkdown(data: ReportData, extensions: readonly ReportExtension[] = []): string {
   const all = allFindings(data.files);
   const out: string[] = [
     '# nixshift report',
@@ -30,7 +23,7 @@ export function renderMarkdown(data: ReportData): string {
     '',
     ...summarySection(data, all),
     ...transformsSection(data, all),
-    ...closureSection(data),
+    ...extensions.flatMap((e) => e.markdown(measuredBy(data.files, e.id))),
     ...findingsSection(all),
     ...errorsSection(data),
     ...diffsSection(data),
@@ -64,29 +57,6 @@ function transformsSection(data: ReportData, all: Located): string[] {
     out.push(`| ${cell(code(t))} | ${changed} | ${by.join(' | ')} |`);
   }
   out.push('');
-  return out;
-}
-
-function closureSection(data: ReportData): string[] {
-  const estimated = data.files.filter((f) => f.closure);
-  if (estimated.length === 0) return [];
-  const out = [
-    '## Estimated closure savings',
-    '',
-    "| file | what this package's closure loses: legacy toolkit parts no longer referenced (MB) | redist packages referenced | ≈ MB |",
-    '|---|---|---|---:|',
-  ];
-  for (const f of estimated) {
-    const c = f.closure!;
-    const parts = c.removed.map((r) => (r.mb === undefined ? `${r.part} (size unknown)` : `${r.part} (${formatMb(r.mb)})`)).join(', ');
-    out.push(`| ${cell(code(f.path))} | ${cell(parts || '—')} | ${cell(c.kept.join(', ') || '—')} | ≈ ${formatMb(c.removedMb)} |`);
-  }
-  const run = runRemoved(estimated.map((f) => f.closure!));
-  out.push(
-    `| **the run (${plural(estimated.length, 'file')}): parts no longer referenced by any, each counted once** | ${cell(run.parts.join(', ') || '—')} | | **≈ ${formatMb(run.mb)}** |`,
-    '',
-  );
-  out.push(ESTIMATE_NOTE, '', `Sizes: ${SIZE_SOURCE}.`, '');
   return out;
 }
 
@@ -157,41 +127,4 @@ export function ruleTransform(rule: string, transforms: readonly string[]): stri
 
 function severityCount(n: number, s: Severity): string {
   return s === 'info' ? `${n} info` : plural(n, s);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** A code span that holds any text: a fence longer than its longest backtick run. */
-function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${fence}`;
-}
-
-/** A fenced block that holds any text: the fence is longer than any backtick run in it. */
-function fenced(text: string, info: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}${info}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}`;
-}
-
-/** A table cell: `|` escaped (also inside code spans, as GitHub requires), lines joined by <br>. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-
-/** Free text in a list item: `<` and `&` escaped outside code spans, later lines indented. */
-function item(text: string, indent = '  '): string {
-  const parts = text.split(/(`+[^`]*?`+)/);
-  return parts
-    .map((p, i) => (i % 2 === 1 ? p : p.replace(/&/g, '&amp;').replace(/</g, '&lt;')))
-    .join('')
-    .replace(/\r?\n/g, `\n${indent}`);
-}
-
-function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

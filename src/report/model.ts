@@ -4,10 +4,8 @@
  * it, so both formats always tell the same story.
  */
 import type { ErrorKind } from '../model/errors.js';
-import type { ClosureEstimate, FileStatus } from '../model/result.js';
-
-export type { ClosureEstimate } from '../model/result.js';
-import type { Finding } from '../transform.js';
+import type { FileStatus } from '../model/result.js';
+import type { Finding, Measured } from '../transform.js';
 
 
 export interface ReportFile {
@@ -22,7 +20,8 @@ export interface ReportFile {
   errorKind?: ErrorKind;
   /** Unified diff (original → new) when the file changed. */
   diff?: string;
-  closure?: ClosureEstimate;
+  /** What the run's report extensions measured, by extension id (src/transform.ts, ReportExtension). */
+  measured?: Record<string, unknown>;
 }
 
 export interface ReportData {
@@ -41,4 +40,11 @@ export interface ReportData {
   missing: string[];
   unreadable: { path: string; reason: string }[];
   written: boolean;
+}
+
+/** The files an extension measured, with its data, in the report's (path) order. */
+export function measuredBy(files: readonly ReportFile[], id: string): Measured<unknown>[] {
+  const out: Measured<unknown>[] = [];
+  for (const f of files) if (f.measured && id in f.measured) out.push({ path: f.path, data: f.measured[id] });
+  return out;
 }

@@ -36,8 +36,8 @@ export interface JobOptions {
   diff: boolean;
   /** Keep the original and new text of changed files in the result (--commit, --interactive). */
   keepText?: boolean;
-  /** Compute the closure estimate of changed files (--report). */
-  closure?: boolean;
+  /** Run the chain's report extensions on changed files (--report). */
+  measure?: boolean;
   /** A shell command that formats Nix from stdin to stdout, applied to changed files. */
   formatter?: string;
   /** Check the new text with `nix-instantiate --parse` (this command) before it is written. */

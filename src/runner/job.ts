@@ -4,10 +4,9 @@
  * serialisable; the printer on the main thread turns it into output.
  */
 import { failure } from '../model/errors.js';
-import type { Finding } from '../transform.js';
+import type { Finding, ReportExtension, Transform } from '../transform.js';
 import { parseNix, releaseParsed } from '../nix/parser.js';
 import { unifiedDiff } from '../diff/unified.js';
-import { estimateClosure } from '../cuda/closure.js';
 import { runCommand } from './exec.js';
 import { SUPPRESSION_MARKER } from '../nix/suppressions.js';
 import { decodeNix, writeFileAtomic } from './files.js';
@@ -64,6 +63,34 @@ async function verify(text: string, command: string, cwd: string | undefined): P
   return firstLines(r.stderr.replace(/\u001b\[[0-9;]*m/g, ''), 4) || `exit ${r.code}`;
 }
 
+/** The report extensions of the transforms of a run, each once (transforms may share one). */
+export function reportExtensions(transforms: readonly Pick<Transform, 'reportExtensions'>[]): ReportExtension[] {
+  const byId = new Map<string, ReportExtension>();
+  for (const t of transforms) for (const e of t.reportExtensions ?? []) if (!byId.has(e.id)) byId.set(e.id, e);
+  return [...byId.values()];
+}
+
+const extensionCache = new WeakMap<readonly ConfiguredTransform[], ReportExtension[]>();
+function chainExtensions(chain: readonly ConfiguredTransform[]): ReportExtension[] {
+  let e = extensionCache.get(chain);
+  if (!e) extensionCache.set(chain, (e = reportExtensions(chain.map((c) => c.transform))));
+  return e;
+}
+
+/** What the chain's report extensions measure on a changed file (see Transform.reportExtensions). */
+function measure(chain: readonly ConfiguredTransform[], original: string, output: string): { measured?: Record<string, unknown> } | { error: string } {
+  let measured: Record<string, unknown> | undefined;
+  for (const e of chainExtensions(chain)) {
+    try {
+      const data = e.measure(original, output);
+      if (data !== undefined) (measured ??= {})[e.id] = data;
+    } catch (err) {
+      return { error: `report extension \`${e.id}\` threw: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  return measured ? { measured } : {};
+}
+
 export async function runJob(job: FileJob, chain: readonly ConfiguredTransform[], opts: JobOptions): Promise<FileResult> {
   const first = intake(job, opts.prefilter ? chainPrefilter(chain) : undefined, opts);
   if (!('candidate' in first)) return first;
@@ -107,9 +134,10 @@ export async function finishJob(job: FileJob, buf: Buffer, chain: readonly Confi
   }
   if (job.writeRefusal && (opts.write || opts.keepText)) return { ...result, ...failure('write-refused', `${job.writeRefusal}; file left unchanged`) };
   if (opts.diff) result.diff = unifiedDiff(job.display, read.text, output);
-  if (opts.closure) {
-    const c = estimateClosure(read.text, output);
-    if (c) result.closure = c;
+  if (opts.measure) {
+    const m = measure(chain, read.text, output);
+    if ('error' in m) return { ...result, ...failure('transform-threw', `${m.error}; file left unchanged`) };
+    if (m.measured) result.measured = m.measured;
   }
   if (opts.keepText) {
     result.original = read.text;

@@ -48,8 +48,8 @@ export interface RunOptions {
   runInBand?: boolean;
   /** Keep the original and new text of changed files in their results (--commit, --interactive). */
   keepText?: boolean;
-  /** Closure estimates for changed files (--report). */
-  closure?: boolean;
+  /** Run the chain's report extensions on changed files (--report; see Transform.reportExtensions). */
+  measure?: boolean;
   /** Shell command formatting changed files (stdin → stdout). */
   formatter?: string;
   /** Path of nix-instantiate: check every new text with `--parse` before it is written. */
@@ -162,7 +162,7 @@ function jobOptions(opts: RunOptions, cwd: string): JobOptions {
     prefilter: opts.prefilter ?? true,
     diff: opts.diff ?? true,
     keepText: opts.keepText ?? false,
-    closure: opts.closure ?? false,
+    measure: opts.measure ?? false,
     cwd,
     maxBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     ...(opts.formatter ? { formatter: opts.formatter } : {}),

@@ -390,6 +390,39 @@ describe('transform options and user transforms', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/is not a nixshift transform: `name` \(string\) is missing; `transform` \(function\) is missing/);
   });
+  it("reports what a user transform's report extension measures, in both report formats; a throwing extension is the file's error", () => {
+    const ext = [
+      'const lines = {',
+      "  id: 'lines',",
+      "  measure(a, b) { if (b.includes('THROW')) throw new Error('no count'); return { before: a.split('\\n').length, after: b.split('\\n').length }; },",
+      "  markdown(files) { return files.length ? ['## Lines', '', ...files.map((f) => `- ${f.path}: ${f.data.before} → ${f.data.after}`), ''] : []; },",
+      "  html(files) { return { style: '.lines { color: red; }', section: `<section id=\"lines\">${files.length} measured</section>`, files: Object.fromEntries(files.map((f) => [f.path, `<p class=\"lines\">${f.data.after} lines</p>`])) }; },",
+      '};',
+      "export default { name: 'grow', needles: ['GROW'], reportExtensions: [lines], transform(f, api) { api.edit.insertAt(f.source.length, f.source.includes('BAD') ? '# THROW\\n' : '# grown\\n'); } };",
+      '',
+    ].join('\n');
+    const dir = tree({ 'grow.mjs': ext, 'a.nix': '1 # GROW\n', 'b.nix': '2 # GROW BAD\n', 'c.nix': '3\n' });
+    const r = cli(['run', '-t', './grow.mjs', '--report', 'r.md', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("b.nix: error: report extension `lines` threw: no count; file left unchanged");
+    const md = readFileSync(join(dir, 'r.md'), 'utf8');
+    expect(md).toContain('\n## Lines\n\n- a.nix: 2 → 3\n\n## Findings\n');
+    const h = cli(['run', '-t', './grow.mjs', '--report', 'r.html', 'a.nix'], { cwd: dir });
+    expect(h.status).toBe(0);
+    const page = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(page).toContain('<section id="lines">1 measured</section>');
+    expect(page).toContain('.lines { color: red; }</style>');
+    expect(page).toContain('<script type="application/json" id="nixshift-blocks">["\\u003cp class=\\"lines\\">3 lines\\u003c/p>"]</script>');
+    // without --report nothing is measured: the throwing extension never runs
+    expect(cli(['run', '-t', './grow.mjs', 'b.nix'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('refuses a report extension without its functions', () => {
+    const dir = tree({ 'half.mjs': "export default { name: 'half', reportExtensions: [{ id: 'x' }], transform() {} };\n" });
+    const r = cli(['run', '-t', './half.mjs', '.'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('is not a nixshift transform: `reportExtensions` must be an array of { id, measure, markdown, html }');
+  });
 });
 
 describe('list / explain / version', () => {

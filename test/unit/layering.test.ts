@@ -2,7 +2,7 @@
  * The house's layering, checked: no import cycle between modules (in the sources, type imports
  * included, and at run time in dist/), no cycle between the folders of src/, and the rules the
  * README's Layout diagram draws (the runner knows no printer, the printers know no runner, the
- * core knows no built-in transform).
+ * core knows no built-in transform and nothing of CUDA).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -99,6 +99,8 @@ describe('layering', () => {
     expect(['report', 'output', 'cli', 'interactive.ts'].filter((x) => uses('runner', x))).toEqual([]);
     // printers and reports read results (src/model), never the runner
     expect(['runner', 'cli'].filter((x) => uses('report', x) || uses('output', x))).toEqual([]);
+    // the core knows no domain: what CUDA adds to reports comes through the transforms' report extensions
+    expect(['runner', 'report', 'output', 'model', 'diff', 'edit', 'nix'].filter((x) => uses(x, 'cuda'))).toEqual([]);
     // the shared data depends on nothing but the transform contract
     expect([...(folders.get('model') ?? [])].filter((x) => x !== 'transform.ts')).toEqual([]);
     // the core loads built-in transforms by path only

@@ -16,6 +16,7 @@
  */
 import type { Transform } from '../../src/transform.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { closureReport } from '../../src/cuda/closure-report.js';
 import { asList, Ctx } from './context.js';
 import { rules } from './rules.js';
 import { applySuppressions, collectUses } from './uses.js';
@@ -55,6 +56,7 @@ const transform: Transform = {
   name: 'cudatoolkit-to-redist',
   description: 'legacy cudatoolkit → split cudaPackages.* redist packages, from evidence in the file, its source and its old build (scope-aware)',
   changeSummary: 'migrate from cudatoolkit to cudaPackages',
+  reportExtensions: [closureReport],
   needles: ['cudatoolkit'],
   // Every use it rewrites names the toolkit or an alias of it.
   scopeFocus: ['cudatoolkit'],

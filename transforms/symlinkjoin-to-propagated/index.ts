@@ -21,6 +21,7 @@
 import type { SyntaxNode } from '../../src/nix/tree.js';
 import { indentOfLine } from '../../src/nix/position.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { closureReport } from '../../src/cuda/closure-report.js';
 import { enclosingBinding, insideInterpolation, libReference, optionalsPrefix } from '../../src/nixpkgs/index.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
@@ -833,6 +834,7 @@ const transform: Transform = {
   name: 'symlinkjoin-to-propagated',
   description: 'take CUDA symlinkJoins out of closures: lib outputs at run time, members as dependencies, build roots kept',
   changeSummary: 'use CUDA outputs directly instead of a symlinkJoin',
+  reportExtensions: [closureReport],
   needles: ['symlinkJoin', 'buildEnv', 'runCommand'],
   // Most joins in nixpkgs have nothing to do with CUDA: a file without any CUDA name (in the
   // sense of OTHER_CUDA, the toolkit components, or a cudaPackages set) is not parsed for it.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closureReport } from '../../../src/cuda/closure-report.js';
 import { estimateClosure } from '../../../src/cuda/closure.js';
 import { unifiedDiff } from '../../../src/diff/unified.js';
 import { renderHtml } from '../../../src/report/html.js';
@@ -52,7 +53,7 @@ function sample(): ReportData {
           { rule: 'cudatoolkit-to-redist/version', severity: 'info', message: 'no version pinned', line: 1, column: 11 },
         ],
         diff: unifiedDiff('pkgs/a/default.nix', A_IN, A_OUT),
-        closure: estimateClosure(A_IN, A_OUT),
+        measured: { 'cuda-closure': estimateClosure(A_IN, A_OUT) },
       },
       { path: 'pkgs/b/default.nix', status: 'error', changedBy: [], findings: [], error: '4:16: syntax error: missing "]"' },
       { path: 'pkgs/c/index.nix', status: 'ok', changedBy: ['driver-runpath-rename'], findings: [], diff: unifiedDiff('pkgs/c/index.nix', C_IN, C_OUT) },
@@ -68,7 +69,7 @@ function sample(): ReportData {
         changedBy: ['cudatoolkit-to-redist', 'symlinkjoin-to-propagated'],
         findings: [{ rule: 'cudatoolkit-to-redist/unmapped-path', severity: 'error', message: 'path <not> mapped', line: 20, column: 9 }],
         diff: unifiedDiff('pkgs/e/default.nix', E_IN, E_OUT),
-        closure: estimateClosure(E_IN, E_OUT),
+        measured: { 'cuda-closure': estimateClosure(E_IN, E_OUT) },
       },
     ],
     missing: ['pkgs/gone'],
@@ -78,15 +79,19 @@ function sample(): ReportData {
 }
 
 describe('renderHtml (static)', () => {
-  const html = renderHtml(sample());
+  const html = renderHtml(sample(), [closureReport]);
 
   it('embeds the data as JSON that no diff can close', () => {
     const m = /<script type="application\/json" id="nixshift-data">([^<]*)<\/script>/.exec(html);
     expect(m).not.toBeNull();
     expect(JSON.parse(m![1]!)).toEqual(JSON.parse(JSON.stringify(sample())));
     expect(m![1]).toContain('run \\u003c/script>\\u003c!-- me');
-    // exactly the two scripts of the page
-    expect(html.match(/<script\b/g)).toHaveLength(2);
+    // the blocks report extensions show under each file: one HTML string per file, closed by nothing
+    const b = /<script type="application\/json" id="nixshift-blocks">([^<]*)<\/script>/.exec(html);
+    const blocks = JSON.parse(b![1]!) as string[];
+    expect(blocks.map((x) => /^<div class="closure" data-removed-mb="([\d.]+)">/.exec(x)?.[1] ?? x)).toEqual(['2262.046', '', '', '', '2758.896']);
+    // exactly the three scripts of the page: the data, the blocks, the code
+    expect(html.match(/<script\b/g)).toHaveLength(3);
   });
 
   it('loads nothing: no URL but data: in the page, a CSP forbids the rest', () => {
@@ -112,7 +117,7 @@ describe('renderHtml in headless Chromium', { timeout: 60_000 }, () => {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'nixshift-html-'));
       const file = join(dir, 'report.html');
-      writeFileSync(file, renderHtml(sample()));
+      writeFileSync(file, renderHtml(sample(), [closureReport]));
       fileUrl = pathToFileURL(file).href;
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -241,7 +246,7 @@ describe('renderHtml in headless Chromium', { timeout: 60_000 }, () => {
       const c = 'section[data-path="pkgs/c/index.nix"]';
       const code = await page.$$eval(`${c} tr:is(.ctx, .del, .add) td.code`, (tds) => tds.map((t) => t.textContent));
       expect(code).toEqual(['-{ writeText, addOpenGLRunpath }:', '+{ writeText, addDriverRunpath }:', ' writeText "index.html" \'\'', '   run </script><!-- me', '   ```sh']);
-      expect(await page.$$eval('script', (s) => s.length)).toBe(2);
+      expect(await page.$$eval('script', (s) => s.length)).toBe(3);
       expect(await page.$$eval(`${c} script`, (s) => s.length)).toBe(0);
     });
 
