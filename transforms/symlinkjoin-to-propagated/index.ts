@@ -23,6 +23,7 @@ import { indentOfLine } from '../../src/nix/position.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
 import { closureReport } from '../../src/cuda/closure-report.js';
 import { enclosingBinding, insideInterpolation, libReference, optionalsPrefix } from '../../src/nixpkgs/index.js';
+import { addToListOfCondition, appendInputOperands, attrBinding, type InputPart, inputOperand, newInputBinding, orderedParts, siblingBinding } from '../../src/nixpkgs/inputs.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import { type Member, MemberResolver } from './members.js';
@@ -152,7 +153,7 @@ class JoinRewriter {
       const last = d?.[d.length - 1];
       if (!arg || !last || syntax.unparen(arg).type !== 'attrset_expression') continue;
       const attrset = syntax.unparen(arg);
-      const paths = syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === 'paths');
+      const paths = attrBinding(this.src, attrset, 'paths');
       if (!paths) continue;
       const resolved = this.resolver.resolve(paths.value);
       const elements = resolved.lists.flatMap((l) => syntax.listElements(l));
@@ -331,7 +332,7 @@ class JoinRewriter {
     const native = /^native|^propagatedNative/.test(ctx.name ?? '');
     if ((native ? libs : tools).length === 0) return undefined;
     const attr = native ? 'buildInputs' : 'nativeBuildInputs';
-    const sibling = this.api.syntax.bindingsOf(this.src, ctx.binding.parent!.parent!).find((b) => b.path.length === 1 && b.path[0] === attr);
+    const sibling = siblingBinding(this.src, ctx.binding, attr);
     return sibling && this.api.suppressed(sibling.node) ? attr : undefined;
   }
 
@@ -700,37 +701,26 @@ class JoinRewriter {
    * created when missing: one binding, whose operands are the parts (what is there
    * unconditionally is not repeated under a condition).
    */
-  private addToSibling(binding: SyntaxNode, attr: string, parts: { elements: string[]; conditions: string[] }[]): void {
-    const attrset = binding.parent!.parent!;
-    const sibling = this.api.syntax.bindingsOf(this.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
-    const cond = (conditions: string[]): string => optionalsPrefix(this.lib(), conditions);
-    const always = new Set(parts.filter((x) => x.conditions.length === 0).flatMap((x) => x.elements.map(packageKey)));
-    const ordered = parts
-      .map((x) => ({ ...x, elements: x.conditions.length === 0 ? x.elements : x.elements.filter((e) => !always.has(packageKey(e))) }))
-      .sort((a, b) => a.conditions.length - b.conditions.length);
+  private addToSibling(binding: SyntaxNode, attr: string, parts: InputPart[]): void {
+    const sibling = siblingBinding(this.src, binding, attr);
     const indent = indentOfLine(this.src, binding.startIndex);
+    const layout = { prefix: (conditions: readonly string[]) => optionalsPrefix(this.lib(), conditions), indent, key: packageKey };
     if (sibling) {
       const lists = this.api.syntax.listParts(this.src, sibling.value);
       // what the lists hold, and what their own plans put in them (a join used in both lists)
       const present = new Set(lists.flatMap((p) => [...this.api.syntax.listElements(p.list).map((e) => packageKey(this.text(e))), ...(this.listPlans.get(p.list.id)?.present ?? [])]));
       const appended: string[] = [];
-      for (const part of ordered) {
+      for (const part of orderedParts(parts, packageKey)) {
         const fresh = part.elements.filter((e) => !present.has(packageKey(e)));
         for (const e of fresh) present.add(packageKey(e));
         if (fresh.length === 0) continue;
-        const same = lists.find((p) => p.conditions.join('&&') === part.conditions.join('&&'));
-        const plan = same ? this.listPlans.get(same.list.id) : undefined;
-        const last = same ? this.api.syntax.listElements(same.list).at(-1) : undefined;
-        if (plan && last) plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [this.text(last)]), ...fresh]);
-        else if (same) this.api.edit.addListElements(same.list, fresh);
-        else appended.push(`${cond(part.conditions)}${this.api.edit.listText(fresh, indent, indent.length + 3)}`);
+        if (!addToListOfCondition(this.api.edit, this.src, sibling.value, part.conditions, fresh, this.listPlans)) appended.push(inputOperand(this.api.edit, part.conditions, fresh, layout));
       }
-      if (appended.length > 0) this.api.edit.appendOperand(sibling.node, sibling.value, appended.join(' ++ '));
+      appendInputOperands(this.api.edit, sibling, appended, this.listPlans);
       return;
     }
-    const operands = ordered.filter((x) => x.elements.length > 0).map((x, i) => `${cond(x.conditions)}${this.api.edit.listText(x.elements, indent, indent.length + (i === 0 ? attr.length + 3 : 3) + cond(x.conditions).length)}`);
-    if (operands.length === 0) return;
-    const text = `${attr} = ${operands.join(' ++ ')};`;
+    const text = newInputBinding(this.api.edit, attr, parts, layout);
+    if (!text) return;
     if (attr === 'nativeBuildInputs') this.api.edit.insertAt(binding.startIndex, `${text}\n${indent}`);
     else this.api.edit.insertAt(this.api.edit.endOfLine(binding), `\n${indent}${text}`);
   }

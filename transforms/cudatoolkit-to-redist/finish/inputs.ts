@@ -8,6 +8,7 @@
 import { SUPPRESSION_MARKER } from '../../../src/nix/suppressions.js';
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { chainOperands } from '../../../src/edit/builder.js';
+import { addToListOfCondition, appendInputOperands, attrBinding, inputOperand, newInputBinding } from '../../../src/nixpkgs/inputs.js';
 import { insideInterpolation, type Ctx, type Pending, type Presence } from '../context.js';
 import { componentKey, INPUT_LIBS, presentIn } from '../roles/inputs.js';
 import { libraryPathText } from '../roles/paths.js';
@@ -69,7 +70,7 @@ const once = (): ((p: Pending) => boolean) => {
 };
 
 function binding(ctx: Ctx, attrset: SyntaxNode, name: string) {
-  return ctx.api.syntax.bindingsOf(ctx.src, attrset).find((b) => b.path.length === 1 && b.path[0] === name);
+  return attrBinding(ctx.src, attrset, name);
 }
 
 /** The packages a binding already holds, by condition (and what this run added to it). */
@@ -80,27 +81,14 @@ function presence(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }): Presenc
 /** Add `elements` to a binding's value under `conditions`: into its list of the same condition, or as a new `++` operand. */
 function addToBinding(ctx: Ctx, b: { node: SyntaxNode; value: SyntaxNode }, conditions: string[], elements: (site: SyntaxNode) => string[]): void {
   const present = presence(ctx, b);
-  const fresh = (site: SyntaxNode): string[] => elements(site).filter((e) => !present.has(componentKey(e), conditions));
   const same = ctx.api.syntax.listParts(ctx.src, b.value).find((part) => part.conditions.join('&&') === conditions.join('&&'));
-  const added = same ? fresh(same.list) : fresh(b.value);
+  const added = elements(same ? same.list : b.value).filter((e) => !present.has(componentKey(e), conditions));
   if (added.length === 0) return;
-  const plan = same ? ctx.listPlans.get(same.list.id) : undefined;
-  if (plan) {
-    // the list is rewritten already: the new elements come after its last one, in the same edit
-    const last = ctx.api.syntax.listElements(plan.list).at(-1)!;
-    // (the last element as another rule rewrote it, `cudatoolkit.cc`, when it did)
-    plan.replacements.set(last.id, [...(plan.replacements.get(last.id) ?? [ctx.api.edit.takeEdited(last)]), ...added]);
-  } else if (same) ctx.api.edit.addListElements(same.list, added);
-  else if (joinSingle(ctx, b.value, conditions, added)) {
-    // (done: `lib.optional c x` of the same condition became `lib.optionals c [ x … ]`)
-  } else {
-    const cond = ctx.optionalsPrefix(conditions);
-    const indent = ctx.lineIndent(b.node.startIndex);
-    const operand = `${cond}${ctx.api.edit.listText(added, indent, indent.length + 3 + cond.length)}`;
-    // a value with lists rewritten later (their plans) is not laid out anew: the operand follows it
-    const planned = [...ctx.listPlans.values()].some((p) => p.list.startIndex >= b.value.startIndex && p.list.endIndex <= b.value.endIndex);
-    if (planned) ctx.api.edit.insertAt(b.value.endIndex, ` ++ ${operand}`);
-    else ctx.api.edit.appendOperand(b.node, b.value, operand);
+  // into the list of the same condition (its plan when it is rewritten already); else
+  // `lib.optional c x` of the same condition becomes `lib.optionals c [ x … ]`; else a new operand
+  if (!addToListOfCondition(ctx.api.edit, ctx.src, b.value, conditions, added, ctx.listPlans) && !joinSingle(ctx, b.value, conditions, added)) {
+    const layout = { prefix: (c: readonly string[]) => ctx.optionalsPrefix([...c]), indent: ctx.lineIndent(b.node.startIndex) };
+    appendInputOperands(ctx.api.edit, b, [inputOperand(ctx.api.edit, conditions, added, layout)], ctx.listPlans);
   }
   for (const e of added) present.add(componentKey(e), conditions);
 }
@@ -196,16 +184,9 @@ export function addLibs(ctx: Ctx): void {
   }
   // one binding per attrset: what is there unconditionally is not repeated under a condition
   for (const { anchor, attrset, parts } of created.values()) {
-    const always = new Set(parts.filter((x) => x.conditions.length === 0).flatMap((x) => x.elements.map(componentKey)));
     const indent = ctx.lineIndent(anchor.startIndex);
-    const operands = parts
-      .map((x) => ({ ...x, elements: x.conditions.length === 0 ? x.elements : x.elements.filter((e) => !always.has(componentKey(e))) }))
-      .filter((x) => x.elements.length > 0)
-      .sort((a, b) => a.conditions.length - b.conditions.length)
-      .map((x, i) => {
-        const cond = ctx.optionalsPrefix(x.conditions);
-        return `${cond}${ctx.api.edit.listText(x.elements, indent, indent.length + (i === 0 ? 'buildInputs = '.length : 3) + cond.length)}`;
-      });
-    ctx.api.edit.insertAt(ctx.api.edit.endOfLine(anchor), `\n${indent}buildInputs = ${keepOldList(ctx, attrset, 'buildInputs')}${operands.join(' ++ ')};`);
+    const layout = { prefix: (c: readonly string[]) => ctx.optionalsPrefix([...c]), indent, key: componentKey, before: keepOldList(ctx, attrset, 'buildInputs') };
+    const text = newInputBinding(ctx.api.edit, 'buildInputs', parts, layout);
+    if (text) ctx.api.edit.insertAt(ctx.api.edit.endOfLine(anchor), `\n${indent}${text}`);
   }
 }

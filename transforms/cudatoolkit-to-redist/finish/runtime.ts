@@ -7,6 +7,7 @@
  * add, since only the maintainer knows which file loads them.
  */
 import type { Ctx } from '../context.js';
+import { attrBinding } from '../../../src/nixpkgs/inputs.js';
 
 /** True when the libraries loaded at run time were put on a runtime path here. */
 export function addRuntimeDependencies(ctx: Ctx): boolean {
@@ -14,7 +15,7 @@ export function addRuntimeDependencies(ctx: Ctx): boolean {
   if (loaded.length === 0 || ctx.wroteRuntimePath || !/\bautoPatchelfHook\b/.test(ctx.src)) return false;
   const site = ctx.inputSites[0];
   if (!site) return false;
-  const existing = ctx.api.syntax.bindingsOf(ctx.src, site.attrset).find((b) => b.path.length === 1 && b.path[0] === 'runtimeDependencies');
+  const existing = attrBinding(ctx.src, site.attrset, 'runtimeDependencies');
   if (existing && ctx.api.suppressed(existing.node)) return false;
   const elements = (at: Parameters<Ctx['pkg']>[2]): string[] => loaded.filter((n) => ctx.available(n, site.set)).map((n) => `(${ctx.accessor('lib', ctx.pkg(site.set, n, at))})`);
   const cond = ctx.optionalsPrefix(site.conditions);

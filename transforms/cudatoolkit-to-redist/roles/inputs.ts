@@ -12,6 +12,7 @@ import { chainOperands, MAX_INLINE_WIDTH } from '../../../src/edit/builder.js';
 import { Presence, type Ctx, type Role, type Use } from '../context.js';
 import { joinMembers } from './join-members.js';
 import { withoutComments } from '../../../src/nix/comments.js';
+import { siblingBinding } from '../../../src/nixpkgs/inputs.js';
 
 export const RUNTIME_BINDINGS = /^(runtimeDependencies|LD_LIBRARY_PATH|makeWrapperArgs|qtWrapperArgs|gappsWrapperArgs)$/;
 export const INPUT_TOOLS = /^(nativeBuildInputs|depsBuildBuild|nativeCheckInputs|nativeInstallCheckInputs|build-system)$/;
@@ -249,9 +250,7 @@ export function blockedBySibling(ctx: Ctx, use: Use): boolean {
 }
 
 function blockedSibling(ctx: Ctx, binding: SyntaxNode, attr: 'nativeBuildInputs' | 'buildInputs'): string | undefined {
-  const attrset = binding.parent?.parent;
-  if (!attrset) return undefined;
-  const sibling = ctx.api.syntax.bindingsOf(ctx.src, attrset).find((b) => b.path.length === 1 && b.path[0] === attr);
+  const sibling = siblingBinding(ctx.src, binding, attr);
   if (!sibling || sibling.node.id === binding.id) return undefined;
   const elements = ctx.api.syntax.listParts(ctx.src, sibling.value).flatMap((p) => ctx.api.syntax.listElements(p.list).map((e) => ctx.text(e)));
   const has = elements.some((e) => toolkitNameVersion(e.split('.').pop()!) !== null || (attr === 'nativeBuildInputs' && /(^|\.)cuda_nvcc$/.test(e)));
