@@ -245,12 +245,42 @@ function matchesTarget(relPath: string, target: string): boolean {
  * `root` must be the repository's top folder; files outside it throw.
  */
 export function planCommits(root: string, files: readonly RunChangedFile[], opts: PlanOptions): CommitPlan[] {
-  const groups = new Map<string, Group>();
-  const group = (attr: string): Group => {
-    let g = groups.get(attr);
-    if (!g) groups.set(attr, (g = { attr, own: [], hunks: new Map(), sharedChangedBy: [], findings: [] }));
+  const groups = new Groups();
+  const shared = groupOwnFiles(root, files, groups);
+  const sharedPiecesOf = assignSharedHunks(shared, groups);
+  const { plans, appliedSoFar } = plansOf(groups, sharedPiecesOf, opts);
+  // Every shared file ends at its output, byte for byte.
+  for (const [relPath, { file, pieces }] of sharedPiecesOf) {
+    const last = [...plans].reverse().find((p) => p.files.some((f) => f.relPath === relPath));
+    const content = last?.files.find((f) => f.relPath === relPath)?.content;
+    if (content !== file.output || render(pieces, (i) => appliedSoFar.get(relPath)?.has(i) ?? false) !== file.output) {
+      throw new Error(`nixshift: internal error: the commits planned for ${relPath} do not add up to its new text`);
+    }
+  }
+  return plans;
+}
+
+/** The commits by package attribute, and which package commit a call site belongs to. */
+class Groups {
+  readonly byAttr = new Map<string, Group>();
+
+  get(attr: string): Group {
+    let g = this.byAttr.get(attr);
+    if (!g) this.byAttr.set(attr, (g = { attr, own: [], hunks: new Map(), sharedChangedBy: [], findings: [] }));
     return g;
-  };
+  }
+
+  /** The package commit a call site belongs to, if any package of the run owns it. */
+  ownerGroup(owner: CallSiteOwner): Group | undefined {
+    const byAttr = this.byAttr.get(owner.attr);
+    if (byAttr && byAttr.own.length > 0) return byAttr;
+    if (owner.target === undefined) return undefined;
+    return [...this.byAttr.values()].find((g) => g.own.length > 0 && g.own.some((f) => matchesTarget(f.relPath, owner.target!)));
+  }
+}
+
+/** Each package file to its package's commit (with its findings); the shared files, in path order. */
+function groupOwnFiles(root: string, files: readonly RunChangedFile[], groups: Groups): { relPath: string; file: RunChangedFile }[] {
   const seen = new Set<string>();
   const shared: { relPath: string; file: RunChangedFile }[] = [];
   for (const file of files) {
@@ -260,29 +290,24 @@ export function planCommits(root: string, files: readonly RunChangedFile[], opts
     seen.add(relPath);
     if (file.original === file.output) continue;
     if (isSharedFile(relPath)) shared.push({ relPath, file });
-    else group(attrFromPath(relPath)).own.push({ relPath, file });
+    else groups.get(attrFromPath(relPath)).own.push({ relPath, file });
   }
-  const packageGroups = [...groups.values()];
-  for (const g of packageGroups) {
+  for (const g of groups.byAttr.values()) {
     g.own.sort((a, b) => byCodeUnits(a.relPath, b.relPath));
     for (const { relPath, file } of g.own) for (const finding of file.findings) g.findings.push({ relPath, finding });
   }
-  /** The package commit a call site belongs to, if any package of the run owns it. */
-  const ownerGroup = (owner: CallSiteOwner): Group | undefined => {
-    const byAttr = groups.get(owner.attr);
-    if (byAttr && byAttr.own.length > 0) return byAttr;
-    if (owner.target === undefined) return undefined;
-    return packageGroups.find((g) => g.own.some((f) => matchesTarget(f.relPath, owner.target!)));
-  };
+  return shared.sort((a, b) => byCodeUnits(a.relPath, b.relPath));
+}
 
-  shared.sort((a, b) => byCodeUnits(a.relPath, b.relPath));
+/** Each hunk (and finding) of a shared file to the commit of the call site it is in. */
+function assignSharedHunks(shared: readonly { relPath: string; file: RunChangedFile }[], groups: Groups): Map<string, { file: RunChangedFile; pieces: Piece[] }> {
   const sharedPiecesOf = new Map<string, { file: RunChangedFile; pieces: Piece[] }>();
   for (const { relPath, file } of shared) {
     const { pieces, oldOwners: owners } = sharedPieces(relPath, file.original, file.output);
     sharedPiecesOf.set(relPath, { file, pieces });
     pieces.forEach((p, i) => {
       if (p.kind !== 'hunk') return;
-      const g = (p.owner && ownerGroup(p.owner)) || group(p.owner ? p.owner.attr : attrFromPath(relPath));
+      const g = (p.owner && groups.ownerGroup(p.owner)) || groups.get(p.owner ? p.owner.attr : attrFromPath(relPath));
       if (g.own.length === 0) union(g.sharedChangedBy, file.changedBy);
       let set = g.hunks.get(relPath);
       if (!set) g.hunks.set(relPath, (set = new Set()));
@@ -291,15 +316,18 @@ export function planCommits(root: string, files: readonly RunChangedFile[], opts
     // findings of a shared file go to the commit of the call site they are in
     for (const finding of file.findings) {
       const owner = owners[finding.line - 1] ?? null;
-      const g = owner ? (ownerGroup(owner) ?? groups.get(owner.attr)) : groups.get(attrFromPath(relPath));
+      const g = owner ? (groups.ownerGroup(owner) ?? groups.byAttr.get(owner.attr)) : groups.byAttr.get(attrFromPath(relPath));
       if (g) g.findings.push({ relPath, finding });
     }
   }
+  return sharedPiecesOf;
+}
 
-  const ordered = [...groups.values()].sort((a, b) => byCodeUnits(a.attr, b.attr));
+/** The commits in attribute order; a shared file's content in each is the original with the hunks of this and every earlier commit. */
+function plansOf(groups: Groups, sharedPiecesOf: ReadonlyMap<string, { pieces: Piece[] }>, opts: PlanOptions): { plans: CommitPlan[]; appliedSoFar: Map<string, Set<number>> } {
   const appliedSoFar = new Map<string, Set<number>>();
   const plans: CommitPlan[] = [];
-  for (const g of ordered) {
+  for (const g of [...groups.byAttr.values()].sort((a, b) => byCodeUnits(a.attr, b.attr))) {
     const changedBy: string[] = [];
     if (g.own.length > 0) for (const { file } of g.own) union(changedBy, file.changedBy);
     else union(changedBy, g.sharedChangedBy);
@@ -311,23 +339,18 @@ export function planCommits(root: string, files: readonly RunChangedFile[], opts
       planned.push({ relPath, content: render(sharedPiecesOf.get(relPath)!.pieces, (i) => applied.has(i)) });
     }
     planned.sort((a, b) => byCodeUnits(a.relPath, b.relPath));
-    const findingLines = g.findings
-      .map((f, k) => ({ ...f, k }))
-      .sort((a, b) => byCodeUnits(a.relPath, b.relPath) || a.finding.line - b.finding.line || a.finding.column - b.finding.column || a.k - b.k)
-      .map(({ relPath, finding: f }) => `${relPath}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.message.replace(/\s*\n\s*/g, ' ')}`);
-    const body = findingLines.length > 0 ? `${findingLines.join('\n')}\n\n${opts.footer}` : opts.footer;
-    plans.push({ attr: g.attr, title: `${g.attr}: ${opts.summaries(changedBy)}`, body, files: planned });
+    plans.push({ attr: g.attr, title: `${g.attr}: ${opts.summaries(changedBy)}`, body: messageBody(g.findings, opts.footer), files: planned });
   }
+  return { plans, appliedSoFar };
+}
 
-  // Every shared file ends at its output, byte for byte.
-  for (const [relPath, { file, pieces }] of sharedPiecesOf) {
-    const last = [...plans].reverse().find((p) => p.files.some((f) => f.relPath === relPath));
-    const content = last?.files.find((f) => f.relPath === relPath)?.content;
-    if (content !== file.output || render(pieces, (i) => appliedSoFar.get(relPath)?.has(i) ?? false) !== file.output) {
-      throw new Error(`nixshift: internal error: the commits planned for ${relPath} do not add up to its new text`);
-    }
-  }
-  return plans;
+/** Finding lines (`path:line:col: severity [rule] message`) in path and position order, a blank line, the footer. */
+function messageBody(findings: readonly { relPath: string; finding: Finding }[], footer: string): string {
+  const lines = findings
+    .map((f, k) => ({ ...f, k }))
+    .sort((a, b) => byCodeUnits(a.relPath, b.relPath) || a.finding.line - b.finding.line || a.finding.column - b.finding.column || a.k - b.k)
+    .map(({ relPath, finding: f }) => `${relPath}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.message.replace(/\s*\n\s*/g, ' ')}`);
+  return lines.length > 0 ? `${lines.join('\n')}\n\n${footer}` : footer;
 }
 
 // ---------------------------------------------------------------------------------------------

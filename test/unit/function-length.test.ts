@@ -17,7 +17,6 @@ const ALLOWED: Record<string, string> = {
   'src/runner/discover.ts:discoverFiles': 'the walk with its gitignore layers, links and early jobs in one loop: to split into the walk and its filters',
   'src/nix/scope.ts:walk': 'one case per scope-introducing node kind of the grammar, in one iterative walk (no recursion: any depth)',
   'src/nix/parser.ts:reparseNix': 'the incremental re-parse with the trailing-comma shadow copy: one pass over the edits that must stay in step',
-  'src/git/commit.ts:planCommits': 'grouping files by package and call sites by owner: to split into the two groupings',
 };
 
 function sources(dir: string): string[] {
