@@ -1,6 +1,6 @@
 /**
  * End to end through the built CLI (bin/nixshift.js → dist/; `npm test` builds first) on a tree
- * of generated files (generate.ts), with all three built-in transforms:
+ * of generated files (generate/), with all three built-in transforms:
  *  - a dry run (the default) changes no byte, mtime or mode on disk, and reports no `error`;
  *  - `--write` writes exactly what processSource gives, keeps file modes, and every written file
  *    parses (tree-sitter and nix-instantiate --parse);
@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNix } from '../../src/nix/parser.js';
 import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
 import { cli, snapshot, useTempTrees } from '../helpers/tree.js';
-import { caseSeed, generateFile, Rng } from './generate.js';
+import { caseSeed, generateFile, Rng } from './generate/index.js';
 import { checkInput, ENV, nixRejected, nixMessage, type NixMode, TRANSFORM_NAMES } from './harness.js';
 
 const FILES = 120;

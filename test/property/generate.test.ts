@@ -5,7 +5,7 @@
  * not silently in the property run.
  */
 import { describe, expect, it } from 'vitest';
-import { caseSeed, generateFile } from './generate.js';
+import { caseSeed, generateFile } from './generate/index.js';
 import { ENV } from './harness.js';
 
 /** The default run of properties.test.ts: its first 320 cases. */

@@ -27,7 +27,7 @@ import { loadBuiltin } from '../helpers/fixtures.js';
 import { newDuplicates } from '../helpers/duplicates.js';
 import { silentJoins } from '../helpers/joins.js';
 import { IN_CI, NIX_INSTANTIATE, warnMissingNix } from '../helpers/nix.js';
-import { Rng } from './generate.js';
+import { Rng } from './generate/index.js';
 
 export const TRANSFORM_NAMES = ['cudatoolkit-to-redist', 'symlinkjoin-to-propagated', 'driver-runpath-rename'] as const;
 

@@ -3,15 +3,15 @@
  * output, of any transform) with 1–4 small mutations that keep it parseable — drop, duplicate
  * or swap a binding / list element / formal, rename an identifier, add a comment or a
  * `# nixshift-ignore`, switch LF/CRLF, drop or add a trailing comma, insert blanks, add
- * parentheses (generate.ts `mutateSource`). Same environment variables as properties.test.ts
- * (default 260 cases here). A mutation Nix rejects (say, an attribute defined twice) is still
- * run through the transforms, but its outputs are not judged by nix-instantiate.
+ * parentheses (generate/mutations.ts `mutateSource`). Same environment variables as
+ * properties.test.ts (default 260 cases here). A mutation Nix rejects (say, an attribute defined
+ * twice) is still run through the transforms, but its outputs are not judged by nix-instantiate.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { caseSeed, mutateSource, Rng } from './generate.js';
+import { caseSeed, mutateSource, Rng } from './generate/index.js';
 import { type CaseInput, definePropertySuite, ENV } from './harness.js';
 
 const DEFAULT_CASES = 260;

@@ -1,6 +1,6 @@
 /**
  * Seeded property tests over generated Nix files (issue "Reliability: bad input, faults and
- * interruptions never lose data"). Every generated file (generate.ts) goes through each built-in
+ * interruptions never lose data"). Every generated file (generate/) goes through each built-in
  * transform alone and all three together, prefilter on and off (harness.ts):
  *  - processSource never throws, and never returns an `error` that is a bug (harness.BUG_ERRORS);
  *  - every `ok` output parses (tree-sitter), and nix-instantiate --parse accepts it (batched);
@@ -16,7 +16,7 @@
  * bug the properties find is fixed, with a regression fixture named after what it shows.
  */
 import { describe } from 'vitest';
-import { caseSeed, generateFile } from './generate.js';
+import { caseSeed, generateFile } from './generate/index.js';
 import { type CaseInput, definePropertySuite, ENV } from './harness.js';
 
 const DEFAULT_CASES = 320;
