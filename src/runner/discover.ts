@@ -169,140 +169,169 @@ export function under(parent: string, name: string): string {
 }
 
 export async function discoverFiles(inputs: string[], opts: DiscoverOptions = {}): Promise<DiscoverResult> {
-  const cwd = opts.cwd ?? process.cwd();
-  const useGitignore = opts.gitignore ?? true;
-  const userLayers: IgnoreLayer[] = [];
-  if (opts.ignorePatterns && opts.ignorePatterns.length > 0) userLayers.push({ base: cwd, ig: ignore().add(opts.ignorePatterns) });
-  for (const { base, patterns } of opts.ignoreRelativeTo ?? []) if (patterns.length > 0) userLayers.push({ base, ig: ignore().add(patterns) });
-  const userIgnored = (abs: string, isDir: boolean): boolean => userLayers.length > 0 && ignoredBy(userLayers, abs, isDir);
-  const seen = new Set<string>();
-  const files: DiscoveredFile[] = [];
-  const missing: string[] = [];
-  const unreadable: { path: string; reason: string }[] = [];
+  const d = new Discovery(inputs, opts);
+  for (const input of inputs) {
+    if (opts.stop?.()) break;
+    await d.input(input);
+  }
+  return d.result();
+}
 
-  const streaming = opts.onFile !== undefined && inputs.length === 1;
-  /** `key`: the file's real path (dedup across overlapping inputs and links named twice). */
+function realpathOf(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
+/** One discovery: the inputs named, the folders walked, the files found (see discoverFiles). */
+class Discovery {
+  private readonly cwd: string;
+  private readonly useGitignore: boolean;
+  private readonly userLayers: IgnoreLayer[] = [];
+  private readonly files: DiscoveredFile[] = [];
+  private readonly missing: string[] = [];
+  private readonly unreadable: { path: string; reason: string }[] = [];
+  /** Files are handed to `onFile` as the walk finds them (one input), else sorted at the end. */
+  private readonly streaming: boolean;
   // One input is walked without meeting a file twice (links are not followed), so only several
-  // inputs need the set of files seen (it would grow with the tree).
-  const dedup = inputs.length > 1;
-  const addFile = (abs: string, key: string, display = displayPath(abs, cwd), extra: Partial<DiscoveredFile> = {}): void => {
-    if (dedup) {
-      if (seen.has(key)) return;
-      seen.add(key);
+  // inputs need the set of files seen, by real path (it would grow with the tree).
+  private readonly seen: Set<string> | undefined;
+  private sinceYield = 0;
+  /** What a link named on the command line may be written through to (see insideRoots). */
+  private roots: string[] | undefined;
+
+  constructor(
+    private readonly inputs: readonly string[],
+    private readonly opts: DiscoverOptions,
+  ) {
+    this.cwd = opts.cwd ?? process.cwd();
+    this.useGitignore = opts.gitignore ?? true;
+    if (opts.ignorePatterns && opts.ignorePatterns.length > 0) this.userLayers.push({ base: this.cwd, ig: ignore().add(opts.ignorePatterns) });
+    for (const { base, patterns } of opts.ignoreRelativeTo ?? []) if (patterns.length > 0) this.userLayers.push({ base, ig: ignore().add(patterns) });
+    this.streaming = opts.onFile !== undefined && inputs.length === 1;
+    this.seen = inputs.length > 1 ? new Set() : undefined;
+  }
+
+  private userIgnored(abs: string, isDir: boolean): boolean {
+    return this.userLayers.length > 0 && ignoredBy(this.userLayers, abs, isDir);
+  }
+
+  /** `key`: the file's real path (dedup across overlapping inputs and links named twice). */
+  private addFile(abs: string, key: string, display = displayPath(abs, this.cwd), extra: Partial<DiscoveredFile> = {}): void {
+    if (this.seen) {
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
     }
     const f = { absolute: abs, display, ...extra };
-    if (streaming) opts.onFile!(f);
-    else files.push(f);
-  };
-  const realpathOf = (abs: string): string => {
-    try {
-      return realpathSync(abs);
-    } catch {
-      return abs;
-    }
-  };
+    if (this.streaming) this.opts.onFile!(f);
+    else this.files.push(f);
+  }
 
-  // Links are not followed while walking, so a file found under a folder has the folder's real
-  // path plus its own relative path as its real path: one realpath per input, not per file.
-  let sinceYield = 0;
-  // Paths are built by concatenation (`under`), and the display path is carried down the walk:
-  // path.join/relative per file cost more than the walk itself.
-  const walk = async (dir: string, realDir: string, display: string, layers: IgnoreLayer[]): Promise<void> => {
+  /** One path named on the command line: a folder is walked, a file (or a link to one) taken as is. */
+  async input(input: string): Promise<void> {
+    const abs = resolve(this.cwd, input);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') this.missing.push(input);
+      else this.unreadable.push({ path: input, reason: describeError(code, err) });
+      return;
+    }
+    if (st.isDirectory()) {
+      // Links are not followed while walking, so a file found under a folder has the folder's
+      // real path plus its own relative path as its real path: one realpath per input, not per file.
+      if (!this.userIgnored(abs, true)) await this.walk(abs, realpathOf(abs), displayPath(abs, this.cwd), this.useGitignore ? ancestorLayers(abs) : []);
+      return;
+    }
+    if (this.userIgnored(abs, false)) return;
+    const real = realpathOf(abs);
+    let link = false;
+    try {
+      link = lstatSync(abs).isSymbolicLink();
+    } catch {
+      /* gone meanwhile: reading it will say so */
+    }
+    if (!link) this.addFile(abs, real);
+    else if (this.insideRoots(real)) this.addFile(abs, real, undefined, { real });
+    else this.addFile(abs, real, undefined, { real, writeRefusal: `is a symbolic link to ${real}, outside the paths given; not written through (name the target itself to rewrite it)` });
+  }
+
+  /**
+   * Walk a folder. Paths are built by concatenation (`under`), and the display path is carried
+   * down the walk: path.join/relative per file cost more than the walk itself.
+   */
+  private async walk(dir: string, realDir: string, display: string, layers: IgnoreLayer[]): Promise<void> {
+    if (this.opts.stop?.()) return;
     // Let the event loop run now and then (worker threads waiting for files are served there).
-    if (opts.stop?.()) return;
-    if (streaming && ++sinceYield >= 64) {
-      sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const paused = opts.pause?.();
+    if (this.streaming && ++this.sinceYield >= 64) {
+      this.sinceYield = 0;
+      await new Promise<void>((done) => setImmediate(done));
+      const paused = this.opts.pause?.();
       if (paused) await paused;
     }
     let list: string;
     try {
       list = listFolder(dir);
     } catch (err) {
-      unreadable.push({ path: displayPath(dir, cwd), reason: describeError((err as NodeJS.ErrnoException).code, err) });
+      this.unreadable.push({ path: displayPath(dir, this.cwd), reason: describeError((err as NodeJS.ErrnoException).code, err) });
       return;
     }
     let here = layers;
-    if (useGitignore && (list.startsWith('f.gitignore\0') || list.includes('\0f.gitignore\0'))) {
+    if (this.useGitignore && (list.startsWith('f.gitignore\0') || list.includes('\0f.gitignore\0'))) {
       const ig = readIgnoreFile(join(dir, '.gitignore'));
       if (ig) here = [...layers, { base: dir, ig }];
     }
+    const ignored = (abs: string, isDir: boolean): boolean => (this.useGitignore && here.length > 0 && ignoredBy(here, abs, isDir)) || this.userIgnored(abs, isDir);
     for (let at = 0; at < list.length; ) {
       const end = list.indexOf('\0', at);
       const type = list[at];
       const name = list.slice(at + 1, end);
       at = end + 1;
-      if (type === 'd') {
-        if (name === '.git') continue;
+      // symlinks and other entries are not followed while walking
+      if (type === 'd' && name !== '.git') {
         const abs = under(dir, name);
-        if ((useGitignore && here.length > 0 && ignoredBy(here, abs, true)) || userIgnored(abs, true)) continue;
-        await walk(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, here);
+        if (!ignored(abs, true)) await this.walk(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, here);
       } else if (type === 'f' && name.endsWith('.nix')) {
         const abs = under(dir, name);
-        if ((useGitignore && here.length > 0 && ignoredBy(here, abs, false)) || userIgnored(abs, false)) continue;
-        addFile(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, WALKED);
+        if (!ignored(abs, false)) this.addFile(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, WALKED);
       }
-      // symlinks and other entries are not followed while walking
     }
-  };
+  }
 
-  // What a link named on the command line may be written through to: the real paths of the
-  // folders and (non-link) files given. Worked out at the first such link.
-  let roots: string[] | undefined;
-  const insideRoots = (real: string): boolean => {
-    if (!roots) {
-      roots = [];
-      for (const input of inputs) {
-        const abs = resolve(cwd, input);
+  /**
+   * Whether a link named on the command line points inside what the run may write: the real
+   * paths of the folders and (non-link) files given, worked out at the first such link.
+   */
+  private insideRoots(real: string): boolean {
+    if (!this.roots) {
+      this.roots = [];
+      for (const input of this.inputs) {
+        const abs = resolve(this.cwd, input);
         try {
           if (lstatSync(abs).isSymbolicLink() && !statSync(abs).isDirectory()) continue;
-          roots.push(realpathSync(abs));
+          this.roots.push(realpathSync(abs));
         } catch {
           /* reported as missing or unreadable */
         }
       }
     }
-    return roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
-  };
+    return this.roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+  }
 
-  for (const input of inputs) {
-    if (opts.stop?.()) break;
-    const abs = resolve(cwd, input);
-    let st;
-    try {
-      st = statSync(abs);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') missing.push(input);
-      else unreadable.push({ path: input, reason: describeError(code, err) });
-      continue;
+  result(): DiscoverResult {
+    const { files, missing, opts } = this;
+    // A folder reached twice (named, and inside another one named) is reported once.
+    const reported = new Set<string>();
+    const unreadable = this.unreadable.filter((u) => !reported.has(u.path) && (reported.add(u.path), true));
+    files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+    if (opts.onFile && !this.streaming) {
+      for (const f of files) opts.onFile(f);
+      return { files: [], missing, unreadable };
     }
-    if (st.isDirectory()) {
-      if (userIgnored(abs, true)) continue;
-      await walk(abs, realpathOf(abs), displayPath(abs, cwd), useGitignore ? ancestorLayers(abs) : []);
-    } else if (!userIgnored(abs, false)) {
-      const real = realpathOf(abs);
-      let link = false;
-      try {
-        link = lstatSync(abs).isSymbolicLink();
-      } catch {
-        /* gone meanwhile: reading it will say so */
-      }
-      if (!link) addFile(abs, real);
-      else if (insideRoots(real)) addFile(abs, real, undefined, { real });
-      else addFile(abs, real, undefined, { real, writeRefusal: `is a symbolic link to ${real}, outside the paths given; not written through (name the target itself to rewrite it)` });
-    }
+    return { files, missing, unreadable };
   }
-  // A folder reached twice (named, and inside another one named) is reported once.
-  const reported = new Set<string>();
-  const unique = unreadable.filter((u) => !reported.has(u.path) && (reported.add(u.path), true));
-  unreadable.length = 0;
-  unreadable.push(...unique);
-  files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
-  if (opts.onFile && !streaming) {
-    for (const f of files) opts.onFile(f);
-    return { files: [], missing, unreadable };
-  }
-  return { files, missing, unreadable };
 }

@@ -37,127 +37,167 @@ export type FromWorker =
   | { type: 'results'; results: FileResult[]; skips: number[]; deferred?: number[]; done: boolean; stopped?: boolean }
   | { type: 'fatal'; message: string };
 
-async function main(): Promise<void> {
-  const port = parentPort!;
-  const init = workerData as WorkerInit;
-  const { control, abort } = init;
-  const epoch = init.epoch ?? Date.now();
-  const needles = init.job.prefilter && init.needles !== undefined ? new Prefilter(init.needles) : undefined;
-  /** The transforms and the rest of a job, loaded at the first file to process. */
-  let heavy: { chain: ConfiguredTransform[]; finishJob: typeof import('./job.js').finishJob; releaseTrees: typeof import('../nix/parser.js').releaseTrees } | undefined;
-  const load = async (): Promise<NonNullable<typeof heavy>> => {
-    if (heavy) return heavy;
+/** The transforms and the rest of a job, loaded at the first file to process. */
+interface Heavy {
+  chain: ConfiguredTransform[];
+  finishJob: typeof import('./job.js').finishJob;
+  releaseTrees: typeof import('../nix/parser.js').releaseTrees;
+}
+
+/**
+ * The results of one batch on their way to the main thread: one message per few results, not one
+ * per file (the main thread handles every message, and on a tree of 50,000 files that adds up).
+ */
+class BatchResults {
+  private out: FileResult[] = [];
+  private skips: number[] = [];
+  private deferred: number[] = [];
+  private since = performance.now();
+  stopped = false;
+
+  constructor(private readonly port: NonNullable<typeof parentPort>) {}
+
+  skip(index: number, bytes: number): void {
+    this.skips.push(index, bytes);
+    if (this.gathered() >= 32) this.send();
+  }
+
+  /**
+   * A processed file. A file written is sent at once: if a later file of the batch kills this
+   * thread (a transform calling process.exit, a loop stopped at the time limit), results not yet
+   * sent are lost and their files given to another thread; a file written already would then be
+   * read again, without its needle, and reported as a skip. A file that took long is sent at once too.
+   */
+  add(r: FileResult | 'deferred', index: number): void {
+    if (r === 'deferred') this.deferred.push(index);
+    else if (isPlainSkip(r)) this.skips.push(r.index, r.bytes);
+    else this.out.push(r);
+    const now = performance.now();
+    if ((r !== 'deferred' && r.written) || this.gathered() >= 32 || now - this.since > 50) {
+      this.send();
+      this.since = now;
+    }
+  }
+
+  /** Send the results gathered so far; `done` on the last message of the batch. */
+  send(done = false): void {
+    const { out, skips, deferred } = this;
+    this.port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done, ...(done && this.stopped ? { stopped: true } : {}) } satisfies FromWorker);
+    this.out = [];
+    this.skips = [];
+    this.deferred = [];
+  }
+
+  private gathered(): number {
+    return this.out.length + this.skips.length / 2 + this.deferred.length;
+  }
+}
+
+class WorkerThread {
+  private readonly epoch: number;
+  private readonly needles: Prefilter | undefined;
+  private heavy: Heavy | undefined;
+  private fatal = false;
+  // Batches are processed one after the other, never interleaved: `control` names the one file
+  // this thread is on, and a batch's results come back in order.
+  private readonly batches: { batch: PackedJobs; defer: boolean }[] = [];
+  private busy = false;
+  private stopRequested = false;
+
+  constructor(
+    private readonly port: NonNullable<typeof parentPort>,
+    private readonly init: WorkerInit,
+  ) {
+    this.epoch = init.epoch ?? Date.now();
+    this.needles = init.job.prefilter && init.needles !== undefined ? new Prefilter(init.needles) : undefined;
+  }
+
+  start(): void {
+    this.port.on('message', (msg: ToWorker) => this.onMessage(msg));
+    this.port.postMessage({ type: 'ready' } satisfies FromWorker);
+  }
+
+  private onMessage(msg: ToWorker): void {
+    if (msg.type === 'stop') {
+      this.stopRequested = true;
+      if (!this.busy) this.port.close();
+      return;
+    }
+    this.batches.push({ batch: msg.batch, defer: msg.defer === true });
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    while (this.batches.length > 0 && !this.fatal) {
+      const b = this.batches.shift()!;
+      await this.runBatch(b.batch, b.defer);
+    }
+    this.busy = false;
+    if (this.stopRequested) this.port.close();
+  }
+
+  private async load(): Promise<Heavy> {
+    if (this.heavy) return this.heavy;
     const [{ finishJob }, { loadTransformFile }, { releaseTrees }] = await Promise.all([import('./job.js'), import('./load.js'), import('../nix/parser.js')]);
     const chain: ConfiguredTransform[] = [];
-    for (const t of init.transforms) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
-    heavy = { chain, finishJob, releaseTrees };
-    return heavy;
-  };
-  let fatal = false;
-  const runOne = async (job: FileJob, defer: boolean, scanned: boolean): Promise<FileResult | 'deferred'> => {
-    const first = intake(job, needles, init.job, scanned);
+    for (const t of this.init.transforms) chain.push({ transform: await loadTransformFile(t.file), options: t.options });
+    this.heavy = { chain, finishJob, releaseTrees };
+    return this.heavy;
+  }
+
+  private async runOne(job: FileJob, defer: boolean, scanned: boolean): Promise<FileResult | 'deferred'> {
+    const first = intake(job, this.needles, this.init.job, scanned);
     if (!('candidate' in first)) return first;
     if (defer) return 'deferred';
-    let h: NonNullable<typeof heavy>;
+    let h: Heavy;
     try {
-      h = await load();
+      h = await this.load();
     } catch (err) {
       // The main thread stops the run (it loaded the same transforms, so this is rare).
-      fatal = true;
-      port.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
+      this.fatal = true;
+      this.port.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) } satisfies FromWorker);
       return new Promise<never>(() => undefined);
     }
     // The bytes are a view of a buffer the next read reuses: finishJob decodes them first.
-    const r = await h.finishJob(job, first.candidate, h.chain, init.job);
+    const r = await h.finishJob(job, first.candidate, h.chain, this.init.job);
     await h.releaseTrees();
     return r;
-  };
-  // Batches are processed one after the other, never interleaved: `control` names the one file
-  // this thread is on, and a batch's results come back in order.
-  const batches: { batch: PackedJobs; defer: boolean }[] = [];
-  let busy = false;
-  let stopRequested = false;
-  const runBatch = async (batch: PackedJobs, defer: boolean): Promise<void> => {
+  }
+
+  private async runBatch(batch: PackedJobs, defer: boolean): Promise<void> {
+    const { control, abort } = this.init;
     const jobs = unpackJobs(batch);
     // A batch of walked files is scanned for the needles in one native call: the plain skips,
     // most files, then cost no JavaScript per file (see Prefilter.scanBatch). The others take the
     // ordinary way below. Fewer sizes than files: `abort` was set during the scan.
-    const sizes = needles && 'paths' in batch ? needles.scanBatch(batch, intakeLimit(init.job), control, epoch, abort) : undefined;
-    // One message per few results, not one per file: the main thread handles every message,
-    // and on a tree of 50,000 files that adds up. A file that took long is sent at once.
-    let out: FileResult[] = [];
-    let skips: number[] = [];
-    let deferred: number[] = [];
-    let since = performance.now();
-    let stopped = false;
-    /** Send the results gathered so far; `done` on the last message of the batch. */
-    const send = (done = false): void => {
-      port.postMessage({ type: 'results', results: out, skips, ...(deferred.length > 0 ? { deferred } : {}), done, ...(done && stopped ? { stopped } : {}) } satisfies FromWorker);
-      out = [];
-      skips = [];
-      deferred = [];
-    };
-    const gathered = (): number => out.length + skips.length / 2 + deferred.length;
+    const sizes = this.needles && 'paths' in batch ? this.needles.scanBatch(batch, intakeLimit(this.init.job), control, this.epoch, abort) : undefined;
+    const results = new BatchResults(this.port);
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
-      if (sizes) {
-        if (i >= sizes.length) {
-          stopped = true;
-          break;
-        }
-        const size = sizes[i]!;
-        if (size >= 0) {
-          skips.push(job.index, size);
-          if (gathered() >= 32) send();
-          continue;
-        }
+      if (sizes && i >= sizes.length) {
+        results.stopped = true;
+        break;
+      }
+      if (sizes && sizes[i]! >= 0) {
+        results.skip(job.index, sizes[i]!);
+        continue;
       }
       if (abort && Atomics.load(abort, 0) !== 0) {
-        stopped = true;
+        results.stopped = true;
         break;
       }
       if (control) {
-        Atomics.store(control, 1, Date.now() - epoch);
+        Atomics.store(control, 1, Date.now() - this.epoch);
         Atomics.store(control, 0, job.index);
       }
-      const r = await runOne(job, defer, sizes !== undefined);
+      const r = await this.runOne(job, defer, sizes !== undefined);
       if (control) Atomics.store(control, 0, -1);
-      if (r === 'deferred') deferred.push(job.index);
-      else if (isPlainSkip(r)) skips.push(r.index, r.bytes);
-      else out.push(r);
-      const now = performance.now();
-      // A file written is reported at once: if a later file of the batch kills this thread (a
-      // transform calling process.exit, a loop stopped at the time limit), results not yet sent
-      // are lost, and their files are given to another thread; a file written already would
-      // then be read again, without its needle, and reported as a skip.
-      const written = r !== 'deferred' && r.written;
-      if (written || gathered() >= 32 || now - since > 50) {
-        send();
-        since = now;
-      }
+      results.add(r, job.index);
     }
-    send(true);
-  };
-  const pump = async (): Promise<void> => {
-    if (busy) return;
-    busy = true;
-    while (batches.length > 0 && !fatal) {
-      const b = batches.shift()!;
-      await runBatch(b.batch, b.defer);
-    }
-    busy = false;
-    if (stopRequested) port.close();
-  };
-  port.on('message', (msg: ToWorker) => {
-    if (msg.type === 'stop') {
-      stopRequested = true;
-      if (!busy) port.close();
-      return;
-    }
-    batches.push({ batch: msg.batch, defer: msg.defer === true });
-    void pump();
-  });
-  port.postMessage({ type: 'ready' } satisfies FromWorker);
+    results.send(true);
+  }
 }
 
-void main();
+new WorkerThread(parentPort!, workerData as WorkerInit).start();
