@@ -90,20 +90,51 @@ function optionalCall(ctx: Ctx, n: SyntaxNode): { app: SyntaxNode; callee: Synta
   return callee && d && d[d.length - 1] === 'optional' ? { app, callee } : undefined;
 }
 
+/** Where a use of the toolkit itself (no attribute, or one output) sits: what rewriteUse does with it. */
+type Place =
+  | { kind: 'whole-file' }
+  | { kind: 'shell'; shell: string }
+  | { kind: 'list'; node: SyntaxNode; list: SyntaxNode }
+  | { kind: 'interpolation'; parent: SyntaxNode }
+  | { kind: 'comparison'; parent: SyntaxNode }
+  | { kind: 'binding-value'; parent: SyntaxNode }
+  | { kind: 'optional'; app: SyntaxNode; callee: SyntaxNode }
+  | { kind: 'other'; parent: SyntaxNode };
+
+function placeOf(ctx: Ctx, n: SyntaxNode): Place {
+  const parent = n.parent;
+  if (!parent) return { kind: 'whole-file' };
+  const shell = shellCall(ctx, n);
+  if (shell) return { kind: 'shell', shell };
+  if (parent.type === 'list_expression') return { kind: 'list', node: n, list: parent };
+  if (parent.type === 'interpolation') return { kind: 'interpolation', parent };
+  if (parent.type === 'binary_expression') return { kind: 'comparison', parent };
+  if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === n.id) return { kind: 'binding-value', parent };
+  // `[ (cudatoolkit) ]`: the parentheses are the element; the use shares its fate
+  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') return { kind: 'list', node: parent, list: parent.parent };
+  const optional = optionalCall(ctx, n);
+  return optional ? { kind: 'optional', ...optional } : { kind: 'other', parent };
+}
+
 /**
  * A use that rewriteUse leaves whatever the library set is (a place it does not rewrite, a list
  * it does not know, a sibling list a `# nixshift-ignore` covers): it does not count among the
- * uses the set is decided for (Ctx.libOutputEvidence). Mirrors rewriteUse's dispatch.
+ * uses the set is decided for (Ctx.libOutputEvidence). Same places as rewriteUse (placeOf).
  */
 function leftWhateverTheSet(ctx: Ctx, use: Use): boolean {
-  const n = use.node;
-  const parent = n.parent;
-  if (!parent || use.attrs.length > 1 || shellCall(ctx, n)) return true;
-  if (parent.type === 'list_expression') return !knownList(ctx, parent) || blockedBySibling(ctx, use);
-  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') return !knownList(ctx, parent.parent) || blockedBySibling(ctx, { ...use, node: parent });
-  if (parent.type === 'interpolation' || parent.type === 'binary_expression') return false;
-  if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === n.id) return false;
-  return optionalCall(ctx, n) === undefined;
+  if (use.attrs.length > 1) return true;
+  const place = placeOf(ctx, use.node);
+  switch (place.kind) {
+    case 'list':
+      return !knownList(ctx, place.list) || blockedBySibling(ctx, { ...use, node: place.node });
+    case 'interpolation':
+    case 'comparison':
+    case 'binding-value':
+    case 'optional':
+      return false;
+    default:
+      return true;
+  }
 }
 
 function rewriteUse(ctx: Ctx, use: Use): void {
@@ -116,22 +147,26 @@ function rewriteUse(ctx: Ctx, use: Use): void {
     return ctx.left(use, 'unknown-use', `\`${ctx.text(n)}\`: \`${first}\` is not a known attribute of the toolkit`, 'rewrite by hand with the split packages of cudaPackages');
   }
   if (use.attrs.length > 1) return ctx.left(use, 'unknown-use', `\`${ctx.text(n)}\`: unexpected attribute path`, 'rewrite by hand');
-  const parent = n.parent;
-  if (!parent) return ctx.left(use, 'unknown-use', 'the toolkit is the whole file', 'rewrite by hand');
-  const shell = shellCall(ctx, n);
-  if (shell) return ctx.left(use, 'whole-toolkit-intended', `\`${ctx.text(n)}\` is part of a \`${shell}\` environment, where a whole toolkit may be intended`, LIST_IT);
-  if (parent.type === 'list_expression') return rewriteInList(ctx, use, parent);
-  if (parent.type === 'interpolation') return rewriteInterpolation(ctx, use, parent);
-  if (parent.type === 'binary_expression') return rewriteComparison(ctx, use, parent);
-  if (parent.type === 'binding' && parent.childForFieldName('expression')?.id === n.id) return rewriteBindingValue(ctx, use, parent);
-  if (parent.type === 'parenthesized_expression' && parent.parent?.type === 'list_expression') {
-    // `[ (cudatoolkit) ]`: the parentheses are the element; the use shares its fate
-    rewriteInList(ctx, { ...use, node: parent }, parent.parent);
-    if (ctx.ledger.isHandled(parent)) ctx.handled(use);
-    else if (ctx.ledger.isLeft(parent)) ctx.ledger.left(use.node);
-    return;
+  const place = placeOf(ctx, n);
+  switch (place.kind) {
+    case 'whole-file':
+      return ctx.left(use, 'unknown-use', 'the toolkit is the whole file', 'rewrite by hand');
+    case 'shell':
+      return ctx.left(use, 'whole-toolkit-intended', `\`${ctx.text(n)}\` is part of a \`${place.shell}\` environment, where a whole toolkit may be intended`, LIST_IT);
+    case 'list':
+      if (place.node.id === n.id) return rewriteInList(ctx, use, place.list);
+      rewriteInList(ctx, { ...use, node: place.node }, place.list);
+      if (ctx.ledger.isHandled(place.node)) ctx.handled(use);
+      else if (ctx.ledger.isLeft(place.node)) ctx.ledger.left(use.node);
+      return;
+    case 'interpolation':
+      return rewriteInterpolation(ctx, use, place.parent);
+    case 'comparison':
+      return rewriteComparison(ctx, use, place.parent);
+    case 'binding-value':
+      return rewriteBindingValue(ctx, use, place.parent);
+    case 'optional':
+      return rewriteOptional(ctx, use, place.app, place.callee);
   }
-  const optional = optionalCall(ctx, n);
-  if (optional) return rewriteOptional(ctx, use, optional.app, optional.callee);
-  return ctx.left(use, 'unknown-use', `\`${ctx.text(n)}\` is used in a way this transform does not rewrite (${parent.type.replace(/_/g, ' ')})`, 'replace it by the split packages it needs, e.g. `cudaPackages.cuda_cudart`');
+  return ctx.left(use, 'unknown-use', `\`${ctx.text(n)}\` is used in a way this transform does not rewrite (${place.parent.type.replace(/_/g, ' ')})`, 'replace it by the split packages it needs, e.g. `cudaPackages.cuda_cudart`');
 }
