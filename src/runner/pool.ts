@@ -74,7 +74,8 @@ interface Slot {
 }
 
 function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return ms < 1000 ? `${Number((ms / 1000).toPrecision(2))} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**
@@ -291,12 +292,14 @@ class WorkerPool {
     this.resolveAll();
   }
 
-  /** A worker is gone (or being stopped): settle its files and replace it if there is work. */
-  private lose(slot: Slot, why: FileError): void {
+  /**
+   * A worker is gone (or being stopped): settle its files and replace it if there is work.
+   * `current`: the file to blame, as the watchdog read it (the thread may have moved on since).
+   */
+  private lose(slot: Slot, why: FileError, current = Atomics.load(slot.control, 0)): void {
     if (slot.retired) return;
     slot.retired = true;
     this.hungry.delete(slot);
-    const current = Atomics.load(slot.control, 0);
     const unstarted: FileJob[] = [];
     for (const [index, job] of slot.inFlight) {
       if (index === current) {
@@ -311,8 +314,10 @@ class WorkerPool {
     // live thread (the others done and gone) the run would end there, those files unprocessed.
     const { queue } = this;
     const wanted = !this.interrupted() && (unstarted.length > 0 || queue.available > 0 || this.candidates.length > 0 || !queue.ended) && this.live().length < this.count;
-    if (wanted && this.replacements < MAX_REPLACEMENTS) {
-      this.replacements++;
+    // A thread stopped at the time limit did not die: it costs its file, not the budget of
+    // replacements (a transform looping on a common pattern must not end the run).
+    if (wanted && (why.kind === 'timeout' || this.replacements < MAX_REPLACEMENTS)) {
+      if (why.kind !== 'timeout') this.replacements++;
       this.spawn();
     }
     if (this.interrupted()) this.notProcessed += this.counted(unstarted.map((j) => j.index));
@@ -401,7 +406,7 @@ class WorkerPool {
       for (const slot of this.live()) {
         const index = Atomics.load(slot.control, 0);
         if (index < 0 || now - Atomics.load(slot.control, 1) < limit) continue;
-        this.lose(slot, { kind: 'timeout', message: `not finished after the time limit of ${formatSeconds(limit)} (a transform stuck in a loop?); file left unchanged (--timeout to change the limit)` });
+        this.lose(slot, { kind: 'timeout', message: `not finished after the time limit of ${formatSeconds(limit)} (a transform stuck in a loop?); file left unchanged (--timeout to change the limit)` }, index);
         void slot.worker.terminate();
       }
     }, Math.max(10, Math.min(1000, limit / 4)));

@@ -153,7 +153,15 @@ class WorkerThread {
     if (defer) return 'deferred';
     let h: Heavy;
     try {
-      h = await this.load();
+      // The time limit is the file's: while the thread loads the parser and the transforms (once),
+      // no file is in progress.
+      const { control } = this.init;
+      if (this.heavy === undefined && control) {
+        Atomics.store(control, 0, -1);
+        h = await this.load();
+        Atomics.store(control, 1, Date.now() - this.epoch);
+        Atomics.store(control, 0, job.index);
+      } else h = await this.load();
     } catch (err) {
       // The main thread stops the run (it loaded the same transforms, so this is rare).
       this.fatal = true;
