@@ -17,11 +17,14 @@
  *
  * Errors are data: every file considered ends with a `source` or a `missing` reason.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { attrFromPath, callSiteOwners, isSharedFile } from '../../git/packages.js';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { evaluateInHalves } from '../../eval/batch.js';
+import { CALL_SITE_FILES, type CallSite, callSitesOf, findNixpkgsRoot, needsCallSites, planAttributes, attrPath } from '../../eval/checkout.js';
+import { type Exec, type NixCommands, nixCommands, oneLine, realiseErrorLine, runPool, spawnExec } from '../../eval/nix.js';
 import type { TransformOptions } from '../../transform.js';
+
+const toPosix = (p: string): string => p.split(sep).join('/');
 
 /** The transforms that take `source=` / `source-missing=`. */
 export const SOURCE_TRANSFORMS: readonly string[] = ['cudatoolkit-to-redist', 'symlinkjoin-to-propagated'];
@@ -32,88 +35,13 @@ export const SOURCE_NEEDLE = /cudatoolkit|symlinkJoin/;
 /** Default number of sources built at the same time. */
 export const DEFAULT_EVIDENCE_JOBS = 2;
 
-/** Attributes per file, at most (several call sites of one folder: `foo`, `fooWithCuda`, …). */
-const MAX_CANDIDATES = 3;
-
-/** `pkgs/top-level/` files whose call sites are read (callSiteOwners adds the set's prefix). */
-export const CALL_SITE_FILES: readonly string[] = [
-  'pkgs/top-level/all-packages.nix',
-  'pkgs/top-level/python-packages.nix',
-  'pkgs/top-level/perl-packages.nix',
-  'pkgs/top-level/ocaml-packages.nix',
-  'pkgs/top-level/lua-packages.nix',
-  'pkgs/top-level/cuda-packages.nix',
-];
-
 /** What `--evidence sources` could not do without: the message of the usage error (exit 2). */
 export const NIX_MISSING =
   '--evidence sources: nix-instantiate is not installed (or not on PATH); it is needed to ask Nix for each package\'s source. Install Nix (Debian: apt-get install nix-bin; elsewhere: https://nixos.org/download), or run without --evidence';
 
-const toPosix = (p: string): string => p.split(sep).join('/');
-
 // ---------------------------------------------------------------------------------------------
 // Planning (pure)
 // ---------------------------------------------------------------------------------------------
-
-/** A call site of a shared file that calls a package file or folder. */
-export interface CallSite {
-  /** The attribute path (`foo`, `python3Packages.foo`). */
-  attr: string;
-  /** Repository-relative file or folder it calls (`pkgs/development/libraries/foo`). */
-  target: string;
-}
-
-/** The call sites (with a path target) of shared files, given as repository-relative path → text. */
-export function callSitesOf(sharedFiles: ReadonlyMap<string, string>): CallSite[] {
-  const out: CallSite[] = [];
-  for (const [rel, text] of sharedFiles) {
-    for (const o of callSiteOwners(rel, text)) if (o.target !== undefined) out.push({ attr: o.attr, target: o.target });
-  }
-  return out;
-}
-
-/** Whether any of these files needs the call sites of the shared files (so they are parsed only then). */
-export function needsCallSites(rels: readonly string[]): boolean {
-  return rels.some((r) => !isSharedFile(r) && !r.startsWith('pkgs/by-name/') && !r.startsWith('nixos/') && !r.startsWith('../') && r.includes('/'));
-}
-
-export type AttrPlan = { attrs: string[] } | { missing: string };
-
-/**
- * The attributes a file (path relative to the nixpkgs root, POSIX) stands for, best first, or
- * why it stands for none.
- */
-export function planAttributes(rel: string, callSites: readonly CallSite[]): AttrPlan {
-  if (rel === '' || rel.startsWith('../') || isAbsolute(rel)) return { missing: 'the file is outside the nixpkgs checkout' };
-  if (isSharedFile(rel)) return { missing: 'a shared file (call sites of many packages), not one package' };
-  if (rel.startsWith('nixos/')) return { missing: 'a NixOS file, not a package' };
-  if (!rel.includes('/')) return { missing: "a file at the checkout's root, not a package" };
-  const s = rel.split('/');
-  if (s[0] === 'pkgs' && s[1] === 'by-name') {
-    return s.length >= 5 ? { attrs: [attrFromPath(rel)] } : { missing: 'no attribute found for this file (not inside a pkgs/by-name/xx/<name>/ folder)' };
-  }
-  // Call sites: the file itself (`callPackage ../foo/2.x.nix`) before its folder
-  // (`callPackage ../foo`), the deepest folder first; within one target, a binding named like
-  // the folder first (`magma` before `magma-cuda`), then source order.
-  const scored: { attr: string; depth: number; order: number; named: boolean }[] = [];
-  callSites.forEach((c, order) => {
-    let depth: number;
-    if (c.target === rel) depth = Number.MAX_SAFE_INTEGER;
-    else if (rel.startsWith(`${c.target}/`)) depth = c.target.split('/').length;
-    else return;
-    const last = c.target.replace(/\.nix$/, '').split('/').pop()!;
-    const name = c.attr.split('.').pop()!;
-    scored.push({ attr: c.attr, depth, order, named: name === last || (last === 'default' && name === c.target.split('/').at(-2)) });
-  });
-  scored.sort((a, b) => b.depth - a.depth || Number(b.named) - Number(a.named) || a.order - b.order);
-  const attrs = [...new Set(scored.map((x) => x.attr))].slice(0, MAX_CANDIDATES);
-  if (attrs.length > 0) return { attrs };
-  if (s[0] === 'pkgs' && s[1] === 'development' && s[2] === 'python-modules' && s.length >= 5) return { attrs: [attrFromPath(rel)] };
-  return { missing: 'no attribute found for this file (not under pkgs/by-name, and no callPackage of it or its folder in pkgs/top-level)' };
-}
-
-/** The attribute path as names (`python3Packages.foo` → `["python3Packages", "foo"]`). */
-export const attrPath = (attr: string): string[] => attr.split('.');
 
 /**
  * The expression `nix-instantiate --eval --strict --json` evaluates: a function of `root` (the
@@ -191,99 +119,9 @@ export function parseEvalOutput(stdout: string, count: number): EvalOutcome[] | 
   return out;
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-const oneLine = (s: string, max = 240): string => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-};
-
-/**
- * Nix's error, on one line: the first `error:` line of its standard error and, when Nix names
- * one, where (`at pkgs/…/package.nix:4:9`, relative to `root` when inside it).
- */
-export function nixErrorLine(stderr: string, root?: string): string {
-  const lines = stderr.replace(ANSI, '').split(/\r?\n/);
-  const i = lines.findIndex((l) => /^\s*error:/.test(l));
-  if (i < 0) {
-    const last = lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('warning:')).pop();
-    return oneLine(last ?? 'failed without a message');
-  }
-  let msg = lines[i]!.trim();
-  for (let j = i + 1; j < Math.min(lines.length, i + 4); j++) {
-    const m = /^\s*at (.+):(\d+):(\d+):?\s*$/.exec(lines[j]!);
-    if (m) {
-      const file = root && (m[1] === root || m[1]!.startsWith(root.endsWith(sep) ? root : root + sep)) ? toPosix(relative(root, m[1]!)) : m[1]!;
-      msg += ` (at ${file}:${m[2]}:${m[3]})`;
-      break;
-    }
-  }
-  return oneLine(msg);
-}
-
-/** `nix-store --realise`'s failure on one line: its error, and the builder's last log line. */
-export function realiseErrorLine(stderr: string): string {
-  const lines = stderr
-    .replace(ANSI, '')
-    .split(/\r?\n/)
-    .map((l) => l.trimEnd());
-  const i = lines.findIndex((l) => /^\s*error:/.test(l));
-  if (i < 0) return nixErrorLine(stderr);
-  const noise = /^(warning:|building '|this derivation will be built|these \d+ derivations will be built|this path will be fetched|these \d+ paths will be fetched|\s+\/nix\/store\/|\s*$)/;
-  const log = lines
-    .slice(0, i)
-    .filter((l) => !noise.test(l))
-    .pop();
-  return oneLine(`${lines[i]!.trim()}${log ? ` (last log line: ${log.trim()})` : ''}`, 300);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Running Nix
 // ---------------------------------------------------------------------------------------------
-
-export interface ExecResult {
-  /** Exit status; null when the process did not start or was killed. */
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  /** Why the process did not start (ENOENT …). */
-  error?: string;
-}
-
-export type Exec = (command: string, args: readonly string[]) => Promise<ExecResult>;
-
-/** `Exec` with child_process.spawn, in this environment. */
-export function spawnExec(env: NodeJS.ProcessEnv): Exec {
-  return (command, args) =>
-    new Promise((done) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let failed: string | undefined;
-      const child = spawn(command, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', (e) => {
-        failed = e.message;
-      });
-      child.on('close', (status) => {
-        const r: ExecResult = { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-        if (failed !== undefined) r.error = failed;
-        done(r);
-      });
-    });
-}
-
-export interface NixCommands {
-  nixInstantiate: string;
-  nixStore: string;
-}
-
-/** `nix-instantiate` and `nix-store` (NIXSHIFT_NIX_INSTANTIATE / NIXSHIFT_NIX_STORE, else the one beside it, else PATH). */
-export function nixCommands(env: NodeJS.ProcessEnv): NixCommands {
-  const nixInstantiate = env.NIXSHIFT_NIX_INSTANTIATE || 'nix-instantiate';
-  const nixStore = env.NIXSHIFT_NIX_STORE || (nixInstantiate.includes('/') ? join(dirname(nixInstantiate), 'nix-store') : 'nix-store');
-  return { nixInstantiate, nixStore };
-}
 
 /** Progress of a search: files settled of all, and what is being done. */
 export type SourcesProgress = (done: number, total: number, doing: string) => void;
@@ -322,60 +160,9 @@ export interface FindSourcesResult {
   stats: { attributes: number; evalCalls: number; built: number };
 }
 
-/** Runs `fn` over `items`, at most `jobs` at a time. */
-async function pool<T>(items: readonly T[], jobs: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-}
-
 /** Evaluates attributes in one call; on an error Nix cannot catch, in halves, down to the broken ones. */
-async function evaluate(attrs: readonly string[], o: FindSourcesOptions, stats: FindSourcesResult['stats']): Promise<Map<string, EvalOutcome>> {
-  const results = new Map<string, EvalOutcome>();
-  const call = async (batch: readonly string[]): Promise<ExecResult> => {
-    stats.evalCalls++;
-    return o.exec(o.nix.nixInstantiate, nixInstantiateArgs(o.root, batch));
-  };
-  const failure = (r: ExecResult): string =>
-    r.error !== undefined ? `${o.nix.nixInstantiate}: ${r.error}` : `nix-instantiate: ${nixErrorLine(r.stderr, o.root)}`;
-  const settle = (batch: readonly string[], r: ExecResult): boolean => {
-    if (r.status !== 0) return false;
-    const parsed = parseEvalOutput(r.stdout, batch.length);
-    if (!parsed) {
-      for (const a of batch) results.set(a, { error: `nix-instantiate printed something else than the expected JSON: ${oneLine(r.stdout, 80)}` });
-    } else {
-      batch.forEach((a, i) => results.set(a, parsed[i]!));
-    }
-    return true;
-  };
-  if (attrs.length === 0) return results;
-  const first = await call(attrs);
-  if (settle(attrs, first)) return results;
-  if (first.error !== undefined || attrs.length === 1) {
-    for (const a of attrs) results.set(a, { error: failure(first) });
-    return results;
-  }
-  // Is the checkout itself broken (then every attribute fails alike, and splitting would not help)?
-  const probe = await call([]);
-  if (probe.status !== 0) {
-    for (const a of attrs) results.set(a, { error: `cannot evaluate the checkout: ${failure(probe)}` });
-    return results;
-  }
-  const split = async (batch: readonly string[]): Promise<void> => {
-    const r = batch === attrs ? first : await call(batch);
-    if (settle(batch, r)) return;
-    if (batch.length === 1) {
-      results.set(batch[0]!, { error: failure(r) });
-      return;
-    }
-    const mid = Math.ceil(batch.length / 2);
-    await split(batch.slice(0, mid));
-    await split(batch.slice(mid));
-  };
-  await split(attrs);
-  return results;
+function evaluate(attrs: readonly string[], o: FindSourcesOptions, stats: FindSourcesResult['stats']): Promise<Map<string, EvalOutcome>> {
+  return evaluateInHalves(attrs, { exec: o.exec, command: o.nix.nixInstantiate, root: o.root, args: (batch) => nixInstantiateArgs(o.root, batch), parse: parseEvalOutput, onCall: () => stats.evalCalls++ });
 }
 
 /** Finds the source of each file: plan, one evaluation, builds. Never throws for Nix's failures. */
@@ -438,7 +225,7 @@ export async function findSources(o: FindSourcesOptions): Promise<FindSourcesRes
   for (const c of chosen.values()) builds.set(c.drvs.join(' '), { drvs: c.drvs, path: c.path });
   const waiting = new Map<string, string[]>();
   for (const [file, c] of chosen) waiting.set(c.drvs.join(' '), [...(waiting.get(c.drvs.join(' ')) ?? []), file]);
-  await pool([...builds.entries()], o.jobs ?? DEFAULT_EVIDENCE_JOBS, async ([key, b]) => {
+  await runPool([...builds.entries()], o.jobs ?? DEFAULT_EVIDENCE_JOBS, async ([key, b]) => {
     progress(`building ${b.drvs.map((d) => d.replace(/^.*\/[0-9a-z]{32}-/, '').replace(/\.drv$/, '')).join(', ')}`);
     const r = await o.exec(o.nix.nixStore, ['--realise', ...b.drvs]);
     if (r.error !== undefined) b.outcome = { ok: false, why: `${o.nix.nixStore}: ${r.error}` };
@@ -458,21 +245,6 @@ export async function findSources(o: FindSourcesOptions): Promise<FindSourcesRes
 // ---------------------------------------------------------------------------------------------
 // The checkout, the files of a run, and the options
 // ---------------------------------------------------------------------------------------------
-
-/**
- * The nixpkgs checkout holding `start`: the nearest enclosing folder with
- * `pkgs/top-level/all-packages.nix` and a `default.nix`, else the git root (the nearest folder
- * with `.git`) when it has a `default.nix`.
- */
-export function findNixpkgsRoot(start: string, exists: (p: string) => boolean = existsSync): string | undefined {
-  let gitRoot: string | undefined;
-  for (let d = resolve(start); ; d = dirname(d)) {
-    if (exists(join(d, 'pkgs', 'top-level', 'all-packages.nix')) && exists(join(d, 'default.nix'))) return d;
-    if (gitRoot === undefined && exists(join(d, '.git'))) gitRoot = d;
-    if (dirname(d) === d) break;
-  }
-  return gitRoot !== undefined && exists(join(gitRoot, 'default.nix')) ? gitRoot : undefined;
-}
 
 /** The per-file options of the CUDA transforms for a file's outcome. */
 export function sourceOptions(s: FileSource): TransformOptions {

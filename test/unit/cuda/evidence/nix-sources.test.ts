@@ -6,20 +6,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { callSitesOf, findNixpkgsRoot, planAttributes } from '../../../../src/eval/checkout.js';
+import { nixErrorLine, realiseErrorLine, type Exec, type ExecResult } from '../../../../src/eval/nix.js';
 import {
-  callSitesOf,
-  findNixpkgsRoot,
   findSources,
-  nixErrorLine,
   nixInstantiateArgs,
   parseEvalOutput,
-  planAttributes,
-  realiseErrorLine,
   sourceFileOptions,
   SOURCES_EXPRESSION,
   summaryLine,
-  type Exec,
-  type ExecResult,
   type FileSource,
 } from '../../../../src/cuda/evidence/nix-sources.js';
 import { NIX_INSTANTIATE } from '../../../helpers/nix.js';
