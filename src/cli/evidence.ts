@@ -12,7 +12,8 @@ export async function evidenceOptions(
   config: NixshiftConfig | undefined,
 ): Promise<((absolute: string) => Record<string, TransformOptions> | undefined) | undefined> {
   if (flags.evidence === undefined) {
-    if (flags.nixpkgs !== undefined || flags.evidenceJobs !== undefined) throw new UsageError(`${flags.nixpkgs !== undefined ? '--nixpkgs' : '--evidence-jobs'} only applies with --evidence sources`);
+    if (flags.evidenceJobs !== undefined) throw new UsageError('--evidence-jobs only applies with --evidence sources');
+    if (flags.nixpkgs !== undefined && flags.verifyKind !== 'eval') throw new UsageError('--nixpkgs only applies with --evidence sources or --verify eval');
     return undefined;
   }
   const kinds = flags.evidence.split(',').map((k) => k.trim());

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type * as Commander from 'commander';
 import { CONFIG_NAME, ConfigError } from '../config.js';
+import { DEFAULT_VERIFY_CONFIG } from '../eval/expressions.js';
 import { TransformLoadError } from '../runner/load.js';
 import { explainCommand } from './explain.js';
 import { EXIT_ERROR, EXIT_OK, UsageError, version, type Io } from './io.js';
@@ -50,7 +51,10 @@ function defineRun(program: Commander.Command): Commander.Command {
     .option('--commit', 'with --write (implied): one git commit per package, titled `<attr>: <what changed>`; needs a clean work tree')
     .option('-i, --interactive', 'show each diff and ask [y]es / [n]o / [a]ll / [q]uit; write only accepted files')
     .option('--formatter <command>', 'pipe each changed file through this command (stdin → stdout, e.g. nixfmt) before diffing and writing')
-    .option('--verify', 'check each new text with `nix-instantiate --parse` (when installed) before writing; a rejected file is an error')
+    .option('--verify', 'check each new text before writing; a rejected file is an error. `--verify` (or `--verify parse`): `nix-instantiate --parse` (when installed); `--verify eval`: also evaluate each changed package before and after the change in its nixpkgs checkout, with CUDA on')
+    .addOption(new Option('--verify-kind <kind>').hideHelp())
+    .option('--verify-config <nix>', `--verify eval: the nixpkgs \`config\` to evaluate with (default: ${DEFAULT_VERIFY_CONFIG})`)
+    .option('--verify-jobs <n>', '--verify eval: nix-instantiate calls at the same time (default: the number of cores)')
     .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html')
     .option('--treefmt', 'treefmt/formatter mode: write changed files in place, print nothing but findings and errors; exit 0, or 2 on errors')
     .option('--max-file-size <MiB>', 'skip (with the reason) files larger than this instead of parsing them; 0: no limit (default: 4)')
@@ -62,9 +66,26 @@ function defineRun(program: Commander.Command): Commander.Command {
       '--evidence <kind>',
       'gather evidence for the CUDA transforms before the run; `sources`: ask Nix (nix-instantiate) for the source of each package whose file names cudatoolkit or symlinkJoin, build it if it is not in the store, and pass it as the option source=<path> (else source-missing=<why>)',
     )
-    .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence evaluates (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)')
+    .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence and --verify eval evaluate (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)')
     .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)');
   // --- --evidence (end) ---
+}
+
+/**
+ * `--verify eval` / `--verify parse` / `--verify=eval` as `--verify --verify-kind <kind>`: a plain
+ * `--verify` must not take the path after it as its value (`--verify pkgs/`).
+ */
+export function verifyKindArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...out, ...argv.slice(i)];
+    const eq = /^--verify=(.*)$/s.exec(a);
+    if (eq) out.push('--verify', '--verify-kind', eq[1]!);
+    else if (a === '--verify' && (argv[i + 1] === 'eval' || argv[i + 1] === 'parse')) out.push('--verify', '--verify-kind', argv[++i]!);
+    else out.push(a);
+  }
+  return out;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -119,7 +140,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(verifyKindArgs(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;

@@ -57,6 +57,10 @@ export interface RunFlags {
   changed?: string | boolean;
   formatter?: string;
   verify?: boolean;
+  /** `--verify eval` / `--verify parse` (main.ts turns them into --verify --verify-kind <kind>). */
+  verifyKind?: string;
+  verifyConfig?: string;
+  verifyJobs?: string;
   interactive?: boolean;
   report?: string;
   progress?: boolean;
@@ -65,6 +69,7 @@ export interface RunFlags {
   timeout?: string;
   // --evidence (src/cuda/evidence/nix-sources.ts)
   evidence?: string;
+  /** The checkout --evidence sources and --verify eval evaluate. */
   nixpkgs?: string;
   evidenceJobs?: string;
 }

@@ -7,7 +7,9 @@ import { resolve, sep } from 'node:path';
 import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
 import { attrFromPath } from '../git/packages.js';
 import { createPrinter, type Printer } from '../output/printer.js';
-import { reportExtensions, type FileResult } from '../runner/job.js';
+import { failure } from '../model/errors.js';
+import { writeFileAtomic } from '../runner/files.js';
+import { reportExtensions, writeError, type FileResult } from '../runner/job.js';
 import { loadTransform } from '../runner/load.js';
 import { Interrupt, run, type RunResult, type TransformRequest } from '../runner/run.js';
 import type { Transform, TransformOptions } from '../transform.js';
@@ -139,12 +141,14 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
   if (specs.length === 0) throw new UsageError(`no transform given: use -t <name> (see \`nixshift list\`) or "transforms" in ${CONFIG_NAME}`);
   const { inputs, repoRoot } = await gatherInputs(paths, flags, io);
   const transforms = await transformsOf(specs, flags, io, inputs, config);
+  // --verify eval: checked now (Nix, the checkout); the files are written after the run, once verified
+  const verifyEval = flags.verifyKind !== undefined || flags.verifyConfig !== undefined || flags.verifyJobs !== undefined ? (await import('./verify-eval.js')).evalSetup(flags, io, inputs) : undefined;
   let verify: string | undefined;
   if (flags.verify) {
     verify = findNixInstantiate(io.env);
     if (!verify) io.stderr.write('nixshift: warning: --verify: nix-instantiate is not installed, so new texts are NOT checked by Nix (Debian: apt-get install nix-bin)\n');
   }
-  const session = await Session.open(flags, io, limits);
+  const session = await Session.open(flags, io, limits, verifyEval);
   const result = await session.run({
     transforms: transforms.requests,
     paths: inputs,
@@ -152,10 +156,10 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
     ignorePatterns: flags.ignorePattern,
     ignoreRelativeTo: config?.ignore ? [{ base: config.dir, patterns: config.ignore }] : undefined,
     gitignore: flags.gitignore,
-    write: limits.write && !flags.interactive,
+    write: limits.write && !flags.interactive && !verifyEval,
     prefilter: flags.prefilter,
     diff: !limits.write || flags.json === true || session.reporting || flags.interactive === true,
-    keepText: flags.commit === true || flags.interactive === true,
+    keepText: flags.commit === true || flags.interactive === true || verifyEval !== undefined,
     measure: session.reporting,
     formatter: flags.formatter ?? config?.formatter,
     verify,
@@ -168,6 +172,16 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
   return session.finish(result, transforms, repoRoot, argv);
 }
 
+/** Write a file --verify eval let through (the run itself wrote nothing). */
+async function writeVerified(r: FileResult): Promise<void> {
+  try {
+    await writeFileAtomic(r.absolute!, r.output!, { expected: r.original });
+    r.written = true;
+  } catch (err) {
+    Object.assign(r, failure('write-failed', writeError(err)));
+  }
+}
+
 type RunInput = Omit<Parameters<typeof run>[0], 'onStart' | 'onResult' | 'interrupt'>;
 
 /**
@@ -177,6 +191,8 @@ type RunInput = Omit<Parameters<typeof run>[0], 'onStart' | 'onResult' | 'interr
 class Session {
   private readonly changed: FileResult[] = [];
   private readonly interrupt = new Interrupt();
+  /** With --verify eval: every result, held until the changed files are verified. */
+  private readonly held: FileResult[] = [];
 
   private constructor(
     private readonly flags: RunFlags,
@@ -187,9 +203,10 @@ class Session {
     private readonly reports: typeof import('../report/collect.js') | undefined,
     private readonly report: import('../report/collect.js').ReportCollector | undefined,
     private readonly interactive: import('../interactive.js').InteractiveSession | undefined,
+    private readonly verifyEval: import('./verify-eval.js').EvalSetup | undefined,
   ) {}
 
-  static async open(flags: RunFlags, io: Io, limits: Limits): Promise<Session> {
+  static async open(flags: RunFlags, io: Io, limits: Limits, verifyEval?: import('./verify-eval.js').EvalSetup): Promise<Session> {
     const mode = flags.json ? 'json' : flags.treefmt ? 'silent' : limits.write || flags.interactive ? 'write' : 'diff';
     const quiet = flags.quiet === true || flags.treefmt === true;
     const printer = await createPrinter({
@@ -204,7 +221,7 @@ class Session {
     const reports = flags.report ? await import('../report/collect.js') : undefined;
     const report = reports ? new reports.ReportCollector() : undefined;
     const interactive = flags.interactive ? new (await import('../interactive.js')).InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
-    return new Session(flags, io, limits, printer, quiet, reports, report, interactive);
+    return new Session(flags, io, limits, printer, quiet, reports, report, interactive, verifyEval);
   }
 
   get reporting(): boolean {
@@ -232,6 +249,15 @@ class Session {
       this.interactive.push(r);
       return;
     }
+    if (this.verifyEval) {
+      this.held.push(r);
+      return;
+    }
+    this.pass(r);
+  }
+
+  /** A result, settled: to the report, the commits, the printer. */
+  private pass(r: FileResult): void {
     this.report?.add(r);
     if (this.flags.commit && r.written) this.changed.push(r);
     this.printer.file(r);
@@ -240,6 +266,7 @@ class Session {
   /** After the run: the interactive decisions, the commits, the summary, the report; the exit code. */
   async finish(result: RunResult, transforms: Transforms, repoRoot: string | undefined, argv: string[]): Promise<number> {
     const { flags, io } = this;
+    if (this.verifyEval) await this.settleVerified(result);
     if (this.interactive) {
       const decided = await this.interactive.finish();
       for (const r of decided) {
@@ -259,7 +286,7 @@ class Session {
     }
     this.printer.end(result.summary, result);
     if (this.interactive && !this.quiet) io.stderr.write(this.interactive.summaryLine());
-    if (this.reports && this.report && flags.report) failed = !this.writeReport(result, transforms, argv) || failed;
+    if (this.reports && this.report && flags.report) failed = !(await this.writeReport(result, transforms, argv)) || failed;
     const s = result.summary;
     if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
     if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
@@ -267,12 +294,38 @@ class Session {
     return EXIT_OK;
   }
 
-  private writeReport(result: RunResult, transforms: Transforms, argv: string[]): boolean {
+  /**
+   * --verify eval: the changed files verified together (not when the run was interrupted), the
+   * verified ones written (under --write), then every result passed on in order.
+   */
+  private async settleVerified(result: RunResult): Promise<void> {
+    const held = this.held.sort((a, b) => a.index - b.index);
+    const ve = await import('./verify-eval.js');
+    const findingsBefore = held.reduce((n, r) => n + r.findings.length, 0);
+    const okBefore = held.filter((r) => r.status === 'ok').length;
+    let line = 'nixshift: verify eval: not run (interrupted); nothing written\n';
+    if (!result.interrupted) {
+      const outcome = await ve.verifyResults(held, this.verifyEval!, this.io, this.quiet);
+      line = ve.summaryLine(outcome);
+      if (this.limits.write) for (const r of held) if (r.status === 'ok') await writeVerified(r);
+    }
+    const s = result.summary;
+    const refused = okBefore - held.filter((r) => r.status === 'ok').length;
+    s.counts.ok -= refused;
+    s.counts.error += refused;
+    s.findings += held.reduce((n, r) => n + r.findings.length, 0) - findingsBefore;
+    s.written = held.filter((r) => r.written).length;
+    for (const r of held) this.pass(r);
+    if (!this.quiet) this.io.stderr.write(line);
+  }
+
+  private async writeReport(result: RunResult, transforms: Transforms, argv: string[]): Promise<boolean> {
     const { flags, io } = this;
     const file = resolve(io.cwd, flags.report!);
     try {
       const data = this.report!.data({ command: ['nixshift', ...argv].join(' '), transforms: transforms.names, version: version(), result, written: this.limits.write || flags.interactive === true });
-      this.reports!.writeReport(file, data, reportExtensions(transforms.loaded));
+      const evalReport = this.verifyEval ? [(await import('./verify-eval.js')).EVAL_REPORT] : [];
+      this.reports!.writeReport(file, data, [...reportExtensions(transforms.loaded), ...evalReport]);
       if (!this.quiet) io.stderr.write(`nixshift: report written to ${flags.report}\n`);
       return true;
     } catch (err) {

@@ -39,6 +39,8 @@ export interface FileResult {
   original?: string;
   output?: string;
   absolute?: string;
+  /** With --verify eval: each package of the file evaluated before and after (src/cli/verify-eval.ts). */
+  evaluation?: unknown;
   /** With --report: what the chain's report extensions measured, by extension id. */
   measured?: Record<string, unknown>;
 }

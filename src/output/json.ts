@@ -52,5 +52,6 @@ function entry(r: FileResult): string {
   if (r.changedBy.length > 0) e.changedBy = r.changedBy;
   if (r.diff) e.diff = r.diff;
   if (r.written) e.written = true;
+  if (r.evaluation !== undefined) e.evaluation = r.evaluation;
   return JSON.stringify(e);
 }

@@ -243,7 +243,7 @@ describe('nixshift run --evidence sources: usage errors (exit 2)', () => {
     const jobs = cli(['run', '-t', 'cudatoolkit-to-redist', '--evidence', 'sources', '--evidence-jobs', '0', '.'], { cwd: root });
     expect([jobs.status, jobs.stderr]).toEqual([2, 'nixshift: --evidence-jobs takes a whole number of at least 1, not "0"\n']);
     const alone = cli(['run', '-t', 'cudatoolkit-to-redist', '--nixpkgs', '.', '.'], { cwd: root });
-    expect([alone.status, alone.stderr]).toEqual([2, 'nixshift: --nixpkgs only applies with --evidence sources\n']);
+    expect([alone.status, alone.stderr]).toEqual([2, 'nixshift: --nixpkgs only applies with --evidence sources or --verify eval\n']);
     if (NIX_INSTANTIATE) {
       const none = cli(['run', '-t', 'cudatoolkit-to-redist', '--evidence', 'sources', 'pkgs'], { cwd: root, env: ENV });
       expect(none.status).toBe(2);

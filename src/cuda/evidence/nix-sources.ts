@@ -20,6 +20,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { evaluateInHalves } from '../../eval/batch.js';
+import { ATTR_STEP } from '../../eval/expressions.js';
 import { CALL_SITE_FILES, type CallSite, callSitesOf, findNixpkgsRoot, needsCallSites, planAttributes, attrPath } from '../../eval/checkout.js';
 import { type Exec, type NixCommands, nixCommands, oneLine, realiseErrorLine, runPool, spawnExec } from '../../eval/nix.js';
 import type { TransformOptions } from '../../transform.js';
@@ -58,16 +59,7 @@ let
   fn = import root;
   wanted = { config = { allowUnfree = true; cudaSupport = true; }; overlays = [ ]; };
   pkgs = if builtins.isFunction fn then fn (builtins.intersectAttrs (builtins.functionArgs fn) wanted) else fn;
-  step = acc: name:
-    if acc ? error then acc
-    else if !(builtins.isAttrs acc.value) then { error = "\${acc.at} is a \${builtins.typeOf acc.value}, not an attribute set"; }
-    else if !(builtins.hasAttr name acc.value) then { error = "attribute '\${name}' missing" + (if acc.at == "" then "" else " in \${acc.at}"); }
-    else
-      let
-        at = if acc.at == "" then name else "\${acc.at}.\${name}";
-        r = builtins.tryEval (builtins.getAttr name acc.value);
-      in if r.success then { value = r.value; inherit at; } else { error = "\${at} throws an error or fails an assertion"; };
-  sourceOf = at: v:
+${ATTR_STEP}  sourceOf = at: v:
     if builtins.isPath v then { path = toString v; drvs = [ ]; }
     else if builtins.isString v || (builtins.isAttrs v && v ? outPath) then
       let s = builtins.tryEval (toString v); in
