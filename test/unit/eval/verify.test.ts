@@ -143,3 +143,38 @@ describe('makeFarm (the checkout after the run, for Nix)', () => {
     }
   });
 });
+
+describe('the reports of --verify eval', () => {
+  it('draws a header section and a block per file in the HTML report, escaped', async () => {
+    const { renderHtml } = await import('../../../src/report/html.js');
+    const { evalReport } = await import('../../../src/eval/report.js');
+    const check = {
+      packages: [
+        {
+          attr: 'a<b',
+          broken: true,
+          flags: [],
+          before: { drv: 'x', inputs: [{ name: 'cudatoolkit-11.8.0', outputs: ['out'] }] },
+          after: { error: "error: attribute 'cuda_profiler_api' missing" },
+        },
+      ],
+    };
+    const data = {
+      tool: { name: 'nixshift', version: '0' },
+      generatedAt: 'now',
+      command: 'nixshift run',
+      transforms: [],
+      counts: { ok: 0, nochange: 0, skip: 0, error: 1 },
+      files: [{ path: 'p.nix', status: 'error' as const, changedBy: [], findings: [], measured: { 'nix-eval': check } }],
+      missing: [],
+      unreadable: [],
+      written: false,
+    };
+    const html = renderHtml(data, [evalReport(CUDA_INPUTS)]);
+    expect(html).toContain('<section id="evaluation"><h2>Evaluation</h2><p>1 package evaluated before and after the change: 0 still evaluate, 1 no longer.</p></section>');
+    const blocks = JSON.parse(/id="nixshift-blocks">([^<]*)</.exec(html)![1]!) as string[];
+    expect(blocks).toEqual([
+      '<div class="evaluation"><strong>--verify eval</strong><ul><li data-attr="a&lt;b" class="broken"><code>a&lt;b</code> no longer evaluates: error: attribute \'cuda_profiler_api\' missing; CUDA inputs: cudatoolkit-11.8.0 → none</li></ul></div>',
+    ]);
+  });
+});
