@@ -43,9 +43,11 @@ export interface NixshiftConfig {
   packages?: Record<string, PerTransform>;
   overrides?: { files: string[]; options: PerTransform; matcher: Ignore }[];
   formatter?: string;
+  /** Rules whose findings are not reported (`<transform>/<rule>`), as `--disable`. */
+  disable?: string[];
 }
 
-const KEYS = new Set(['$schema', 'transforms', 'ignore', 'options', 'packages', 'overrides', 'formatter']);
+const KEYS = new Set(['$schema', 'transforms', 'ignore', 'options', 'packages', 'overrides', 'formatter', 'disable']);
 
 /** The config file that applies to `cwd`: the nearest `nixshift.config.json` up to the git root. */
 export function findConfig(cwd: string): string | undefined {
@@ -117,6 +119,7 @@ export function parseConfig(text: string, file: string): NixshiftConfig {
         return { files, options: perTransform(o.options ?? {}, `"overrides"[${i}].options`), matcher: ignore().add(files) };
       });
     }
+    if (raw.disable !== undefined) config.disable = stringList(raw.disable, '"disable"');
     if (raw.formatter !== undefined) {
       if (typeof raw.formatter !== 'string' || raw.formatter.trim() === '') throw new ConfigError('"formatter" must be a command line (a non-empty string)');
       config.formatter = raw.formatter;

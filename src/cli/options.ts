@@ -57,6 +57,12 @@ export interface RunFlags {
   changed?: string | boolean;
   formatter?: string;
   verify?: boolean;
+  /** --format text|json|github|sarif (--json: json). */
+  format?: string;
+  /** --fail-on info|warning|error */
+  failOn?: string;
+  /** --disable <rule> (repeatable) */
+  disable?: string[];
   /** `--verify eval` / `--verify parse` (main.ts turns them into --verify --verify-kind <kind>). */
   verifyKind?: string;
   verifyConfig?: string;

@@ -3,6 +3,7 @@
  * `--stdin`), the transforms and their options per file, then the run itself with its printer,
  * report, interactive session and commits, and the exit code.
  */
+import { realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
 import { attrFromPath } from '../git/packages.js';
@@ -12,9 +13,11 @@ import { writeFileAtomic } from '../runner/files.js';
 import { reportExtensions, writeError, type FileResult } from '../runner/job.js';
 import { loadTransform } from '../runner/load.js';
 import { Interrupt, run, type RunResult, type TransformRequest } from '../runner/run.js';
-import type { Transform, TransformOptions } from '../transform.js';
+import type { Severity, Transform, TransformOptions } from '../transform.js';
 import { commitResults } from './commit.js';
 import { evidenceOptions } from './evidence.js';
+import { disabledOf, failOnOf, type Format, formatOf, reaches, sarifRules } from './formats.js';
+import type { SarifRule } from '../output/printer.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, version, type Io } from './io.js';
 import { configSpec, exclusive, findNixInstantiate, parseOptionArgs, progressOptions, useColour, type RunFlags } from './options.js';
 
@@ -135,12 +138,15 @@ async function transformsOf(specs: string[], flags: RunFlags, io: Io, inputs: st
 
 export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv: string[]): Promise<number> {
   const limits = checkFlags(flags, io);
+  const format = formatOf(flags);
+  const failOn = failOnOf(flags);
   const configFile = flags.config === false ? undefined : typeof flags.config === 'string' ? resolve(io.cwd, flags.config) : findConfig(io.cwd);
   const config = configFile ? loadConfig(configFile) : undefined;
   const specs = flags.transform ?? config?.transforms?.map((s) => configSpec(s, config)) ?? [];
   if (specs.length === 0) throw new UsageError(`no transform given: use -t <name> (see \`nixshift list\`) or "transforms" in ${CONFIG_NAME}`);
   const { inputs, repoRoot } = await gatherInputs(paths, flags, io);
   const transforms = await transformsOf(specs, flags, io, inputs, config);
+  const disabled = disabledOf(flags, config, transforms.loaded);
   // --verify eval: checked now (Nix, the checkout); the files are written after the run, once verified
   const verifyEval = flags.verifyKind !== undefined || flags.verifyConfig !== undefined || flags.verifyJobs !== undefined ? (await import('./verify-eval.js')).evalSetup(flags, io, inputs) : undefined;
   let verify: string | undefined;
@@ -148,7 +154,14 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
     verify = findNixInstantiate(io.env);
     if (!verify) io.stderr.write('nixshift: warning: --verify: nix-instantiate is not installed, so new texts are NOT checked by Nix (Debian: apt-get install nix-bin)\n');
   }
-  const session = await Session.open(flags, io, limits, verifyEval);
+  const output: OutputSetup = { format, failOn, disabled, root: io.cwd };
+  // github and sarif name files from the repository root
+  if (format === 'github' || format === 'sarif') {
+    output.cwd = realpathSync(io.cwd); // (git gives the root as a real path)
+    output.root = repoRoot ?? (await import('../git/repo.js')).gitRoot(io.cwd) ?? output.cwd;
+  }
+  if (format === 'sarif') output.sarif = { version: version(), rules: sarifRules(transforms.loaded), commandLine: ['nixshift', ...argv].join(' ') };
+  const session = await Session.open(flags, io, limits, output, verifyEval);
   const result = await session.run({
     transforms: transforms.requests,
     paths: inputs,
@@ -159,7 +172,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
     write: limits.write && !flags.interactive && !verifyEval,
     prefilter: flags.prefilter,
     diff: !limits.write || flags.json === true || session.reporting || flags.interactive === true,
-    keepText: flags.commit === true || flags.interactive === true || verifyEval !== undefined,
+    keepText: flags.commit === true || flags.interactive === true || verifyEval !== undefined || format === 'sarif',
     measure: session.reporting,
     formatter: flags.formatter ?? config?.formatter,
     verify,
@@ -182,6 +195,18 @@ async function writeVerified(r: FileResult): Promise<void> {
   }
 }
 
+/** What the run prints and what fails it (formats.ts). */
+interface OutputSetup {
+  format: Format;
+  failOn?: Severity;
+  disabled: Set<string>;
+  /** The repository root (github and sarif paths are relative to it), else the current folder. */
+  root: string;
+  /** The current folder, as a real path when `root` is one. */
+  cwd?: string;
+  sarif?: { version: string; rules: SarifRule[]; commandLine: string };
+}
+
 type RunInput = Omit<Parameters<typeof run>[0], 'onStart' | 'onResult' | 'interrupt'>;
 
 /**
@@ -193,6 +218,10 @@ class Session {
   private readonly interrupt = new Interrupt();
   /** With --verify eval: every result, held until the changed files are verified. */
   private readonly held: FileResult[] = [];
+  /** Findings of disabled rules dropped (the summary's count is the runner's). */
+  private dropped = 0;
+  /** A finding reached the --fail-on severity. */
+  private failing = false;
 
   private constructor(
     private readonly flags: RunFlags,
@@ -204,10 +233,12 @@ class Session {
     private readonly report: import('../report/collect.js').ReportCollector | undefined,
     private readonly interactive: import('../interactive.js').InteractiveSession | undefined,
     private readonly verifyEval: import('./verify-eval.js').EvalSetup | undefined,
+    private readonly output: OutputSetup,
   ) {}
 
-  static async open(flags: RunFlags, io: Io, limits: Limits, verifyEval?: import('./verify-eval.js').EvalSetup): Promise<Session> {
-    const mode = flags.json ? 'json' : flags.treefmt ? 'silent' : limits.write || flags.interactive ? 'write' : 'diff';
+  static async open(flags: RunFlags, io: Io, limits: Limits, output: OutputSetup, verifyEval?: import('./verify-eval.js').EvalSetup): Promise<Session> {
+    const f = output.format;
+    const mode = f !== 'text' ? f : flags.treefmt ? 'silent' : limits.write || flags.interactive ? 'write' : 'diff';
     const quiet = flags.quiet === true || flags.treefmt === true;
     const printer = await createPrinter({
       mode,
@@ -217,11 +248,15 @@ class Session {
       colourErr: useColour(flags.color, io.stderr, io.env),
       quiet,
       progress: flags.interactive ? undefined : progressOptions(flags, io, quiet),
+      root: output.root,
+      cwd: output.cwd ?? io.cwd,
+      write: limits.write,
+      ...(output.sarif ? { sarif: output.sarif } : {}),
     });
     const reports = flags.report ? await import('../report/collect.js') : undefined;
     const report = reports ? new reports.ReportCollector() : undefined;
     const interactive = flags.interactive ? new (await import('../interactive.js')).InteractiveSession(io, printer, useColour(flags.color, io.stdout, io.env)) : undefined;
-    return new Session(flags, io, limits, printer, quiet, reports, report, interactive, verifyEval);
+    return new Session(flags, io, limits, printer, quiet, reports, report, interactive, verifyEval, output);
   }
 
   get reporting(): boolean {
@@ -245,6 +280,7 @@ class Session {
   }
 
   private take(r: FileResult): void {
+    this.screen(r);
     if (this.interactive) {
       this.interactive.push(r);
       return;
@@ -256,8 +292,20 @@ class Session {
     this.pass(r);
   }
 
+  /** Findings of disabled rules dropped; the --fail-on gate told of the others. */
+  private screen(r: FileResult): void {
+    const { disabled, failOn } = this.output;
+    if (disabled.size > 0 && r.findings.some((f) => disabled.has(f.rule))) {
+      const kept = r.findings.filter((f) => !disabled.has(f.rule));
+      this.dropped += r.findings.length - kept.length;
+      r.findings = kept;
+    }
+    if (failOn && r.findings.some((f) => reaches(f, failOn))) this.failing = true;
+  }
+
   /** A result, settled: to the report, the commits, the printer. */
   private pass(r: FileResult): void {
+    if (this.verifyEval) this.screen(r); // (--verify eval adds findings after the run)
     this.report?.add(r);
     if (this.flags.commit && r.written) this.changed.push(r);
     this.printer.file(r);
@@ -284,6 +332,7 @@ class Session {
     } else if (flags.commit && this.changed.length > 0) {
       failed = !(await commitResults(repoRoot!, this.changed, transforms.loaded, this.printer.out, io.stderr, io.env));
     }
+    result.summary.findings -= this.dropped;
     this.printer.end(result.summary, result);
     if (this.interactive && !this.quiet) io.stderr.write(this.interactive.summaryLine());
     if (this.reports && this.report && flags.report) failed = !(await this.writeReport(result, transforms, argv)) || failed;
@@ -291,6 +340,7 @@ class Session {
     if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
     if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
     if (flags.check && s.counts.ok > 0) return EXIT_CHANGES;
+    if (this.failing) return EXIT_CHANGES;
     return EXIT_OK;
   }
 

@@ -1,16 +1,27 @@
 /**
  * The printers: each output format is its own module behind one interface (text.ts: diffs or
- * written paths on stdout, findings and errors on stderr; json.ts: one JSON document, streamed).
+ * written paths on stdout, findings and errors on stderr; json.ts: one JSON document, streamed;
+ * github.ts: GitHub Actions annotations; sarif.ts: one SARIF log with fixes).
  * `createPrinter` picks the one a run asks for. What they share (buffered stdout, stderr that
  * keeps its order with it, the progress line) is in streams.ts.
  */
 import type { FileResult, RunSummary } from '../model/result.js';
 import type { Sink } from '../model/sink.js';
+import type { Severity } from '../transform.js';
 import type { ProgressOptions } from './progress.js';
 
 export type { Sink } from '../model/sink.js';
 
-export type PrinterMode = 'diff' | 'write' | 'json' | 'silent';
+export type PrinterMode = 'diff' | 'write' | 'json' | 'silent' | 'github' | 'sarif';
+
+/** A rule as SARIF's `tool.driver.rules` lists it. */
+export interface SarifRule {
+  id: string;
+  summary: string;
+  /** The `explain` text. */
+  help: string;
+  severity: Severity;
+}
 
 export interface PrinterOptions {
   /**
@@ -25,6 +36,13 @@ export interface PrinterOptions {
   quiet?: boolean;
   /** A progress line on stderr (only when stderr is a terminal). */
   progress?: ProgressOptions;
+  /** github, sarif: paths are given relative to this folder (the repository root), from `cwd`. */
+  root?: string;
+  cwd?: string;
+  /** github, sarif: the run writes files (for the summary line). */
+  write?: boolean;
+  /** sarif: the tool's version, the rules of the run's transforms, the command line. */
+  sarif?: { version: string; rules: SarifRule[]; commandLine?: string };
 }
 
 /** What the run reports beside the files, at the end. */
@@ -51,5 +69,7 @@ export interface Printer {
 
 export async function createPrinter(o: PrinterOptions): Promise<Printer> {
   if (o.mode === 'json') return new (await import('./json.js')).JsonPrinter(o);
+  if (o.mode === 'github') return new (await import('./github.js')).GithubPrinter(o);
+  if (o.mode === 'sarif') return new (await import('./sarif.js')).SarifPrinter(o);
   return new (await import('./text.js')).TextPrinter(o);
 }
