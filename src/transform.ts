@@ -136,8 +136,17 @@ export interface Transform {
    * stop; e.g. `migrate from cudatoolkit to cudaPackages`. Default: `apply <name>`.
    */
   changeSummary?: string;
-  /** Options the transform understands: name → description (shown by `explain`). */
+  /**
+   * Options the transform understands: name → description (shown by `explain`). When given, any
+   * other name is refused before the run (with a suggestion).
+   */
   options?: Readonly<Record<string, string>>;
+  /**
+   * Check the options' values once, before the run (the command line's and the config's): a
+   * message saying what is wrong, or undefined. A bad value then stops the run up front instead
+   * of failing once per file.
+   */
+  checkOptions?(options: TransformOptions): string | undefined;
   /**
    * What the transform adds to `--report` (e.g. the CUDA transforms' closure estimate): measured
    * on every file the run changes while the transform is in the chain, shown by both reports.

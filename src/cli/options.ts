@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { NixshiftConfig } from '../config.js';
 import type { ProgressOptions } from '../output/progress.js';
 import type { OptionValue, TransformOptions } from '../transform.js';
+import { didYouMean } from '../util/suggest.js';
 import { UsageError, type Io } from './io.js';
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -22,7 +23,7 @@ export function parseOptionArgs(args: string[], transformNames: string[]): Map<s
     const [, scope, key, raw] = m;
     const value: OptionValue = raw === undefined || raw === 'true' ? true : raw === 'false' ? false : raw;
     if (scope !== undefined) {
-      if (!perTransform.has(scope)) throw new UsageError(`--option "${arg}" names transform "${scope}", which is not in this run (${transformNames.join(', ')})`);
+      if (!perTransform.has(scope)) throw new UsageError(`--option "${arg}" names transform "${scope}", which is not in this run${didYouMean(scope, transformNames)} (${transformNames.join(', ')})`);
       perTransform.get(scope)![key!] = value;
     } else {
       for (const opts of perTransform.values()) opts[key!] = value;

@@ -16,6 +16,7 @@ import { Interrupt, run, type RunResult, type TransformRequest } from '../runner
 import type { Severity, Transform, TransformOptions } from '../transform.js';
 import { commitResults } from './commit.js';
 import { evidenceOptions } from './evidence.js';
+import { checkTransformOptions } from './transform-options.js';
 import { disabledOf, failOnOf, type Format, formatOf, reaches, sarifRules } from './formats.js';
 import type { SarifRule } from '../output/printer.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, version, type Io } from './io.js';
@@ -118,6 +119,7 @@ async function transformsOf(specs: string[], flags: RunFlags, io: Io, inputs: st
   const perName = parseOptionArgs(flags.option ?? [], [...new Set([...names, ...specs])]);
   const cliOptions = (i: number): TransformOptions => ({ ...perName.get(names[i]!), ...perName.get(specs[i]!) });
   const requests: TransformRequest[] = specs.map((spec, i) => ({ spec, options: { ...config?.options?.[names[i]!], ...cliOptions(i) } }));
+  checkTransformOptions(flags.option ?? [], loaded, specs, config, (i) => requests[i]!.options);
   // --evidence sources: per-file source=/source-missing= for the CUDA transforms; a source= from the config or -o wins.
   const evidence = await evidenceOptions(flags, io, inputs, names, config);
   if (!config && !evidence) return { loaded, names, requests };

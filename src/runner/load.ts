@@ -9,6 +9,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../paths.js';
 import { asTransform, type Transform } from '../transform.js';
+import { didYouMean } from '../util/suggest.js';
 
 export { PACKAGE_ROOT };
 
@@ -60,7 +61,7 @@ export function resolveTransformSpec(spec: string, cwd = process.cwd()): string 
   if (!isPathSpec(spec)) {
     const mod = builtinModule(spec);
     if (!mod) {
-      throw new TransformLoadError(`unknown transform "${spec}" (built-in: ${builtinNames().join(', ') || 'none'}; a file path must start with ./ or /)`);
+      throw new TransformLoadError(`unknown transform "${spec}"${didYouMean(spec, builtinNames())} (built-in: ${builtinNames().join(', ') || 'none'}; a file path must start with ./ or /)`);
     }
     return mod;
   }

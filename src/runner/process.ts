@@ -18,6 +18,7 @@ import { ScopeIndex } from '../nix/scope.js';
 import { coversTransform, describeSuppression, findSuppressions, SUPPRESSION_MARKER, type Suppression } from '../nix/suppressions.js';
 import * as syntax from '../nix/syntax.js';
 import type { Finding, ReportInput, Transform, TransformApi, TransformOptions } from '../transform.js';
+import { closest } from '../util/suggest.js';
 
 export type { FileOutcome, FileStatus } from '../model/result.js';
 
@@ -407,6 +408,19 @@ function unusedSuppressions(suppressions: SuppressionState, chain: readonly Conf
   const names = [...new Set(chain.map((c) => c.transform.name))];
   const out: Finding[] = [];
   for (const s of suppressions.original) {
+    // a name that is a typo of a transform of the run: it suppresses nothing, and says so
+    for (const n of s.transforms === 'all' ? [] : s.transforms.filter((x) => !names.includes(x))) {
+      const hint = closest(n, names);
+      if (hint === undefined) continue;
+      out.push({
+        rule: UNUSED_SUPPRESSION_RULE,
+        severity: 'warning',
+        message: `this \`# nixshift-ignore\` names \`${n}\`, which is no transform of the run (did you mean \`${hint}\`?): it suppresses nothing for it`,
+        fix: `write \`${hint}\``,
+        line: s.line,
+        column: s.column,
+      });
+    }
     const covered = names.filter((n) => coversTransform(s, n));
     if (covered.length === 0 || covered.some((n) => notRun.has(n)) || suppressions.isUsed(s)) continue;
     out.push(unusedSuppressionFinding(s, covered));

@@ -16,6 +16,7 @@
  */
 import type { Transform } from '../../src/transform.js';
 import { ALL_COMPONENTS } from '../../src/cuda/facts.js';
+import { didYouMean } from '../../src/util/suggest.js';
 import { closureReport } from '../../src/cuda/closure-report.js';
 import { asList, Ctx } from './context.js';
 import { rules } from './rules.js';
@@ -32,9 +33,21 @@ import { reportLibraries, reportMissingSource, reportRuntimeLoads } from './find
 export { rules };
 
 /** Check the options that do not depend on the file (at once, not on first use). */
-function checkOptions(options: Record<string, unknown>): void {
+/** What is wrong with the options' values, if anything (checked before the run, and per file). */
+function optionProblem(options: Record<string, unknown>): string | undefined {
   const unknown = (asList(options['cuda-libs']) ?? []).filter((n) => !ALL_COMPONENTS.has(n));
-  if (unknown.length > 0) throw new Error(`option cuda-libs: unknown package(s) ${unknown.join(', ')} (known: ${[...ALL_COMPONENTS.keys()].join(', ')})`);
+  if (unknown.length > 0) {
+    const hints = unknown.map((n) => didYouMean(n, ALL_COMPONENTS.keys())).join('');
+    return `option cuda-libs: unknown package(s) ${unknown.join(', ')}${hints} (known: ${[...ALL_COMPONENTS.keys()].join(', ')})`;
+  }
+  const style = options.style;
+  if (style !== undefined && style !== 'bare' && style !== 'explicit') return `option style: "${String(style)}" is not a style${didYouMean(String(style), ['bare', 'explicit'])} (bare or explicit)`;
+  return undefined;
+}
+
+function checkOptions(options: Record<string, unknown>): void {
+  const problem = optionProblem(options);
+  if (problem) throw new Error(problem);
 }
 
 function finish(ctx: Ctx): void {
@@ -68,6 +81,7 @@ const transform: Transform = {
     source: "the package's source: a folder or a .tar.gz/.tar.xz/.tar.bz2/.zip archive; its includes, CMake targets, link flags and run-time loads decide the library set",
     build: 'the old build (a store path or folder): the DT_NEEDED entries of its ELF files decide the library set',
   },
+  checkOptions: optionProblem,
   transform(file, api, options) {
     checkOptions(options);
     const ctx = new Ctx(api, options, file.path);

@@ -1,0 +1,46 @@
+/**
+ * A user's mistakes caught before the run, once, with a suggestion (exit 2): transform names,
+ * option names and values, typos in suppressions, repeated options, checks that used to fail
+ * late. Needs the build (`npx tsc -p tsconfig.build.json`).
+ */
+import { describe, expect, it } from 'vitest';
+import { cli, useTempTrees } from '../helpers/tree.js';
+
+const tree = useTempTrees();
+const PKG = '{ stdenv, cudatoolkit }:\nstdenv.mkDerivation {\n  pname = "p";\n  version = "1";\n  buildInputs = [ cudatoolkit ];\n}\n';
+
+describe('names and values, checked up front', () => {
+  it('an unknown transform, option name or value: exit 2 with the closest name, nothing run', () => {
+    const dir = tree({ 'p.nix': PKG });
+    const run = (...args: string[]) => cli(['run', '-t', 'cudatoolkit-to-redist', ...args, 'p.nix'], { cwd: dir });
+    expect(cli(['run', '-t', 'cudatoolkit-to-redis', 'p.nix'], { cwd: dir }).stderr).toBe(
+      'nixshift: unknown transform "cudatoolkit-to-redis" (did you mean "cudatoolkit-to-redist"?) (built-in: cudatoolkit-to-redist, driver-runpath-rename, symlinkjoin-to-propagated; a file path must start with ./ or /)\n',
+    );
+    const name = run('-o', 'cudatoolkit-to-redist:cuda-lib=libcublas');
+    expect([name.status, name.stdout, name.stderr]).toEqual([
+      2,
+      '',
+      'nixshift: -o cudatoolkit-to-redist:cuda-lib=libcublas: cudatoolkit-to-redist has no option "cuda-lib" (did you mean "cuda-libs"?); cudatoolkit-to-redist takes: style, cuda-libs, version-attr, source, build (`nixshift explain cudatoolkit-to-redist`)\n',
+    ]);
+    expect(run('-o', 'styel=bare').stderr).toContain('nixshift: -o styel=bare: no transform of this run has an option "styel" (did you mean "style"?); cudatoolkit-to-redist takes: ');
+    expect(run('-o', 'style=explict').stderr).toBe('nixshift: transform cudatoolkit-to-redist: option style: "explict" is not a style (did you mean "explicit"?) (bare or explicit)\n');
+    const value = run('-o', 'cuda-libs=libcublass');
+    expect([value.status, value.stderr.split('\n').length]).toEqual([2, 2]); // once, not once per file
+    expect(value.stderr).toMatch(/^nixshift: transform cudatoolkit-to-redist: option cuda-libs: unknown package\(s\) libcublass \(did you mean "libcublas"\?\) \(known: /);
+  });
+
+  it('checks the config file’s options the same way', () => {
+    const dir = tree({ 'p.nix': PKG, 'nixshift.config.json': '{ "transforms": ["cudatoolkit-to-redist"], "options": { "cudatoolkit-to-redist": { "cuda-lib": "libcublas" } } }\n' });
+    const r = cli(['run', 'p.nix'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('"options".cudatoolkit-to-redist: cudatoolkit-to-redist has no option "cuda-lib" (did you mean "cuda-libs"?)');
+  });
+
+  it('a typo in a suppression comment is reported with the name it likely meant', () => {
+    const dir = tree({ 'p.nix': '{ cudatoolkit }:\n{\n  # nixshift-ignore: cudatoolkit-to-redis\n  a = cudatoolkit;\n}\n' });
+    const r = cli(['run', '-t', 'cudatoolkit-to-redist', 'p.nix'], { cwd: dir });
+    expect(r.stderr).toContain(
+      'p.nix:3:3: warning[nixshift/unused-suppression] this `# nixshift-ignore` names `cudatoolkit-to-redis`, which is no transform of the run (did you mean `cudatoolkit-to-redist`?): it suppresses nothing for it\n  fix: write `cudatoolkit-to-redist`\n',
+    );
+  });
+});
