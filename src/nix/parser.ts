@@ -122,6 +122,21 @@ function firstError(root: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+/** The start of the first token at or after `from` (blanks and comments skipped), or the end. */
+function nextToken(source: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < source.length && /\s/.test(source[i]!)) i++;
+    if (source[i] === '#') {
+      const nl = source.indexOf('\n', i);
+      i = nl < 0 ? source.length : nl + 1;
+    } else if (source.startsWith('/*', i)) {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? source.length : end + 2;
+    } else return Math.min(i, source.length);
+  }
+}
+
 function describeError(source: string, node: SyntaxNode): string {
   if (node.isMissing) return `syntax error: missing ${JSON.stringify(node.type)}`;
   const bad = source.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 20));
@@ -198,8 +213,12 @@ function finish(source: string, tree: Tree, blanked: number[], shadowBlanks: num
   const result: ParsedFile = { source, tree, root, blankedCommas: blanked, shadowBlanks };
   const err = firstError(root);
   if (err) {
-    const pos = positionAt(source, err.startIndex);
-    result.syntaxError = { offset: err.startIndex, line: pos.line, column: pos.column, message: describeError(source, err) };
+    // a missing token is placed where Nix places it: at the token it did not expect (at the end
+    // of the input, right after the last token)
+    const next = err.isMissing ? nextToken(source, err.startIndex) : err.startIndex;
+    const offset = next >= source.length ? err.startIndex : next;
+    const pos = positionAt(source, offset);
+    result.syntaxError = { offset, line: pos.line, column: pos.column, message: describeError(source, err) };
   }
   return result;
 }

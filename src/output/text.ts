@@ -16,6 +16,16 @@ export function formatFinding(path: string, f: Finding, colour = false): string 
   return s;
 }
 
+/**
+ * `path:line:col: error: message` when the message starts with its place (a syntax error), as
+ * findings are printed and as editors' quickfix lists read them; `path: error: message` otherwise.
+ */
+export function formatError(path: string, error: string, colour = false): string {
+  const label = colour ? '\x1b[31merror\x1b[0m' : 'error';
+  const m = /^(\d+):(\d+): ([\s\S]*)$/.exec(error);
+  return m ? `${path}:${m[1]}:${m[2]}: ${label}: ${m[3]}\n` : `${path}: ${label}: ${error}\n`;
+}
+
 export function formatSummary(s: RunSummary, mode: PrinterMode): string {
   const secs = s.elapsedMs / 1000;
   const rate = secs > 0 ? Math.round(s.files / secs) : s.files;
@@ -37,7 +47,7 @@ export class TextPrinter extends StreamPrinter {
       }
     }
     for (const f of r.findings) stderr.write(formatFinding(r.path, f, this.o.colourErr));
-    if (r.status === 'error') stderr.write(`${r.path}: ${this.o.colourErr ? '\x1b[31merror\x1b[0m' : 'error'}: ${r.error ?? 'unknown error'}\n`);
+    if (r.status === 'error') stderr.write(formatError(r.path, r.error ?? 'unknown error', this.o.colourErr));
     // A skip with a reason (a size limit, a whole-file suppression) says why.
     if (r.status === 'skip' && r.error) stderr.write(`${r.path}: skip: ${r.error}\n`);
     this.streams.progress?.tick();

@@ -49,7 +49,7 @@ describe('nixshift parse', () => {
     const bad = cli(['parse', 'bad.nix'], { cwd: dir });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toContain('name: MISSING identifier [1:6-1:6] ""');
-    expect(bad.stderr).toBe('bad.nix:1:6: syntax error: missing "identifier"\n');
+    expect(bad.stderr).toBe('bad.nix:1:7: syntax error: missing "identifier"\n'); // where nix-instantiate --parse says it is
     const missing = cli(['parse', 'nope.nix'], { cwd: dir });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('nixshift: parse: cannot read nope.nix: ENOENT\n');

@@ -52,7 +52,7 @@ describe('--format github', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe(
       [
-        '::error file=sub/broken.nix,line=1,col=10,title=nixshift/syntax::1:10: syntax error: missing "]"',
+        '::error file=sub/broken.nix,line=1,col=11,title=nixshift/syntax::1:11: syntax error: missing "]"',
         '::notice file=sub/x.nix,title=odd/rewrite::would be rewritten by odd',
         '::warning file=sub/x.nix,line=1,col=14,title=odd/pct::uses 100%25 of a, b%0Aand c: really%0Afix: drop it',
         '::notice file=sub/x.nix,line=1,col=1,title=odd/note::seen',

@@ -107,7 +107,7 @@ describe('errors', () => {
     const dir = tree({ 'a.nix': PKG, 'broken.nix': BROKEN, 'z.nix': PKG });
     const r = cli([...T, '--write', '.'], { cwd: dir });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('broken.nix: error: 3:14: syntax error: missing "]"');
+    expect(r.stderr).toContain('broken.nix:3:15: error: syntax error: missing "]"'); // nix-instantiate: 3:15
     expect(readFileSync(join(dir, 'broken.nix'), 'utf8')).toBe(BROKEN);
     expect(readFileSync(join(dir, 'z.nix'), 'utf8')).toBe(PKG_OUT);
     expect(r.stderr).toMatch(/2 ok, 0 nochange, 0 skip, 1 error, 2 written/);

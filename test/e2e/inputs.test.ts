@@ -201,7 +201,7 @@ function mainTree(): { dir: string; outside: string; want: Record<string, Want>;
   const syntax = /^\d+:\d+: syntax error: \S.*$/;
   const want: Record<string, Want> = {
     ...Object.fromEntries(Object.entries(good).map(([p, t]) => [p, { status: 'ok', error: null, out: rename(t) } satisfies Want])),
-    'bad/syntax-bracket.nix': { status: 'error', error: '3:14: syntax error: missing "]"' },
+    'bad/syntax-bracket.nix': { status: 'error', error: '3:15: syntax error: missing "]"' },
     'bad/syntax-string.nix': { status: 'error', error: syntax },
     'bad/syntax-eof.nix': { status: 'error', error: syntax },
     'bad/syntax-garbage.nix': { status: 'error', error: syntax },
@@ -297,12 +297,13 @@ describe.skipIf(!CAN_DENY)('every bad input in one tree, with good files beside 
     const lines = again.stderr.split('\n');
     for (const [path, w] of Object.entries(want)) {
       if (w.error === null) continue;
-      const prefix = `${path}: ${w.status === 'skip' ? 'skip' : 'error'}: `;
-      const found = lines.filter((l) => l.startsWith(prefix));
+      // `path: error: message`, or `path:line:col: error: message` for a message with its place
+      const kind = w.status === 'skip' ? 'skip' : 'error';
+      const found = lines.filter((l) => l.startsWith(`${path}: ${kind}: `) || new RegExp(`^${path.replace(/[.]/g, '\\.')}:\\d+:\\d+: ${kind}: `).test(l));
       expect(found.length, `one stderr line for ${path} in:\n${again.stderr}`).toBe(1);
-      const line = found[0];
-      if (w.error instanceof RegExp) expect(line!.slice(prefix.length)).toMatch(w.error);
-      else expect(line!.slice(prefix.length)).toBe(w.error);
+      const line = found[0]!.replace(new RegExp(`^${path.replace(/[.]/g, '\\.')}(?::(\\d+:\\d+))?: ${kind}: `), (_, at?: string) => (at ? `${at}: ` : ''));
+      if (w.error instanceof RegExp) expect(line).toMatch(w.error);
+      else expect(line).toBe(w.error);
     }
     expect(lines).toContain('nope.nix: error: no such file or directory');
     expect(lines).toContain('gone/: error: no such file or directory');

@@ -31,7 +31,7 @@ describe('printers', () => {
     expect(out).toBe(ok.diff);
     expect(err).toBe(
       'a.nix:1:2: warning[t/r] look\n  fix: do\n' +
-        'c.nix: error: 1:1: syntax error: x\n' +
+        'c.nix:1:1: error: syntax error: x\n' +
         'gone.nix: error: no such file or directory\n' +
         'nixshift: 1 ok, 0 nochange, 1 skip, 1 error; 3 files in 1.50s (2 files/s), 1 finding\n',
     );
