@@ -35,43 +35,52 @@ function defineRun(program: Commander.Command): Commander.Command {
     .option('--write', 'write changed files (atomically); default is a dry run')
     .option('--check', 'print diffs and exit 1 if any file would change (CI, pre-commit)')
     .option('--json', 'print one JSON document with every file, its status, findings and diff (the same as --format json)')
-    .option('--format <format>', 'what stdout holds: text (diffs; the default), json (one JSON document), github (GitHub Actions annotations), sarif (one SARIF 2.1.0 log, with each rewrite as a fix)')
-    .option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported: info, warning or error (CI gates)')
+    .option('--format <format>', 'what stdout holds: text (diffs; the default), json (one JSON document), github (GitHub Actions annotations), sarif (one SARIF 2.1.0 log, with each rewrite as a fix)', single('--format'))
+    .option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported: info, warning or error (CI gates)', single('--fail-on'))
     .option('--disable <rule>', 'do not report this rule\'s findings (`<transform>/<rule>`; repeatable; also "disable" in the config)', collect)
     .option('--stdin', 'read more paths from standard input, one per line')
     .option('--ignore-pattern <glob>', 'skip paths matching this gitignore-style glob (repeatable)', collect)
     .option('--no-gitignore', 'do not respect .gitignore files')
     .option('--no-prefilter', 'parse every file, even those without any needle of the transforms')
-    .option('--cpus <n>', 'worker threads (default: all cores)')
+    .option('--cpus <n>', 'worker threads (default: all cores)', single('--cpus'))
     .option('--run-in-band', 'run everything on the main thread')
     .option('-o, --option <key=value>', 'transform option: key=value for all, name:key=value for one (repeatable)', collect)
     .addOption(new Option('--color', 'colour diffs and findings (default: when on a terminal)'))
     .addOption(new Option('--no-color', 'never colour'))
     .option('-q, --quiet', 'no summary line')
-    .option('--config <file>', `config file (default: ${CONFIG_NAME} in this folder or the nearest enclosing one, up to the git root)`)
+    .option('--config <file>', `config file (default: ${CONFIG_NAME} in this folder or the nearest enclosing one, up to the git root)`, single('--config'))
     .option('--no-config', 'ignore config files')
     .option('--changed [base]', 'only .nix files changed against <base> (default: merge base with the upstream branch, else HEAD), plus staged and untracked ones')
     .option('--commit', 'with --write (implied): one git commit per package, titled `<attr>: <what changed>`; needs a clean work tree')
     .option('-i, --interactive', 'show each diff and ask [y]es / [n]o / [a]ll / [q]uit; write only accepted files')
-    .option('--formatter <command>', 'pipe each changed file through this command (stdin → stdout, e.g. nixfmt) before diffing and writing')
+    .option('--formatter <command>', 'pipe each changed file through this command (stdin → stdout, e.g. nixfmt) before diffing and writing', single('--formatter'))
     .option('--verify', 'check each new text before writing; a rejected file is an error. `--verify` (or `--verify parse`): `nix-instantiate --parse` (when installed); `--verify eval`: also evaluate each changed package before and after the change in its nixpkgs checkout, with CUDA on')
-    .addOption(new Option('--verify-kind <kind>').hideHelp())
-    .option('--verify-config <nix>', `--verify eval: the nixpkgs \`config\` to evaluate with (default: ${DEFAULT_VERIFY_CONFIG})`)
-    .option('--verify-jobs <n>', '--verify eval: nix-instantiate calls at the same time (default: the number of cores)')
-    .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html')
+    .addOption(new Option('--verify-kind <kind>').hideHelp().argParser(single('--verify')))
+    .option('--verify-config <nix>', `--verify eval: the nixpkgs \`config\` to evaluate with (default: ${DEFAULT_VERIFY_CONFIG})`, single('--verify-config'))
+    .option('--verify-jobs <n>', '--verify eval: nix-instantiate calls at the same time (default: the number of cores)', single('--verify-jobs'))
+    .option('--report <file>', 'also write a report: Markdown, or one self-contained HTML page when the name ends in .html (repeatable: one report per file)', collect)
     .option('--treefmt', 'treefmt/formatter mode: write changed files in place, print nothing but findings and errors; exit 0, or 2 on errors')
-    .option('--max-file-size <MiB>', 'skip (with the reason) files larger than this instead of parsing them; 0: no limit (default: 4)')
-    .option('--timeout <seconds>', 'a file still being processed after this long is an error and its worker thread is replaced; 0: no limit (default: 60; in band: around each transform call)')
+    .option('--max-file-size <MiB>', 'skip (with the reason) files larger than this instead of parsing them; 0: no limit (default: 4)', single('--max-file-size'))
+    .option('--timeout <seconds>', 'a file still being processed after this long is an error and its worker thread is replaced; 0: no limit (default: 60; in band: around each transform call)', single('--timeout'))
     .addOption(new Option('--progress', 'show a progress line on stderr (default: when stderr is a terminal)'))
     .addOption(new Option('--no-progress', 'never show the progress line'))
     // --- --evidence (begin) ---
     .option(
       '--evidence <kind>',
       'gather evidence for the CUDA transforms before the run; `sources`: ask Nix (nix-instantiate) for the source of each package whose file names cudatoolkit or symlinkJoin, build it if it is not in the store, and pass it as the option source=<path> (else source-missing=<why>)',
+      single('--evidence'),
     )
-    .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence and --verify eval evaluate (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)')
-    .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)');
+    .option('--nixpkgs <dir>', 'the nixpkgs checkout --evidence and --verify eval evaluate (default: the nearest enclosing folder with pkgs/top-level/all-packages.nix, else the git root with a default.nix)', single('--nixpkgs'))
+    .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)', single('--evidence-jobs'));
   // --- --evidence (end) ---
+}
+
+/** A parser for an option given once: a second value is a usage error, not silently the one kept. */
+function single(flag: string): (value: string, previous: unknown) => string {
+  return (value, previous) => {
+    if (previous !== undefined) throw new UsageError(`${flag} was given twice (${String(previous)}, ${value}); give it once`);
+    return value;
+  };
 }
 
 /**

@@ -69,7 +69,8 @@ export interface RunFlags {
   verifyConfig?: string;
   verifyJobs?: string;
   interactive?: boolean;
-  report?: string;
+  /** --report <file>, repeatable: one report per file, each in the format its name asks for. */
+  report?: string[];
   progress?: boolean;
   treefmt?: boolean;
   maxFileSize?: string;

@@ -3,8 +3,9 @@
  * `--stdin`), the transforms and their options per file, then the run itself with its printer,
  * report, interactive session and commits, and the exit code.
  */
-import { realpathSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
 import { attrFromPath } from '../git/packages.js';
 import { createPrinter, type Printer } from '../output/printer.js';
@@ -61,6 +62,19 @@ function checkFlags(flags: RunFlags, io: Io): Limits {
   return limits;
 }
 
+/** What used to fail only after the whole run: the reports' folders, the formatter. */
+function checkEarly(flags: RunFlags, io: Io, config: NixshiftConfig | undefined): void {
+  for (const file of flags.report ?? []) {
+    const dir = dirname(resolve(io.cwd, file));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--report ${file}: the folder ${dir} does not exist`);
+  }
+  const formatter = flags.formatter ?? config?.formatter;
+  const word = formatter?.trim().split(/\s+/)[0];
+  if (word && spawnSync('sh', ['-c', 'command -v -- "$1"', 'sh', word], { cwd: io.cwd, env: { ...process.env, ...io.env }, stdio: 'ignore' }).status !== 0) {
+    throw new UsageError(`--formatter ${formatter}: \`${word}\` is not installed (or not on PATH); nothing was run`);
+  }
+}
+
 /** The paths of the run (given, changed in git, or read from stdin), and the git root when needed. */
 async function gatherInputs(paths: string[], flags: RunFlags, io: Io): Promise<{ inputs: string[]; repoRoot?: string }> {
   let inputs = paths;
@@ -77,7 +91,9 @@ async function gatherInputs(paths: string[], flags: RunFlags, io: Io): Promise<{
     try {
       changed = git!.changedFiles(repoRoot!, base);
     } catch (err) {
-      throw new UsageError(`--changed: ${err instanceof Error ? err.message : String(err)}`);
+      // `--changed pkgs/by-name`: the path was taken as the base
+      const hint = base !== undefined && existsSync(resolve(io.cwd, base)) ? `; "${base}" is a path: to look only there, write \`--changed -- ${base}\` or put the path before --changed` : '';
+      throw new UsageError(`--changed: ${err instanceof Error ? err.message : String(err)}${hint}`);
     }
     const within = paths.map((p) => resolve(io.cwd, p));
     const files = within.length === 0 ? changed.files : changed.files.filter((f) => within.some((w) => f === w || f.startsWith(w.endsWith(sep) ? w : w + sep)));
@@ -144,6 +160,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
   const failOn = failOnOf(flags);
   const configFile = flags.config === false ? undefined : typeof flags.config === 'string' ? resolve(io.cwd, flags.config) : findConfig(io.cwd);
   const config = configFile ? loadConfig(configFile) : undefined;
+  checkEarly(flags, io, config);
   const specs = flags.transform ?? config?.transforms?.map((s) => configSpec(s, config)) ?? [];
   if (specs.length === 0) throw new UsageError(`no transform given: use -t <name> (see \`nixshift list\`) or "transforms" in ${CONFIG_NAME}`);
   const { inputs, repoRoot } = await gatherInputs(paths, flags, io);
@@ -164,6 +181,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
   }
   if (format === 'sarif') output.sarif = { version: version(), rules: sarifRules(transforms.loaded), commandLine: ['nixshift', ...argv].join(' ') };
   const session = await Session.open(flags, io, limits, output, verifyEval);
+  session.inputs = inputs;
   const result = await session.run({
     transforms: transforms.requests,
     paths: inputs,
@@ -224,6 +242,8 @@ class Session {
   private dropped = 0;
   /** A finding reached the --fail-on severity. */
   private failing = false;
+  /** The paths of the run, as given (for messages). */
+  inputs: readonly string[] = [];
 
   private constructor(
     private readonly flags: RunFlags,
@@ -336,8 +356,11 @@ class Session {
     }
     result.summary.findings -= this.dropped;
     this.printer.end(result.summary, result);
+    if (result.summary.files === 0 && result.missing.length === 0 && result.unreadable.length === 0 && !result.interrupted) {
+      io.stderr.write(`nixshift: no .nix file found in ${this.inputs.join(', ') || '.'} (folders are searched for *.nix; what .gitignore, --ignore-pattern or the config's "ignore" exclude is skipped: --no-gitignore searches it)\n`);
+    }
     if (this.interactive && !this.quiet) io.stderr.write(this.interactive.summaryLine());
-    if (this.reports && this.report && flags.report) failed = !(await this.writeReport(result, transforms, argv)) || failed;
+    if (this.reports && this.report && flags.report) for (const file of flags.report) failed = !(await this.writeReport(file, result, transforms, argv)) || failed;
     const s = result.summary;
     if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
     if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
@@ -371,17 +394,17 @@ class Session {
     if (!this.quiet) this.io.stderr.write(line);
   }
 
-  private async writeReport(result: RunResult, transforms: Transforms, argv: string[]): Promise<boolean> {
+  private async writeReport(name: string, result: RunResult, transforms: Transforms, argv: string[]): Promise<boolean> {
     const { flags, io } = this;
-    const file = resolve(io.cwd, flags.report!);
+    const file = resolve(io.cwd, name);
     try {
       const data = this.report!.data({ command: ['nixshift', ...argv].join(' '), transforms: transforms.names, version: version(), result, written: this.limits.write || flags.interactive === true });
       const evalReport = this.verifyEval ? [(await import('./verify-eval.js')).EVAL_REPORT] : [];
       this.reports!.writeReport(file, data, [...reportExtensions(transforms.loaded), ...evalReport]);
-      if (!this.quiet) io.stderr.write(`nixshift: report written to ${flags.report}\n`);
+      if (!this.quiet) io.stderr.write(`nixshift: report written to ${name}\n`);
       return true;
     } catch (err) {
-      io.stderr.write(`nixshift: error: cannot write the report ${flags.report}: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr.write(`nixshift: error: cannot write the report ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
       return false;
     }
   }

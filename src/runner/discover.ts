@@ -244,7 +244,11 @@ class Discovery {
     if (st.isDirectory()) {
       // Links are not followed while walking, so a file found under a folder has the folder's
       // real path plus its own relative path as its real path: one realpath per input, not per file.
-      if (!this.userIgnored(abs, true)) await this.walk(abs, realpathOf(abs), displayPath(abs, this.cwd), this.useGitignore ? ancestorLayers(abs) : []);
+      // A folder named is searched whatever the ignore files above it say (as ripgrep does):
+      // when they ignore the folder itself, only the ignore files inside it apply.
+      let layers = this.useGitignore ? ancestorLayers(abs) : [];
+      if (layers.length > 0 && ignoredBy(layers, abs, true)) layers = [];
+      if (!this.userIgnored(abs, true)) await this.walk(abs, realpathOf(abs), displayPath(abs, this.cwd), layers);
       return;
     }
     if (this.userIgnored(abs, false)) return;

@@ -3,7 +3,10 @@
  * option names and values, typos in suppressions, repeated options, checks that used to fail
  * late. Needs the build (`npx tsc -p tsconfig.build.json`).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GIT_TEST_ENV, makeGitRepo } from '../helpers/git.js';
 import { cli, useTempTrees } from '../helpers/tree.js';
 
 const tree = useTempTrees();
@@ -41,6 +44,45 @@ describe('names and values, checked up front', () => {
     const r = cli(['run', '-t', 'cudatoolkit-to-redist', 'p.nix'], { cwd: dir });
     expect(r.stderr).toContain(
       'p.nix:3:3: warning[nixshift/unused-suppression] this `# nixshift-ignore` names `cudatoolkit-to-redis`, which is no transform of the run (did you mean `cudatoolkit-to-redist`?): it suppresses nothing for it\n  fix: write `cudatoolkit-to-redist`\n',
+    );
+  });
+});
+
+describe('options given twice, and checks that used to come late', () => {
+  it('a single-value option given twice is an error; --report may be given once per report', () => {
+    const dir = tree({ 'p.nix': PKG });
+    const twice = cli(['run', '-t', 'cudatoolkit-to-redist', '--cpus', '1', '--cpus', '2', 'p.nix'], { cwd: dir });
+    expect([twice.status, twice.stderr]).toEqual([2, 'nixshift: --cpus was given twice (1, 2); give it once\n']);
+    const reports = cli(['run', '-t', 'cudatoolkit-to-redist', '--report', 'a.md', '--report', 'b.html', 'p.nix'], { cwd: dir });
+    expect(reports.status).toBe(0);
+    expect(reports.stderr).toContain('nixshift: report written to a.md\nnixshift: report written to b.html\n');
+    expect(readFileSync(join(dir, 'a.md'), 'utf8')).toMatch(/^# nixshift report\n/);
+    expect(readFileSync(join(dir, 'b.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+  });
+
+  it('a report into a missing folder, a formatter that is not installed, a path taken as --changed base: exit 2 before the run', () => {
+    const root = makeGitRepo({ 'pkgs/p.nix': PKG });
+    const run = (...args: string[]) => cli(['run', '-t', 'cudatoolkit-to-redist', ...args], { cwd: root, env: GIT_TEST_ENV });
+    expect(run('--report', 'nope/r.md', 'pkgs').stderr).toBe(`nixshift: --report nope/r.md: the folder ${join(root, 'nope')} does not exist\n`);
+    expect(run('--formatter', 'no-such-formatter --quiet', 'pkgs').stderr).toBe('nixshift: --formatter no-such-formatter --quiet: `no-such-formatter` is not installed (or not on PATH); nothing was run\n');
+    const changed = run('--changed', 'pkgs');
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toContain('"pkgs" is a path: to look only there, write `--changed -- pkgs` or put the path before --changed');
+    expect(run('--changed', '--', 'pkgs').status).toBe(0);
+  });
+});
+
+describe('paths', () => {
+  it('a folder named on the command line is searched though .gitignore matches it; a run that finds nothing says so', () => {
+    const root = makeGitRepo({ '.gitignore': 'build/\n', 'build/p.nix': PKG, 'build/.gitignore': 'skip.nix\n', 'build/skip.nix': PKG });
+    const named = cli(['run', '-t', 'cudatoolkit-to-redist', 'build'], { cwd: root, env: GIT_TEST_ENV });
+    expect(named.stdout).toContain('+++ b/build/p.nix');
+    expect(named.stdout).not.toContain('skip.nix'); // the ignore files inside it still apply
+    const above = cli(['run', '-t', 'cudatoolkit-to-redist', '.'], { cwd: root, env: GIT_TEST_ENV });
+    expect(above.stderr).toBe(
+      'nixshift: 0 ok, 0 nochange, 0 skip, 0 error; 0 files in ' +
+        above.stderr.split(' files in ')[1]!.split('\n')[0] +
+        "\nnixshift: no .nix file found in . (folders are searched for *.nix; what .gitignore, --ignore-pattern or the config's \"ignore\" exclude is skipped: --no-gitignore searches it)\n",
     );
   });
 });

@@ -201,7 +201,8 @@ describe('nixshift run --verify eval: usage errors (exit 2)', () => {
     const root = makeGitRepo(FILES);
     expect(cli(['run', '-t', 'cudatoolkit-to-redist', '--verify=build', 'pkgs'], { cwd: root, env: ENV }).stderr).toContain('--verify takes `parse` or `eval`, not "build"');
     expect(cli(['run', '-t', 'cudatoolkit-to-redist', '--verify-jobs', '2', 'pkgs'], { cwd: root, env: ENV }).stderr).toContain('--verify-jobs only applies with --verify eval');
-    expect(cli([...RUN, '--verify-jobs', '0', 'pkgs'], { cwd: root, env: ENV }).stderr).toContain('--verify-jobs takes a whole number of at least 1, not "0"');
+    expect(cli(['run', '-t', 'cudatoolkit-to-redist', '--verify', 'eval', '--verify-jobs', '0', 'pkgs'], { cwd: root, env: ENV }).stderr).toContain('--verify-jobs takes a whole number of at least 1, not "0"');
+    expect(cli([...RUN, '--verify-jobs', '3', 'pkgs'], { cwd: root, env: ENV }).stderr).toBe('nixshift: --verify-jobs was given twice (2, 3); give it once\n');
     expect(cli([...RUN, '--interactive', 'pkgs'], { cwd: root, env: ENV }).status).toBe(2);
   });
 });
