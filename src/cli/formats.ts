@@ -35,6 +35,13 @@ export function failOnOf(flags: RunFlags): Severity | undefined {
   return s as Severity;
 }
 
+/** The least severity of the findings printed: `--severity`, else warning under `-q`. */
+export function severityOf(flags: RunFlags): Severity | undefined {
+  const s = flags.severity;
+  if (s !== undefined && !(SEVERITIES as readonly string[]).includes(s)) throw new UsageError(`--severity takes ${SEVERITIES.join(', ')}, not "${s}"`);
+  return (s as Severity | undefined) ?? (flags.quiet ? 'warning' : undefined);
+}
+
 /** Whether a finding is at or above the `--fail-on` severity. */
 export function reaches(f: Finding, level: Severity): boolean {
   return SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(level);

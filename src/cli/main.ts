@@ -47,7 +47,8 @@ function defineRun(program: Commander.Command): Commander.Command {
     .option('-o, --option <key=value>', 'transform option: key=value for all, name:key=value for one (repeatable)', collect)
     .addOption(new Option('--color', 'colour diffs and findings (default: when on a terminal)'))
     .addOption(new Option('--no-color', 'never colour'))
-    .option('-q, --quiet', 'no summary line')
+    .option('-q, --quiet', 'no summary line, and only findings of warning and above (unless --severity says otherwise)')
+    .option('--severity <level>', 'the least severity of the findings printed: info (the default), warning or error (--json and --format sarif keep them all)', single('--severity'))
     .option('--config <file>', `config file (default: ${CONFIG_NAME} in this folder or the nearest enclosing one, up to the git root)`, single('--config'))
     .option('--no-config', 'ignore config files')
     .option('--changed [base]', 'only .nix files changed against <base> (default: merge base with the upstream branch, else HEAD), plus staged and untracked ones')
@@ -74,6 +75,28 @@ function defineRun(program: Commander.Command): Commander.Command {
     .option('--evidence-jobs <n>', 'how many sources --evidence builds at the same time (default: 2)', single('--evidence-jobs'));
   // --- --evidence (end) ---
 }
+
+const EXIT_CODES = `
+Exit codes:
+  0    success (a dry run that found changes is a success)
+  1    --check: a file would change; --fail-on: a finding of that severity or above
+  2    errors: a file in error, a missing path, bad arguments (usage errors are caught before the run)
+  130  interrupted (Ctrl-C); 143: SIGTERM
+`;
+
+const EXAMPLES: readonly [string, string][] = [
+  ['nixshift run -t cudatoolkit-to-redist pkgs/', 'dry run: the diffs, nothing written'],
+  ['nixshift run -t cudatoolkit-to-redist --write --commit pkgs/', 'write, one commit per package'],
+  ['nixshift run -t driver-runpath-rename --changed --check', 'CI / pre-commit: exit 1 if a file would change'],
+  ['nixshift run -t cudatoolkit-to-redist --verify eval pkgs/', 'evaluate each changed package, before and after'],
+  ['nixshift run -t cudatoolkit-to-redist --report r.html pkgs/', 'a report to review'],
+  ['nixshift run -t cudatoolkit-to-redist --format github', 'annotations in a GitHub Actions job'],
+];
+
+const RUN_HELP = `
+Examples:
+${EXAMPLES.map(([cmd, what]) => `  ${cmd.padEnd(62)} ${what}`).join('\n')}
+${EXIT_CODES}`;
 
 /** A parser for an option given once: a second value is a usage error, not silently the one kept. */
 function single(flag: string): (value: string, previous: unknown) => string {
@@ -114,9 +137,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     })
     .showHelpAfterError('(run `nixshift --help` for usage)');
 
-  defineRun(program).action(async (paths: string[], flags: RunFlags) => {
-    code = await runCommand(paths, flags, io, argv);
-  });
+  defineRun(program)
+    .addHelpText('after', RUN_HELP)
+    .action(async (paths: string[], flags: RunFlags) => {
+      code = await runCommand(paths, flags, io, argv);
+    });
+  program.addHelpText('after', EXIT_CODES);
 
   program
     .command('list')
@@ -151,6 +177,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       code = await explainCommand(name, io);
     });
 
+  // no command at all is a usage error: the help, on stdout, and exit 2 (as most CLIs do)
+  if (argv.length === 0) {
+    io.stdout.write(program.helpInformation());
+    io.stdout.write(EXIT_CODES);
+    return EXIT_ERROR;
+  }
   try {
     await program.parseAsync(verifyKindArgs(argv), { from: 'user' });
   } catch (err) {

@@ -60,6 +60,8 @@ export interface RunFlags {
   verify?: boolean;
   /** --format text|json|github|sarif (--json: json). */
   format?: string;
+  /** --severity info|warning|error: the least severity printed */
+  severity?: string;
   /** --fail-on info|warning|error */
   failOn?: string;
   /** --disable <rule> (repeatable) */

@@ -18,7 +18,7 @@ import type { Severity, Transform, TransformOptions } from '../transform.js';
 import { commitResults } from './commit.js';
 import { evidenceOptions } from './evidence.js';
 import { checkTransformOptions } from './transform-options.js';
-import { disabledOf, failOnOf, type Format, formatOf, reaches, sarifRules } from './formats.js';
+import { disabledOf, failOnOf, type Format, formatOf, reaches, sarifRules, severityOf } from './formats.js';
 import type { SarifRule } from '../output/printer.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, UsageError, version, type Io } from './io.js';
 import { configSpec, exclusive, findNixInstantiate, parseOptionArgs, progressOptions, useColour, type RunFlags } from './options.js';
@@ -174,6 +174,8 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
     if (!verify) io.stderr.write('nixshift: warning: --verify: nix-instantiate is not installed, so new texts are NOT checked by Nix (Debian: apt-get install nix-bin)\n');
   }
   const output: OutputSetup = { format, failOn, disabled, root: io.cwd };
+  const minSeverity = severityOf(flags);
+  if (minSeverity) output.minSeverity = minSeverity;
   // github and sarif name files from the repository root
   if (format === 'github' || format === 'sarif') {
     output.cwd = realpathSync(io.cwd); // (git gives the root as a real path)
@@ -224,6 +226,8 @@ interface OutputSetup {
   root: string;
   /** The current folder, as a real path when `root` is one. */
   cwd?: string;
+  /** The least severity printed (--severity; -q: warning). */
+  minSeverity?: Severity;
   sarif?: { version: string; rules: SarifRule[]; commandLine: string };
 }
 
@@ -272,6 +276,7 @@ class Session {
       progress: flags.interactive ? undefined : progressOptions(flags, io, quiet),
       root: output.root,
       cwd: output.cwd ?? io.cwd,
+      ...(output.minSeverity ? { minSeverity: output.minSeverity } : {}),
       write: limits.write,
       ...(output.sarif ? { sarif: output.sarif } : {}),
     });

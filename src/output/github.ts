@@ -12,7 +12,7 @@
 import { relative, resolve, sep } from 'node:path';
 import type { FileResult, RunSummary } from '../model/result.js';
 import type { Finding, Severity } from '../transform.js';
-import type { RunEnd } from './printer.js';
+import { type RunEnd, shownFindings } from './printer.js';
 import { StreamPrinter } from './streams.js';
 import { formatSummary } from './text.js';
 
@@ -59,7 +59,7 @@ export class GithubPrinter extends StreamPrinter {
       const what = `${r.written ? 'rewritten' : 'would be rewritten'} by ${r.changedBy.join(', ')}`;
       stdout.write(workflowCommand('notice', { file, title: `${r.changedBy[0]}/rewrite` }, what));
     }
-    for (const f of r.findings) stdout.write(findingCommand(file, f));
+    for (const f of shownFindings(r.findings, this.o.minSeverity)) stdout.write(findingCommand(file, f));
     if (r.status === 'error') {
       const at = placeOfError(r.error ?? '');
       stdout.write(workflowCommand('error', { file, line: at?.line, col: at?.col, title: `nixshift/${r.errorKind ?? 'internal'}` }, r.error ?? 'unknown error'));

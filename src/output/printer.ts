@@ -36,6 +36,8 @@ export interface PrinterOptions {
   quiet?: boolean;
   /** A progress line on stderr (only when stderr is a terminal). */
   progress?: ProgressOptions;
+  /** text, github: the least severity of the findings shown (--severity; -q: warning). */
+  minSeverity?: Severity;
   /** github, sarif: paths are given relative to this folder (the repository root), from `cwd`. */
   root?: string;
   cwd?: string;
@@ -65,6 +67,14 @@ export interface Printer {
   readonly out: Sink;
   /** Write what stdout holds (before a question on the terminal). */
   flush(): void;
+}
+
+const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, error: 2 };
+
+/** A file's findings as a printer for people shows them: at or above the least severity, in position order. */
+export function shownFindings<F extends { severity: Severity; line: number; column: number }>(findings: readonly F[], min: Severity | undefined): F[] {
+  const kept = min ? findings.filter((f) => RANK[f.severity] >= RANK[min]) : [...findings];
+  return kept.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 export async function createPrinter(o: PrinterOptions): Promise<Printer> {

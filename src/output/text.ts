@@ -6,7 +6,7 @@
 import { colourDiff } from '../diff/unified.js';
 import type { FileResult, RunSummary } from '../model/result.js';
 import type { Finding } from '../transform.js';
-import type { PrinterMode, RunEnd } from './printer.js';
+import { type PrinterMode, type RunEnd, shownFindings } from './printer.js';
 import { StreamPrinter } from './streams.js';
 
 export function formatFinding(path: string, f: Finding, colour = false): string {
@@ -46,7 +46,7 @@ export class TextPrinter extends StreamPrinter {
         stdout.write(this.o.colour ? colourDiff(r.diff) : r.diff);
       }
     }
-    for (const f of r.findings) stderr.write(formatFinding(r.path, f, this.o.colourErr));
+    for (const f of shownFindings(r.findings, this.o.minSeverity)) stderr.write(formatFinding(r.path, f, this.o.colourErr));
     if (r.status === 'error') stderr.write(formatError(r.path, r.error ?? 'unknown error', this.o.colourErr));
     // A skip with a reason (a size limit, a whole-file suppression) says why.
     if (r.status === 'skip' && r.error) stderr.write(`${r.path}: skip: ${r.error}\n`);

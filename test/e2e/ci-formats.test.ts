@@ -54,11 +54,11 @@ describe('--format github', () => {
       [
         '::error file=sub/broken.nix,line=1,col=11,title=nixshift/syntax::1:11: syntax error: missing "]"',
         '::notice file=sub/x.nix,title=odd/rewrite::would be rewritten by odd',
-        '::warning file=sub/x.nix,line=1,col=14,title=odd/pct::uses 100%25 of a, b%0Aand c: really%0Afix: drop it',
         '::notice file=sub/x.nix,line=1,col=1,title=odd/note::seen',
+        '::warning file=sub/x.nix,line=1,col=14,title=odd/pct::uses 100%25 of a, b%0Aand c: really%0Afix: drop it',
         '::notice file=sub/y.nix,title=odd/rewrite::would be rewritten by odd',
-        '::warning file=sub/y.nix,line=4,col=5,title=odd/pct::uses 100%25 of a, b%0Aand c: really%0Afix: drop it',
         '::notice file=sub/y.nix,line=1,col=1,title=odd/note::seen',
+        '::warning file=sub/y.nix,line=4,col=5,title=odd/pct::uses 100%25 of a, b%0Aand c: really%0Afix: drop it',
         '::error file=sub/y.nix,line=4,col=5,title=odd/bad::bad mark',
         '',
       ].join('\n'),

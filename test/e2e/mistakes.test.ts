@@ -86,3 +86,29 @@ describe('paths', () => {
     );
   });
 });
+
+describe('output volume and help', () => {
+  it('findings in position order; --severity shows the least severity and above; -q: warnings and above, no summary', () => {
+    const odd = `export default { name: 'odd', needles: ['MARK'], rules: { i: { severity: 'info', summary: 'i' }, w: { severity: 'warning', summary: 'w' } },
+  transform(f, api) { api.report(f.source.indexOf('MARK'), { rule: 'w', message: 'late' }); api.report(0, { rule: 'i', message: 'early' }); } };\n`;
+    const dir = tree({ 'odd.mjs': odd, 'a.nix': '1 # MARK\n' });
+    const run = (...args: string[]) => cli(['run', '-t', './odd.mjs', ...args, 'a.nix'], { cwd: dir }).stderr;
+    expect(run()).toMatch(/^a\.nix:1:1: info\[odd\/i\] early\na\.nix:1:5: warning\[odd\/w\] late\nnixshift: 0 ok, 1 nochange/);
+    expect(run('--severity', 'warning')).toMatch(/^a\.nix:1:5: warning\[odd\/w\] late\nnixshift: 0 ok, 1 nochange/);
+    expect(run('-q')).toBe('a.nix:1:5: warning[odd/w] late\n');
+    expect(run('-q', '--severity', 'info')).toBe('a.nix:1:1: info[odd/i] early\na.nix:1:5: warning[odd/w] late\n');
+    expect(run('--severity', 'loud')).toBe('nixshift: --severity takes info, warning, error, not "loud"\n');
+  });
+
+  it('no command: the help on stdout, exit 2; run --help has examples and the exit codes', () => {
+    const dir = tree({});
+    const bare = cli([], { cwd: dir });
+    expect([bare.status, bare.stderr]).toEqual([2, '']);
+    expect(bare.stdout).toMatch(/^Usage: nixshift \[options\] \[command\]/);
+    expect(bare.stdout).toContain('Exit codes:\n  0    success');
+    const help = cli(['run', '--help'], { cwd: dir });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Examples:\n  nixshift run -t cudatoolkit-to-redist pkgs/ ');
+    expect(help.stdout).toContain('  130  interrupted (Ctrl-C); 143: SIGTERM\n');
+  });
+});
