@@ -22,6 +22,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { default as IgnoreFactory, Ignore } from 'ignore';
 import type { OptionValue, TransformOptions } from './transform.js';
+import { didYouMean } from './util/suggest.js';
 
 /** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli/main.ts). */
 const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
@@ -47,7 +48,7 @@ export interface NixshiftConfig {
   disable?: string[];
 }
 
-const KEYS = new Set(['$schema', 'transforms', 'ignore', 'options', 'packages', 'overrides', 'formatter', 'disable']);
+const KEYS = new Set(['$schema', '$comment', 'transforms', 'ignore', 'options', 'packages', 'overrides', 'formatter', 'disable']);
 
 /** The config file that applies to `cwd`: the nearest `nixshift.config.json` up to the git root. */
 export function findConfig(cwd: string): string | undefined {
@@ -99,7 +100,8 @@ export function parseConfig(text: string, file: string): NixshiftConfig {
   try {
     if (!isObject(raw)) throw new ConfigError('the top level must be an object');
     for (const k of Object.keys(raw)) {
-      if (!KEYS.has(k)) throw new ConfigError(`unknown key "${k}" (known: ${[...KEYS].filter((x) => x !== '$schema').join(', ')})`);
+      const known = [...KEYS].filter((x) => !x.startsWith('$'));
+      if (!KEYS.has(k)) throw new ConfigError(`unknown key "${k}"${didYouMean(k, known)} (known: ${known.join(', ')})`);
     }
     const config: NixshiftConfig = { file, dir: dirname(file) };
     if (raw.transforms !== undefined) config.transforms = stringList(raw.transforms, '"transforms"');

@@ -170,6 +170,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
 
   program
+    .command('init')
+    .description(`write a starter ${CONFIG_NAME} here, each key explained, with its JSON schema for editors`)
+    .action(async () => {
+      code = await (await import('./init.js')).initCommand(io);
+    });
+
+  program
     .command('explain')
     .description('explain a transform: what it does, why, an example, when not to use it')
     .argument('<transform>', 'a built-in name or a module file')

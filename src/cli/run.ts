@@ -5,7 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { closest } from '../util/suggest.js';
 import { CONFIG_NAME, fileOverrides, findConfig, loadConfig, type NixshiftConfig } from '../config.js';
 import { attrFromPath } from '../git/packages.js';
 import { createPrinter, type Printer } from '../output/printer.js';
@@ -184,6 +185,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io, argv:
   if (format === 'sarif') output.sarif = { version: version(), rules: sarifRules(transforms.loaded), commandLine: ['nixshift', ...argv].join(' ') };
   const session = await Session.open(flags, io, limits, output, verifyEval);
   session.inputs = inputs;
+  session.config = config;
   const result = await session.run({
     transforms: transforms.requests,
     paths: inputs,
@@ -248,6 +250,9 @@ class Session {
   private failing = false;
   /** The paths of the run, as given (for messages). */
   inputs: readonly string[] = [];
+  config: NixshiftConfig | undefined;
+  /** The package attributes of the run's files (for the config's "packages" keys). */
+  private readonly attrs = new Set<string>();
 
   private constructor(
     private readonly flags: RunFlags,
@@ -332,6 +337,7 @@ class Session {
 
   /** A result, settled: to the report, the commits, the printer. */
   private pass(r: FileResult): void {
+    if (this.config?.packages) this.attrs.add(attrFromPath(relative(this.config.dir, resolve(this.io.cwd, r.path)).split(sep).join('/')));
     if (this.verifyEval) this.screen(r); // (--verify eval adds findings after the run)
     this.report?.add(r);
     if (this.flags.commit && r.written) this.changed.push(r);
@@ -361,6 +367,11 @@ class Session {
     }
     result.summary.findings -= this.dropped;
     this.printer.end(result.summary, result);
+    // a "packages" key that matches no file of the run but is close to one that does: a typo
+    for (const key of Object.keys(this.config?.packages ?? {})) {
+      const hint = this.attrs.has(key) ? undefined : ([...this.attrs].find((a) => a.endsWith(`.${key}`)) ?? closest(key, this.attrs));
+      if (hint) io.stderr.write(`nixshift: warning: ${this.config!.file}: "packages"."${key}" matches no file of this run (did you mean "${hint}"?)\n`);
+    }
     if (result.summary.files === 0 && result.missing.length === 0 && result.unreadable.length === 0 && !result.interrupted) {
       io.stderr.write(`nixshift: no .nix file found in ${this.inputs.join(', ') || '.'} (folders are searched for *.nix; what .gitignore, --ignore-pattern or the config's "ignore" exclude is skipped: --no-gitignore searches it)\n`);
     }

@@ -112,3 +112,27 @@ describe('output volume and help', () => {
     expect(help.stdout).toContain('  130  interrupted (Ctrl-C); 143: SIGTERM\n');
   });
 });
+
+describe('the config file', () => {
+  it('an unknown key gets the closest one; a "packages" key that is a typo of a package of the run is warned about', () => {
+    const typo = tree({ 'nixshift.config.json': '{ "transfroms": ["driver-runpath-rename"] }\n', 'a.nix': '1\n' });
+    expect(cli(['run', 'a.nix'], { cwd: typo }).stderr).toContain('unknown key "transfroms" (did you mean "transforms"?)');
+    const dir = tree({
+      'nixshift.config.json': '{ "transforms": ["cudatoolkit-to-redist"], "packages": { "torchish": { "cudatoolkit-to-redist": { "style": "explicit" } }, "elsewhere": { } } }\n',
+      'pkgs/development/python-modules/torchish/default.nix': PKG,
+    });
+    const r = cli(['run', 'pkgs'], { cwd: dir });
+    expect(r.stderr.split('\n').filter((l) => l.includes('"packages"'))).toEqual([`nixshift: warning: ${join(dir, 'nixshift.config.json')}: "packages"."torchish" matches no file of this run (did you mean "python3Packages.torchish"?)`]);
+  });
+
+  it('nixshift init writes a starter config that the run and the JSON schema accept, and never overwrites one', () => {
+    const dir = tree({ 'p.nix': PKG });
+    const init = cli(['init'], { cwd: dir });
+    expect(init.status).toBe(0);
+    const text = readFileSync(join(dir, 'nixshift.config.json'), 'utf8');
+    expect(JSON.parse(text).transforms).toEqual(['cudatoolkit-to-redist', 'symlinkjoin-to-propagated', 'driver-runpath-rename']);
+    expect(cli(['run', 'p.nix'], { cwd: dir }).status).toBe(0);
+    const again = cli(['init'], { cwd: dir });
+    expect([again.status, readFileSync(join(dir, 'nixshift.config.json'), 'utf8')]).toEqual([2, text]);
+  });
+});

@@ -33,7 +33,7 @@ describe('parseConfig', () => {
   it.each([
     ['{', /not valid JSON/],
     ['[]', /the top level must be an object/],
-    ['{"transfroms": []}', /unknown key "transfroms" \(known: transforms, ignore, options, packages, overrides, formatter, disable\)/],
+    ['{"transfroms": []}', /unknown key "transfroms" \(did you mean "transforms"\?\) \(known: transforms, ignore, options, packages, overrides, formatter, disable\)/],
     ['{"transforms": "a"}', /"transforms" must be a list of non-empty strings/],
     ['{"ignore": [""]}', /"ignore" must be a list of non-empty strings/],
     ['{"options": {"t": 1}}', /"options".t must be an object of options/],
