@@ -35,10 +35,39 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       for await (const c of process.stdin) chunks.push(c);
       return Buffer.concat(chunks).toString('utf8');
     };
-    // --interactive: answers are read a line at a time (buffered, so piped answers work too).
+    // --interactive: on a terminal an answer is one key, no Enter (Ctrl-C interrupts, Ctrl-D
+    // ends the input); piped answers are read a line at a time (buffered).
+    const key = () =>
+      new Promise((resolve) => {
+        const stdin = process.stdin;
+        stdin.setRawMode(true);
+        stdin.resume();
+        const onData = (buf) => {
+          for (const ch of buf.toString('utf8')) {
+            if (ch === '\r' || ch === '\n' || ch === ' ') continue;
+            stdin.off('data', onData);
+            stdin.setRawMode(false);
+            stdin.pause();
+            if (ch === '\u0004') return resolve(undefined);
+            process.stdout.write(ch === '\u0003' ? '^C\n' : `${ch}\n`);
+            if (ch === '\u0003') {
+              process.kill(process.pid, 'SIGINT');
+              return resolve('q');
+            }
+            return resolve(ch);
+          }
+        };
+        stdin.on('data', onData);
+      });
     let rl;
     let lines;
     const prompt = async (question) => {
+      if (process.stdin.isTTY && typeof process.stdin.setRawMode === 'function') {
+        process.stdout.write(question);
+        const k = await key();
+        if (k === undefined) process.stdout.write('\n');
+        return k;
+      }
       if (!lines) {
         const { createInterface } = await import('node:readline');
         rl = createInterface({ input: process.stdin, terminal: false });

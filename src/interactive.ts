@@ -82,6 +82,7 @@ export class InteractiveSession {
     for (;;) {
       const r = await this.next();
       if (!r) return;
+      let shown = false;
       if (r.status === 'ok' && r.output !== undefined) {
         if (this.quit) {
           this.notAsked++;
@@ -89,6 +90,11 @@ export class InteractiveSession {
           let answer: 'y' | 'n' | 'a' | 'q' = 'y';
           if (!this.all) {
             if (r.diff) this.printer.out.write(this.colour ? colourDiff(r.diff) : r.diff);
+            // the findings with the diff, before the question (not after the answer)
+            if (r.findings.length > 0) {
+              this.printer.file({ ...r, status: 'nochange', error: undefined, written: false });
+              shown = true;
+            }
             answer = await this.ask(r.path);
           }
           if (answer === 'a') this.all = true;
@@ -109,7 +115,7 @@ export class InteractiveSession {
         }
       }
       this.decided.push(r);
-      this.printer.file(r); // findings and errors, and the path when written
+      this.printer.file(shown ? { ...r, findings: [] } : r); // findings (unless shown with the diff), errors, the path when written
     }
   }
 }

@@ -384,6 +384,14 @@ describe('maintainer pre-PR cleanup', () => {
     const screen = r.stdout.replace(/\r\n/g, '\n');
     expect(screen).toContain('Write pkgs/by-name/ma/magma/package.nix? [y]es / [n]o / [a]ll / [q]uit: n\n');
     expect(screen).toContain('a - write this file and all later ones');
+    // on a terminal an answer is one key: "maybe" is answered by its "m" (not a valid answer)
+    expect(screen).toContain('[q]uit: m\n');
+    // a file's findings come with its diff, before the question
+    const asked = screen.indexOf('Write pkgs/by-name/ma/magma/package.nix?');
+    const finding = screen.indexOf('pkgs/by-name/ma/magma/package.nix:');
+    expect(finding).toBeGreaterThan(-1);
+    expect(finding).toBeLessThan(asked);
+    expect(screen.slice(asked).includes('pkgs/by-name/ma/magma/package.nix:')).toBe(false);
     expect(screen).toContain('+  nativeBuildInputs = [ cudaPackages.cuda_nvcc ];');
     expect(screen).toContain('nixshift: --interactive: 1 accepted, 1 declined, 3 not asked (quit)');
     const after = snapshot(root);
