@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus, type CorpusStats } from './corpus.js';
+import { commitRates } from './commits.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'nixshift.js');
@@ -276,6 +277,9 @@ async function main(): Promise<void> {
   const giant = measure('giant file with a needle (12 MB)', 3, 1, 0, node, [BIN, 'run', ...ts, giantDir]);
   rows.push(giant);
 
+  // The commit phase of --commit (bench/commits.ts), in commits per second.
+  const commits = commitRates(BIN, work, 400);
+
   const ratios = {
     /** Medians of the ratios of runs taken side by side (see measurePair). */
     nixshiftOverIoFloor: main3.ratio,
@@ -287,6 +291,7 @@ async function main(): Promise<void> {
     smallTreeOneWorkerOverTwo: smallScaling.ratio,
     smallTreeParseFloorOneOverTwo: smallParse.ratio,
     rssFullOverSmall: threaded.rssMb !== undefined && smallRun.rssMb !== undefined ? threaded.rssMb / smallRun.rssMb : null,
+    commitsFastOverPerCommit: commits.fast.perSecond / commits.perCommit.perSecond,
   };
   const pairs = {
     nixshiftOverIoFloor: main3.ratios,
@@ -302,6 +307,7 @@ async function main(): Promise<void> {
     'peak RSS under 400 MB': threaded.rssMb === undefined ? null : threaded.rssMb < 400,
     '--version under 150 ms': version.wallS < 0.15,
     'single-file run under 300 ms': single.wallS < 0.3,
+    '--commit at least 10x faster than a git commit per package': ratios.commitsFastOverPerCommit >= 10,
   };
   const fmt = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
   let out = `\nCorpus: ${count.toLocaleString('en-US')} files, ${(bytes / (1 << 20)).toFixed(0)} MiB (seed ${o.seed}); ${o.cpus} workers; median of ${o.runs} runs (after a warm-up, but for the half-minute runs on one worker or two)\n\n`;
@@ -314,11 +320,12 @@ async function main(): Promise<void> {
   out += `one worker / ${o.cpus} (no prefilter) *: ${fmt(ratios.oneWorkerOverTwo)} [${each(pairs.oneWorkerOverTwo)}]\n`;
   out += `parse floor, one worker / ${o.cpus} *: ${fmt(ratios.parseFloorOneOverTwo)} [${each(pairs.parseFloorOneOverTwo)}] (what this machine gives parsing on ${o.cpus} threads)\n`;
   out += `the same on the tenth tree *: ${fmt(ratios.smallTreeOneWorkerOverTwo)} [${each(pairs.smallTreeOneWorkerOverTwo)}]; parse floor ${fmt(ratios.smallTreeParseFloorOneOverTwo)} [${each(pairs.smallTreeParseFloorOneOverTwo)}]\n`;
-  out += `peak RSS full / tenth tree:  ${fmt(ratios.rssFullOverSmall)}\n\n`;
+  out += `peak RSS full / tenth tree:  ${fmt(ratios.rssFullOverSmall)}\n`;
+  out += `--commit of ${commits.fast.commits} packages: ${Math.round(commits.fast.perSecond)} commits/s (git fast-import), ${Math.round(commits.perCommit.perSecond)} commits/s (git commit per package, a hook in the repository): ${fmt(ratios.commitsFastOverPerCommit)}\n\n`;
   for (const [k, v] of Object.entries(targets)) out += `${v === null ? 'n/a ' : v ? 'PASS' : 'MISS'}  ${k}\n`;
   process.stdout.write(out);
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: o.cpus, corpus: { dir: o.corpus ?? null, files: count, bytes, seed: o.seed, stats: stats ?? null }, gnuTime: HAVE_GNU_TIME, rows, ratios, pairs, targets }, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: o.cpus, corpus: { dir: o.corpus ?? null, files: count, bytes, seed: o.seed, stats: stats ?? null }, gnuTime: HAVE_GNU_TIME, rows, ratios, pairs, commits, targets }, null, 2)}\n`);
   process.stderr.write(`bench: results written to ${o.out}\n`);
   if (!o.keep) rmSync(work, { recursive: true, force: true });
   else process.stderr.write(`bench: kept ${work}\n`);

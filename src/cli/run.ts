@@ -360,10 +360,13 @@ class Session {
       result.summary.written = decided.filter((r) => r.written).length;
     }
     let failed = false;
+    let commitInterrupted = false;
     if (flags.commit && this.changed.length > 0 && result.interrupted) {
       io.stderr.write(`nixshift: --commit: no commits made (interrupted); the ${this.changed.length} file${this.changed.length === 1 ? '' : 's'} written are left uncommitted in the work tree\n`);
     } else if (flags.commit && this.changed.length > 0) {
-      failed = !(await commitResults(repoRoot!, this.changed, transforms.loaded, this.printer.out, io.stderr, io.env));
+      const outcome = await commitResults(repoRoot!, this.changed, transforms.loaded, io, this.printer.out, { quiet: this.quiet, argv });
+      failed = outcome === 'failed';
+      commitInterrupted = outcome === 'interrupted';
     }
     result.summary.findings -= this.dropped;
     this.printer.end(result.summary, result);
@@ -379,6 +382,7 @@ class Session {
     if (this.reports && this.report && flags.report) for (const file of flags.report) failed = !(await this.writeReport(file, result, transforms, argv)) || failed;
     const s = result.summary;
     if (result.interrupted) return result.interrupted.reason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
+    if (commitInterrupted) return EXIT_SIGINT;
     if (failed || s.counts.error > 0 || result.missing.length > 0 || result.unreadable.length > 0) return EXIT_ERROR;
     if (flags.check && s.counts.ok > 0) return EXIT_CHANGES;
     if (this.failing) return EXIT_CHANGES;

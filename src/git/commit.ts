@@ -399,7 +399,7 @@ function modeOf(path: string): '100755' | '100644' {
  * `CommitError` says which commit failed and why; earlier commits stay, and the index entries of
  * the failed commit's files are set back to HEAD.
  */
-export function makeCommits(root: string, plans: readonly CommitPlan[], env?: NodeJS.ProcessEnv): MadeCommit[] {
+export function makeCommits(root: string, plans: readonly CommitPlan[], env?: NodeJS.ProcessEnv, o: { refresh?: boolean } = {}): MadeCommit[] {
   const top = gitRoot(root);
   if (top === undefined) throw new GitError(`${root} is not inside a git work tree`);
   const rootRel = repoRelative(top, root);
@@ -445,6 +445,6 @@ export function makeCommits(root: string, plans: readonly CommitPlan[], env?: No
     }
   });
   // refresh the stat data of the entries written with --cacheinfo (status would do it lazily)
-  runGit(top, ['update-index', '-q', '--refresh'], { env });
+  if (o.refresh !== false) runGit(top, ['update-index', '-q', '--refresh'], { env });
   return made;
 }
