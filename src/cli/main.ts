@@ -147,6 +147,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   program
     .command('list')
     .description('list the built-in transforms')
+    .addHelpText('after', `\nExample:\n  nixshift list\n${EXIT_CODES}`)
     .action(async () => {
       code = await listCommand(io);
     });
@@ -156,6 +157,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .description('print the syntax tree of a Nix file as transforms see it: field, kind, line:column range, leaf text')
     .argument('<file>', 'a Nix file')
     .option('--all', 'also the anonymous tokens (brackets, operators, keywords)')
+    .addHelpText('after', `\nExample:\n  nixshift parse pkgs/by-name/ma/magma/package.nix\n${EXIT_CODES}`)
     .action(async (file: string, flags: ParseFlags) => {
       code = await parseCommand(file, flags, io);
     });
@@ -165,6 +167,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .description('scaffold a transform: its module, README (what `explain` prints), a fixture and a vitest test')
     .argument('<name>', 'the transform name (lower-case words joined by -)')
     .option('--dir <folder>', 'where to create <name>/ (default: the current folder)')
+    .addHelpText('after', `\nExample:\n  nixshift new my-rename --dir transforms\n${EXIT_CODES}`)
     .action(async (name: string, flags: NewFlags) => {
       code = await newCommand(name, flags, io);
     });
@@ -172,6 +175,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   program
     .command('init')
     .description(`write a starter ${CONFIG_NAME} here, each key explained, with its JSON schema for editors`)
+    .addHelpText('after', `\nExample:\n  cd ~/src/nixpkgs && nixshift init\n${EXIT_CODES}`)
     .action(async () => {
       code = await (await import('./init.js')).initCommand(io);
     });
@@ -180,6 +184,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .command('explain')
     .description('explain a transform: what it does, why, an example, when not to use it')
     .argument('<transform>', 'a built-in name or a module file')
+    .addHelpText('after', `\nExample:\n  nixshift explain cudatoolkit-to-redist\n${EXIT_CODES}`)
     .action(async (name: string) => {
       code = await explainCommand(name, io);
     });
