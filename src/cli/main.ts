@@ -123,6 +123,55 @@ export function verifyKindArgs(argv: readonly string[]): string[] {
   return out;
 }
 
+/** The commands beside `run`: list, parse, new, init, explain. */
+function defineCommands(program: Commander.Command, io: Io, done: (code: number) => void): void {
+  program
+    .command('list')
+    .description('list the built-in transforms')
+    .addHelpText('after', `\nExample:\n  nixshift list\n${EXIT_CODES}`)
+    .action(async () => {
+      done(await listCommand(io));
+    });
+
+  program
+    .command('parse')
+    .description('print the syntax tree of a Nix file as transforms see it: field, kind, line:column range, leaf text')
+    .argument('<file>', 'a Nix file')
+    .option('--all', 'also the anonymous tokens (brackets, operators, keywords)')
+    .addHelpText('after', `\nExample:\n  nixshift parse pkgs/by-name/ma/magma/package.nix\n${EXIT_CODES}`)
+    .action(async (file: string, flags: ParseFlags) => {
+      done(await parseCommand(file, flags, io));
+    });
+
+  program
+    .command('new')
+    .description('scaffold a transform: its module, README (what `explain` prints), a fixture and a vitest test')
+    .argument('<name>', 'the transform name (lower-case words joined by -)')
+    .option('--dir <folder>', 'where to create <name>/ (default: the current folder)')
+    .addHelpText('after', `\nExample:\n  nixshift new my-rename --dir transforms\n${EXIT_CODES}`)
+    .action(async (name: string, flags: NewFlags) => {
+      done(await newCommand(name, flags, io));
+    });
+
+  program
+    .command('init')
+    .description(`write a starter ${CONFIG_NAME} here, each key explained, with its JSON schema for editors`)
+    .addHelpText('after', `\nExample:\n  cd ~/src/nixpkgs && nixshift init\n${EXIT_CODES}`)
+    .action(async () => {
+      done(await (await import('./init.js')).initCommand(io));
+    });
+
+  program
+    .command('explain')
+    .description('explain a transform: what it does, why, an example, when not to use it')
+    .argument('<transform>', 'a built-in name or a module file')
+    .addHelpText('after', `\nExample:\n  nixshift explain cudatoolkit-to-redist\n${EXIT_CODES}`)
+    .action(async (name: string) => {
+      done(await explainCommand(name, io));
+    });
+
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let code = EXIT_OK;
   const program = new Command();
@@ -144,50 +193,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
   program.addHelpText('after', EXIT_CODES);
 
-  program
-    .command('list')
-    .description('list the built-in transforms')
-    .addHelpText('after', `\nExample:\n  nixshift list\n${EXIT_CODES}`)
-    .action(async () => {
-      code = await listCommand(io);
-    });
-
-  program
-    .command('parse')
-    .description('print the syntax tree of a Nix file as transforms see it: field, kind, line:column range, leaf text')
-    .argument('<file>', 'a Nix file')
-    .option('--all', 'also the anonymous tokens (brackets, operators, keywords)')
-    .addHelpText('after', `\nExample:\n  nixshift parse pkgs/by-name/ma/magma/package.nix\n${EXIT_CODES}`)
-    .action(async (file: string, flags: ParseFlags) => {
-      code = await parseCommand(file, flags, io);
-    });
-
-  program
-    .command('new')
-    .description('scaffold a transform: its module, README (what `explain` prints), a fixture and a vitest test')
-    .argument('<name>', 'the transform name (lower-case words joined by -)')
-    .option('--dir <folder>', 'where to create <name>/ (default: the current folder)')
-    .addHelpText('after', `\nExample:\n  nixshift new my-rename --dir transforms\n${EXIT_CODES}`)
-    .action(async (name: string, flags: NewFlags) => {
-      code = await newCommand(name, flags, io);
-    });
-
-  program
-    .command('init')
-    .description(`write a starter ${CONFIG_NAME} here, each key explained, with its JSON schema for editors`)
-    .addHelpText('after', `\nExample:\n  cd ~/src/nixpkgs && nixshift init\n${EXIT_CODES}`)
-    .action(async () => {
-      code = await (await import('./init.js')).initCommand(io);
-    });
-
-  program
-    .command('explain')
-    .description('explain a transform: what it does, why, an example, when not to use it')
-    .argument('<transform>', 'a built-in name or a module file')
-    .addHelpText('after', `\nExample:\n  nixshift explain cudatoolkit-to-redist\n${EXIT_CODES}`)
-    .action(async (name: string) => {
-      code = await explainCommand(name, io);
-    });
+  defineCommands(program, io, (c) => (code = c));
 
   // no command at all is a usage error: the help, on stdout, and exit 2 (as most CLIs do)
   if (argv.length === 0) {

@@ -21,6 +21,27 @@ export interface BatchCall<T> {
   onCall?(): void;
 }
 
+/**
+ * A call's JSON answer: a list of `count` objects, each read by `one` (undefined when it is not
+ * what the expression gives); undefined when the output is not that.
+ */
+export function jsonAnswers<T>(stdout: string, count: number, one: (o: Record<string, unknown>) => T | undefined): T[] | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(doc) || doc.length !== count) return undefined;
+  const out: T[] = [];
+  for (const d of doc as unknown[]) {
+    const v = d !== null && typeof d === 'object' ? one(d as Record<string, unknown>) : undefined;
+    if (v === undefined) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
 export async function evaluateInHalves<T>(attrs: readonly string[], o: BatchCall<T>): Promise<Map<string, T | { error: string }>> {
   const results = new Map<string, T | { error: string }>();
   const call = async (batch: readonly string[]): Promise<ExecResult> => {

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { callSiteOwners, isSharedFile } from '../git/packages.js';
-import { evaluateInHalves } from './batch.js';
+import { evaluateInHalves, jsonAnswers } from './batch.js';
 import { CALL_SITE_FILES, type CallSite, callSitesOf, needsCallSites, planAttributes, attrPath } from './checkout.js';
 import { parseDerivation, storeName } from './drv.js';
 import { ATTR_STEP } from './expressions.js';
@@ -104,20 +104,7 @@ export function evalArgs(root: string, config: string, attrs: readonly string[])
 }
 
 function parseAnswer(stdout: string, count: number): ({ drv: string } | { error: string })[] | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(stdout);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(doc) || doc.length !== count) return undefined;
-  const out: ({ drv: string } | { error: string })[] = [];
-  for (const d of doc as { drv?: unknown; error?: unknown }[]) {
-    if (d && typeof d.drv === 'string') out.push({ drv: d.drv });
-    else if (d && typeof d.error === 'string') out.push({ error: d.error });
-    else return undefined;
-  }
-  return out;
+  return jsonAnswers<{ drv: string } | { error: string }>(stdout, count, (o) => (typeof o.drv === 'string' ? { drv: o.drv } : typeof o.error === 'string' ? { error: o.error } : undefined));
 }
 
 const toPosix = (p: string): string => p.split(sep).join('/');

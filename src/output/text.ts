@@ -28,10 +28,13 @@ export function formatError(path: string, error: string, colour = false): string
 
 export function formatSummary(s: RunSummary, mode: PrinterMode): string {
   const secs = s.elapsedMs / 1000;
-  const rate = secs > 0 ? Math.round(s.files / secs) : s.files;
+  // an interrupted run processed fewer files than it found: it says so, and its rate is of those
+  const processed = s.counts.ok + s.counts.nochange + s.counts.skip + s.counts.error;
+  const rate = secs > 0 ? Math.round(processed / secs) : processed;
+  const files = processed < s.files ? `${processed} of ${s.files} files` : `${s.files} file${s.files === 1 ? '' : 's'}`;
   const parts = [`${s.counts.ok} ok`, `${s.counts.nochange} nochange`, `${s.counts.skip} skip`, `${s.counts.error} error`];
   const written = mode === 'write' || s.written > 0 ? `, ${s.written} written` : '';
-  return `nixshift: ${parts.join(', ')}${written}; ${s.files} file${s.files === 1 ? '' : 's'} in ${secs.toFixed(2)}s (${rate} files/s), ${s.findings} finding${s.findings === 1 ? '' : 's'}\n`;
+  return `nixshift: ${parts.join(', ')}${written}; ${files} in ${secs.toFixed(2)}s (${rate} files/s), ${s.findings} finding${s.findings === 1 ? '' : 's'}\n`;
 }
 
 export class TextPrinter extends StreamPrinter {

@@ -145,8 +145,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   }
   const discovered = await discovering;
   return {
-    // an interrupted run counts the files it processed, not the ones it found (so is its rate)
-    summary: { files: interrupt?.reason !== undefined ? counts.ok + counts.nochange + counts.skip + counts.error : queue.count, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
+    summary: { files: queue.count, counts, written, findings, bytes, elapsedMs: performance.now() - started, workers: used },
     ...(interrupt?.reason !== undefined ? { interrupted: { reason: interrupt.reason, notProcessed } } : {}),
     missing: discovered.missing,
     unreadable: discovered.unreadable,

@@ -19,7 +19,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { evaluateInHalves } from '../../eval/batch.js';
+import { evaluateInHalves, jsonAnswers } from '../../eval/batch.js';
 import { ATTR_STEP } from '../../eval/expressions.js';
 import { CALL_SITE_FILES, type CallSite, callSitesOf, findNixpkgsRoot, needsCallSites, planAttributes, attrPath } from '../../eval/checkout.js';
 import { type Exec, type NixCommands, nixCommands, oneLine, realiseErrorLine, runPool, spawnExec } from '../../eval/nix.js';
@@ -93,22 +93,11 @@ export type EvalOutcome = { path: string; drvs: string[] } | { error: string };
 
 /** The JSON `nix-instantiate` printed, one outcome per attribute; undefined when it is not that. */
 export function parseEvalOutput(stdout: string, count: number): EvalOutcome[] | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(stdout);
-  } catch {
+  return jsonAnswers<EvalOutcome>(stdout, count, (o) => {
+    if (typeof o.error === 'string') return { error: o.error };
+    if (typeof o.path === 'string' && Array.isArray(o.drvs) && o.drvs.every((x) => typeof x === 'string')) return { path: o.path, drvs: o.drvs as string[] };
     return undefined;
-  }
-  if (!Array.isArray(doc) || doc.length !== count) return undefined;
-  const out: EvalOutcome[] = [];
-  for (const d of doc as unknown[]) {
-    if (d === null || typeof d !== 'object') return undefined;
-    const o = d as { path?: unknown; drvs?: unknown; error?: unknown };
-    if (typeof o.error === 'string') out.push({ error: o.error });
-    else if (typeof o.path === 'string' && Array.isArray(o.drvs) && o.drvs.every((x) => typeof x === 'string')) out.push({ path: o.path, drvs: o.drvs as string[] });
-    else return undefined;
-  }
-  return out;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
