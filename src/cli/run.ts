@@ -375,8 +375,9 @@ class Session {
       const hint = this.attrs.has(key) ? undefined : ([...this.attrs].find((a) => a.endsWith(`.${key}`)) ?? closest(key, this.attrs));
       if (hint) io.stderr.write(`nixshift: warning: ${this.config!.file}: "packages"."${key}" matches no file of this run (did you mean "${hint}"?)\n`);
     }
-    if (result.summary.files === 0 && result.missing.length === 0 && result.unreadable.length === 0 && !result.interrupted) {
-      io.stderr.write(`nixshift: no .nix file found in ${this.inputs.join(', ') || '.'} (folders are searched for *.nix; what .gitignore, --ignore-pattern or the config's "ignore" exclude is skipped: --no-gitignore searches it)\n`);
+    // (paths named, none of them a .nix file; not an empty --stdin or --changed list: nothing to do)
+    if (this.inputs.length > 0 && !this.quiet && result.summary.files === 0 && result.missing.length === 0 && result.unreadable.length === 0 && !result.interrupted) {
+      io.stderr.write(`nixshift: no .nix file found in ${this.inputs.join(', ')} (folders are searched for *.nix; what .gitignore, --ignore-pattern or the config's "ignore" exclude is skipped: --no-gitignore searches it)\n`);
     }
     if (this.interactive && !this.quiet) io.stderr.write(this.interactive.summaryLine());
     if (this.reports && this.report && flags.report) for (const file of flags.report) failed = !(await this.writeReport(file, result, transforms, argv)) || failed;
