@@ -10,7 +10,7 @@ import { CUDA_INPUTS } from '../cuda/drv-inputs.js';
 import { findNixpkgsRoot } from '../eval/checkout.js';
 import { evalReport } from '../eval/report.js';
 import { spawnExec } from '../eval/nix.js';
-import { DEFAULT_VERIFY_CONFIG, type FileCheck, inputsChange, type PackageCheck, verifyEval, type VerifyResult } from '../eval/verify.js';
+import { DEFAULT_VERIFY_CONFIG, type Evaluation, type FileCheck, inputsChange, type PackageCheck, verifyEval, type VerifyResult } from '../eval/verify.js';
 import { failure } from '../model/errors.js';
 import type { FileResult } from '../model/result.js';
 import { defaultCpus } from '../runner/run.js';
@@ -67,7 +67,7 @@ export function evalSetup(flags: RunFlags, io: Io, inputs: readonly string[]): E
 
 const finding = (rule: string, severity: Finding['severity'], message: string, fix?: string): Finding => ({ rule: `verify/${rule}`, severity, message, ...(fix ? { fix } : {}), line: 1, column: 1 });
 
-const error = (e: { error: string } | object): string => ('error' in e ? (e as { error: string }).error : '');
+const error = (e: Evaluation): string => ('error' in e ? e.error : '');
 
 /** What one file's verdict adds to its result: findings, and the error when a package broke. */
 function apply(r: FileResult, check: FileCheck, config: string): void {
