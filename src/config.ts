@@ -18,11 +18,12 @@
  * `ignore` adds to --ignore-pattern. Library code: errors are thrown as ConfigError.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { default as IgnoreFactory, Ignore } from 'ignore';
 import type { OptionValue, TransformOptions } from './transform.js';
 import { didYouMean } from './util/suggest.js';
+import { toPosix } from './util/posix.js';
 
 /** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli/main.ts). */
 const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
@@ -142,10 +143,6 @@ export function loadConfig(file: string): NixshiftConfig {
     throw new ConfigError(`cannot read config ${file}: ${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)}`);
   }
   return parseConfig(text, file);
-}
-
-function toPosix(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
 }
 
 function merge(into: PerTransform, from: PerTransform | undefined): void {

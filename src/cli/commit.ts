@@ -5,21 +5,12 @@
  * packages and says what was committed, what is written but not committed, and how to resume
  * or undo.
  */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileResult } from '../runner/job.js';
 import type { Transform } from '../transform.js';
 import { type Io, version } from './io.js';
 
 export type CommitOutcome = 'ok' | 'failed' | 'interrupted';
-
-function modeOf(root: string, relPath: string): '100755' | '100644' {
-  try {
-    return (statSync(join(root, ...relPath.split('/'))).mode & 0o111) !== 0 ? '100755' : '100644';
-  } catch {
-    return '100644';
-  }
-}
 
 /**
  * Let the event loop go round once, through its poll phase, where a signal that came while a
@@ -33,7 +24,7 @@ export async function turn(): Promise<void> {
 const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
 
 export async function commitResults(root: string, results: FileResult[], loaded: Transform[], io: Io, out: Io['stdout'], o: { quiet: boolean; argv: readonly string[] }): Promise<CommitOutcome> {
-  const { makeCommits, planCommits } = await import('../git/commit.js');
+  const { makeCommits, modeOf, planCommits } = await import('../git/commit.js');
   const { fastImportBlocker, fastImportCommits } = await import('../git/fast-import.js');
   const { runGit } = await import('../git/repo.js');
   const err = io.stderr;
@@ -58,7 +49,7 @@ export async function commitResults(root: string, results: FileResult[], loaded:
   try {
     const blocker = fastImportBlocker(root, env);
     if (blocker === undefined) {
-      made = (await fastImportCommits(root, plans, { env, stop: () => stop, progress, modeOf: (p) => modeOf(root, p) })).made;
+      made = (await fastImportCommits(root, plans, { env, stop: () => stop, progress, modeOf: (p) => modeOf(join(root, ...p.split('/'))) })).made;
     } else {
       for (const plan of plans) {
         if (stop) break;

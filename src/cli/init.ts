@@ -6,11 +6,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CONFIG_NAME } from '../config.js';
+import { PACKAGE_ROOT } from '../paths.js';
 import { EXIT_OK, UsageError, type Io } from './io.js';
 
 /** The schema as installed beside the package, for `$schema`; relative to the folder the config is in. */
 function schemaPath(cwd: string): string {
-  const schema = join(new URL('../../..', import.meta.url).pathname, 'schema', 'nixshift.config.schema.json');
+  const schema = join(PACKAGE_ROOT, 'schema', 'nixshift.config.schema.json');
   const rel = relative(cwd, schema);
   return rel.startsWith('.') ? rel : `./${rel}`;
 }

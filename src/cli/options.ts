@@ -15,13 +15,21 @@ export function collect(value: string, previous: string[] = []): string[] {
  * `-o key=value` applies to every transform of the run; `-o name:key=value` to one transform.
  * `true`/`false` become booleans; a bare `key` is `true`.
  */
+/** `-o [transform:]key[=value]`: a bare key is true, `true`/`false` are booleans; undefined when malformed. */
+export function parseOptionArg(arg: string): { scope?: string; key: string; value: OptionValue } | undefined {
+  const m = /^(?:([A-Za-z0-9_.\-/]+):)?([A-Za-z0-9_.\-]+)(?:=(.*))?$/s.exec(arg);
+  if (!m) return undefined;
+  const [, scope, key, raw] = m;
+  const value: OptionValue = raw === undefined || raw === 'true' ? true : raw === 'false' ? false : raw;
+  return { ...(scope !== undefined ? { scope } : {}), key: key!, value };
+}
+
 export function parseOptionArgs(args: string[], transformNames: string[]): Map<string, TransformOptions> {
   const perTransform = new Map<string, TransformOptions>(transformNames.map((n) => [n, {}]));
   for (const arg of args) {
-    const m = /^(?:([A-Za-z0-9_.\-/]+):)?([A-Za-z0-9_.\-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) throw new UsageError(`bad --option "${arg}": expected key=value or transform:key=value`);
-    const [, scope, key, raw] = m;
-    const value: OptionValue = raw === undefined || raw === 'true' ? true : raw === 'false' ? false : raw;
+    const parsed = parseOptionArg(arg);
+    if (!parsed) throw new UsageError(`bad --option "${arg}": expected key=value or transform:key=value`);
+    const { scope, key, value } = parsed;
     if (scope !== undefined) {
       if (!perTransform.has(scope)) throw new UsageError(`--option "${arg}" names transform "${scope}", which is not in this run${didYouMean(scope, transformNames)} (${transformNames.join(', ')})`);
       perTransform.get(scope)![key!] = value;

@@ -9,6 +9,7 @@ import type { NixshiftConfig, PerTransform } from '../config.js';
 import type { Transform, TransformOptions } from '../transform.js';
 import { didYouMean } from '../util/suggest.js';
 import { UsageError } from './io.js';
+import { parseOptionArg } from './options.js';
 
 const accepted = (t: Transform): string => `${t.name} takes: ${Object.keys(t.options!).join(', ') || 'no option'} (\`nixshift explain ${t.name}\`)`;
 
@@ -37,8 +38,8 @@ function checkValues(where: string, t: Transform, options: TransformOptions): vo
 export function checkTransformOptions(args: readonly string[], loaded: readonly Transform[], specs: readonly string[], config: NixshiftConfig | undefined, effective: (i: number) => TransformOptions): void {
   const byName = (n: string): Transform | undefined => loaded.find((t, i) => t.name === n || specs[i] === n);
   for (const arg of args) {
-    const m = /^(?:([A-Za-z0-9_.\-/]+):)?([A-Za-z0-9_.\-]+)(?:=.*)?$/s.exec(arg);
-    if (m) checkName(`-o ${arg}`, m[2]!, m[1] !== undefined ? byName(m[1]) : undefined, loaded);
+    const o = parseOptionArg(arg);
+    if (o) checkName(`-o ${arg}`, o.key, o.scope !== undefined ? byName(o.scope) : undefined, loaded);
   }
   const perTransform = (where: string, p: PerTransform | undefined): void => {
     for (const [name, opts] of Object.entries(p ?? {})) {

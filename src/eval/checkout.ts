@@ -39,6 +39,24 @@ export function callSitesOf(sharedFiles: ReadonlyMap<string, string>): CallSite[
   return out;
 }
 
+/**
+ * The attributes each file stands for (paths relative to the checkout, POSIX), reading the
+ * checkout's pkgs/top-level files (`readFile`: undefined when one cannot be read) only when a
+ * file needs their call sites.
+ */
+export function planFiles(root: string, rels: readonly string[], readFile: (absolute: string) => string | undefined): Map<string, AttrPlan> {
+  let callSites: CallSite[] = [];
+  if (needsCallSites(rels)) {
+    const shared = new Map<string, string>();
+    for (const rel of CALL_SITE_FILES) {
+      const text = readFile(join(root, rel));
+      if (text !== undefined) shared.set(rel, text);
+    }
+    callSites = callSitesOf(shared);
+  }
+  return new Map(rels.map((rel) => [rel, planAttributes(rel, callSites)]));
+}
+
 /** Whether any of these files needs the call sites of the shared files (so they are parsed only then). */
 export function needsCallSites(rels: readonly string[]): boolean {
   return rels.some((r) => !isSharedFile(r) && !r.startsWith('pkgs/by-name/') && !r.startsWith('nixos/') && !r.startsWith('../') && r.includes('/'));

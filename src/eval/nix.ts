@@ -4,8 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { dirname, join, relative, sep } from 'node:path';
-
-const toPosix = (p: string): string => p.split(sep).join('/');
+import { toPosix } from '../util/posix.js';
 
 export interface ExecResult {
   /** Exit status; null when the process did not start or was killed. */

@@ -14,14 +14,15 @@
  * Errors are data: every file ends with its packages or the reason it has none.
  */
 import { readFileSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { relative } from 'node:path';
 import { callSiteOwners, isSharedFile } from '../git/packages.js';
 import { evaluateInHalves, jsonAnswers } from './batch.js';
-import { CALL_SITE_FILES, type CallSite, callSitesOf, needsCallSites, planAttributes, attrPath } from './checkout.js';
+import { attrPath, type AttrPlan, planAttributes, planFiles } from './checkout.js';
 import { parseDerivation, storeName } from './drv.js';
 import { ATTR_STEP } from './expressions.js';
 import { makeFarm } from './farm.js';
 import { type Exec, nixErrorLine, runPool } from './nix.js';
+import { toPosix } from '../util/posix.js';
 
 export { DEFAULT_VERIFY_CONFIG } from './expressions.js';
 
@@ -107,8 +108,6 @@ function parseAnswer(stdout: string, count: number): ({ drv: string } | { error:
   return jsonAnswers<{ drv: string } | { error: string }>(stdout, count, (o) => (typeof o.drv === 'string' ? { drv: o.drv } : typeof o.error === 'string' ? { error: o.error } : undefined));
 }
 
-const toPosix = (p: string): string => p.split(sep).join('/');
-
 /** The attributes of a changed pkgs/top-level file: its bindings whose text the run changed. */
 export function changedOwners(rel: string, original: string, output: string): string[] {
   const text = (src: string, o: { start: number; end: number }): string => src.slice(o.start, o.end);
@@ -118,27 +117,23 @@ export function changedOwners(rel: string, original: string, output: string): st
 }
 
 /** Which attributes each file stands for, or why none (from the checkout's call sites as they are). */
-function plan(files: readonly ChangedFile[], root: string): Map<string, { attrs: string[] } | { missing: string }> {
+function plan(files: readonly ChangedFile[], root: string): Map<string, AttrPlan> {
   const rels = new Map(files.map((f) => [f.absolute, toPosix(relative(root, f.absolute))]));
-  let callSites: CallSite[] = [];
-  if (needsCallSites([...rels.values()])) {
-    const shared = new Map<string, string>();
-    for (const rel of CALL_SITE_FILES) {
-      try {
-        shared.set(rel, readFileSync(`${root}/${rel}`, 'utf8'));
-      } catch {
-        /* not in this checkout */
-      }
+  const read = (p: string): string | undefined => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined; // not in this checkout
     }
-    callSites = callSitesOf(shared);
-  }
-  const out = new Map<string, { attrs: string[] } | { missing: string }>();
+  };
+  const planned = planFiles(root, [...rels.values()].filter((rel) => !isSharedFile(rel)), read);
+  const out = new Map<string, AttrPlan>();
   for (const f of files) {
     const rel = rels.get(f.absolute)!;
     if (isSharedFile(rel) && !rel.startsWith('../')) {
       const attrs = changedOwners(rel, f.original, f.output);
       out.set(f.absolute, attrs.length > 0 ? { attrs } : { missing: 'a shared file whose changes are in no binding of a package' });
-    } else out.set(f.absolute, planAttributes(rel, callSites));
+    } else out.set(f.absolute, planned.get(rel) ?? planAttributes(rel, []));
   }
   return out;
 }

@@ -381,7 +381,8 @@ export class CommitError extends GitError {
   }
 }
 
-function modeOf(path: string): '100755' | '100644' {
+/** The git mode of a file on disk: executable or not. */
+export function modeOf(path: string): '100755' | '100644' {
   try {
     return (statSync(path).mode & 0o111) !== 0 ? '100755' : '100644';
   } catch {

@@ -9,7 +9,6 @@
  * repository root (where the workflow checks the repository out). No diff is printed; the
  * summary stays on stderr.
  */
-import { relative, resolve, sep } from 'node:path';
 import type { FileResult, RunSummary } from '../model/result.js';
 import type { Finding, Severity } from '../transform.js';
 import { type RunEnd, shownFindings } from './printer.js';
@@ -45,12 +44,6 @@ export function placeOfError(message: string): { line: number; col: number } | u
 
 export class GithubPrinter extends StreamPrinter {
   start(): void {}
-
-  /** A display path (relative to the current folder) as a path from the repository root. */
-  private repoPath(display: string): string {
-    const root = this.o.root ?? this.o.cwd ?? process.cwd();
-    return relative(root, resolve(this.o.cwd ?? process.cwd(), display)).split(sep).join('/');
-  }
 
   file(r: FileResult): void {
     const { stdout } = this.streams;

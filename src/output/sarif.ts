@@ -6,7 +6,6 @@
  * SARIF `fix` on a `<transform>/rewrite` result: artifact changes whose replacements (whole
  * lines, as the diff has them) turn the original into the new text when applied.
  */
-import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { diffLines } from 'diff';
 import { ERROR_KINDS, type ErrorKind } from '../model/errors.js';
@@ -86,11 +85,6 @@ export class SarifPrinter extends StreamPrinter {
   private readonly artifacts = new Set<string>();
 
   start(): void {}
-
-  private repoPath(display: string): string {
-    const root = this.o.root ?? this.o.cwd ?? process.cwd();
-    return relative(root, resolve(this.o.cwd ?? process.cwd(), display)).split(sep).join('/');
-  }
 
   private location(uri: string, region?: Region): unknown {
     this.artifacts.add(uri);

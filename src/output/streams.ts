@@ -4,7 +4,9 @@
  * stderr first flushes stdout, so the two keep their relative order; any output first erases the
  * progress line.
  */
+import { relative, resolve } from 'node:path';
 import type { Sink } from '../model/sink.js';
+import { toPosix } from '../util/posix.js';
 import { Progress } from './progress.js';
 import type { FileResult, RunSummary } from '../model/result.js';
 import type { Printer, PrinterOptions, RunEnd } from './printer.js';
@@ -76,6 +78,12 @@ export abstract class StreamPrinter implements Printer {
 
   get out(): Sink {
     return this.streams.out;
+  }
+
+  /** A display path (relative to the current folder) as a path from the repository root (github, sarif). */
+  protected repoPath(display: string): string {
+    const cwd = this.o.cwd ?? process.cwd();
+    return toPosix(relative(this.o.root ?? cwd, resolve(cwd, display)));
   }
 
   flush(): void {

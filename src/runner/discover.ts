@@ -20,6 +20,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { default as IgnoreFactory, Ignore } from 'ignore';
 import { nativeLister } from '../nix/binding.js';
+import { toPosix } from '../util/posix.js';
 
 /** `ignore` is CommonJS: loaded with `require`, without Node's scan of its exports (see cli/main.ts). */
 const ignore = createRequire(import.meta.url)('ignore') as typeof IgnoreFactory;
@@ -74,10 +75,6 @@ function describeError(code: string | undefined, err: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ELOOP') return 'symbolic link loop';
   return code ?? String(err);
-}
-
-function toPosix(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
 }
 
 export function displayPath(absolute: string, cwd: string): string {
@@ -214,6 +211,11 @@ class Discovery {
     this.seen = inputs.length > 1 ? new Set() : undefined;
   }
 
+  /** Below a walked folder: what its .gitignore layers or the user's patterns exclude. */
+  private ignored(layers: IgnoreLayer[], abs: string, isDir: boolean): boolean {
+    return (this.useGitignore && layers.length > 0 && ignoredBy(layers, abs, isDir)) || this.userIgnored(abs, isDir);
+  }
+
   private userIgnored(abs: string, isDir: boolean): boolean {
     return this.userLayers.length > 0 && ignoredBy(this.userLayers, abs, isDir);
   }
@@ -289,7 +291,6 @@ class Discovery {
       const ig = readIgnoreFile(join(dir, '.gitignore'));
       if (ig) here = [...layers, { base: dir, ig }];
     }
-    const ignored = (abs: string, isDir: boolean): boolean => (this.useGitignore && here.length > 0 && ignoredBy(here, abs, isDir)) || this.userIgnored(abs, isDir);
     for (let at = 0; at < list.length; ) {
       const end = list.indexOf('\0', at);
       const type = list[at];
@@ -298,10 +299,10 @@ class Discovery {
       // symlinks and other entries are not followed while walking
       if (type === 'd' && name !== '.git') {
         const abs = under(dir, name);
-        if (!ignored(abs, true)) await this.walk(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, here);
+        if (!this.ignored(here, abs, true)) await this.walk(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, here);
       } else if (type === 'f' && name.endsWith('.nix')) {
         const abs = under(dir, name);
-        if (!ignored(abs, false)) this.addFile(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, WALKED);
+        if (!this.ignored(here, abs, false)) this.addFile(abs, under(realDir, name), display === '.' ? name : `${display}/${name}`, WALKED);
       }
     }
   }

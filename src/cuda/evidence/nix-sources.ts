@@ -18,14 +18,14 @@
  * Errors are data: every file considered ends with a `source` or a `missing` reason.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { evaluateInHalves, jsonAnswers } from '../../eval/batch.js';
 import { ATTR_STEP } from '../../eval/expressions.js';
-import { CALL_SITE_FILES, type CallSite, callSitesOf, findNixpkgsRoot, needsCallSites, planAttributes, attrPath } from '../../eval/checkout.js';
+import { attrPath, findNixpkgsRoot, planFiles } from '../../eval/checkout.js';
 import { type Exec, type NixCommands, nixCommands, oneLine, realiseErrorLine, runPool, spawnExec } from '../../eval/nix.js';
 import type { TransformOptions } from '../../transform.js';
+import { toPosix } from '../../util/posix.js';
 
-const toPosix = (p: string): string => p.split(sep).join('/');
 
 /** The transforms that take `source=` / `source-missing=`. */
 export const SOURCE_TRANSFORMS: readonly string[] = ['cudatoolkit-to-redist', 'symlinkjoin-to-propagated'];
@@ -161,18 +161,10 @@ export async function findSources(o: FindSourcesOptions): Promise<FindSourcesRes
 
   // Which attributes.
   const rels = new Map(o.files.map((f) => [f, toPosix(relative(o.root, f))]));
-  let callSites: CallSite[] = [];
-  if (needsCallSites([...rels.values()])) {
-    const shared = new Map<string, string>();
-    for (const rel of CALL_SITE_FILES) {
-      const text = o.readFile(join(o.root, rel));
-      if (text !== undefined) shared.set(rel, text);
-    }
-    callSites = callSitesOf(shared);
-  }
+  const planned = planFiles(o.root, [...rels.values()], o.readFile);
   const plans = new Map<string, string[]>();
   for (const [file, rel] of rels) {
-    const plan = planAttributes(rel, callSites);
+    const plan = planned.get(rel)!;
     if ('missing' in plan) settle(file, { missing: plan.missing });
     else plans.set(file, plan.attrs);
   }
