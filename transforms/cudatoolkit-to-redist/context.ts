@@ -8,8 +8,6 @@ import type { SyntaxNode } from '../../src/nix/tree.js';
 import type { Definition } from '../../src/nix/scope.js';
 import type { FunctionInfo } from '../../src/nix/syntax.js';
 import { enclosingBinding, interpolatedPath, libReference, optionalsPrefix } from '../../src/nixpkgs/index.js';
-
-export { insideInterpolation, maybeParen } from '../../src/nixpkgs/index.js';
 import type { TransformApi, TransformOptions } from '../../src/transform.js';
 import { ALL_COMPONENTS, hasRedist } from '../../src/cuda/facts.js';
 import { decide, type LibraryDecision } from '../../src/cuda/evidence/decide.js';

@@ -9,7 +9,8 @@ import { SUPPRESSION_MARKER } from '../../../src/nix/suppressions.js';
 import type { SyntaxNode } from '../../../src/nix/tree.js';
 import { chainOperands } from '../../../src/edit/builder.js';
 import { addToListOfCondition, appendInputOperands, attrBinding, inputOperand, newInputBinding } from '../../../src/nixpkgs/inputs.js';
-import { insideInterpolation, type Ctx, type Pending, type Presence } from '../context.js';
+import type { Ctx, Pending, Presence } from '../context.js';
+import { insideInterpolation } from '../../../src/nixpkgs/index.js';
 import { componentKey, INPUT_LIBS, presentIn } from '../roles/inputs.js';
 import { libraryPathText } from '../roles/paths.js';
 
